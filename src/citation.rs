@@ -1,0 +1,522 @@
+//! Finding citations (`[@nyt#p3 "exact words"]`) and glossary references
+//! (`[[Golan Heights]]`) in Markdown text.
+//!
+//! Markdown has no syntax for either, so they are found in the raw text
+//! before Markdown is parsed, skipping code spans, code blocks and raw HTML
+//! (whose ranges pulldown-cmark reports). Each reference keeps the byte
+//! range it was written at, so every later error can point at it.
+
+use std::ops::Range;
+
+use pulldown_cmark::{Event, Options, Parser, Tag};
+
+/// A locator after the key: `#p3`, `#p3-p5` or `#anchor-name`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Locator {
+    /// The text after `#`.
+    pub text: String,
+    /// Where it was written (including `#`), absolute in the file.
+    pub span: Range<usize>,
+}
+
+/// A quotation inside a citation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quotation {
+    /// The words between the quotation marks.
+    pub text: String,
+    /// Where they were written (including the marks), absolute in the file.
+    pub span: Range<usize>,
+}
+
+/// One reference of a citation group: `see @nyt#p3 "words", suffix`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CiteRef {
+    /// Text before `@`, e.g. `see`.
+    pub prefix: String,
+    /// The source id after `@`.
+    pub key: String,
+    /// Where the key was written (including `@`).
+    pub key_span: Range<usize>,
+    /// The paragraph or anchor cited.
+    pub locator: Option<Locator>,
+    /// The exact words cited.
+    pub quotation: Option<Quotation>,
+    /// Text after the locator and quotation, e.g. `, for the Syrian view`.
+    pub suffix: String,
+    /// The whole reference.
+    pub span: Range<usize>,
+}
+
+/// One bracket of citations: one footnote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CitationGroup {
+    /// The references, in order.
+    pub refs: Vec<CiteRef>,
+}
+
+/// A glossary reference: `[[name]]` or `[[id|text]]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TermRef {
+    /// The name, alias or id being referred to.
+    pub target: String,
+    /// The text to show, when it differs from the target.
+    pub text: Option<String>,
+}
+
+/// What was found at a place in the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InlineRefKind {
+    /// A citation group.
+    Citation(CitationGroup),
+    /// A glossary reference.
+    Term(TermRef),
+}
+
+/// A citation group or glossary reference and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InlineRef {
+    /// The whole bracket, absolute in the file.
+    pub span: Range<usize>,
+    /// What it is.
+    pub kind: InlineRefKind,
+}
+
+/// A malformed reference: where, what is wrong, how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanError {
+    /// Where, absolute in the file.
+    pub span: Range<usize>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+}
+
+/// The Markdown extensions notes are written with.
+pub fn markdown_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Byte ranges of `markdown` where references are not looked for: code
+/// spans, code blocks and raw HTML.
+pub fn code_ranges(markdown: &str) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    for (event, range) in Parser::new_ext(markdown, markdown_options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(_))
+            | Event::Code(_)
+            | Event::Html(_)
+            | Event::InlineHtml(_) => ranges.push(range),
+            _ => {}
+        }
+    }
+    ranges
+}
+
+fn is_escaped(text: &str, at: usize) -> bool {
+    text.as_bytes()[..at]
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b'\\')
+        .count()
+        % 2
+        == 1
+}
+
+fn closing_quote(open: char) -> Option<char> {
+    match open {
+        '"' => Some('"'),
+        '\u{201C}' => Some('\u{201D}'),
+        _ => None,
+    }
+}
+
+/// Finds the `]` closing the bracket opened at `open`, skipping quoted text.
+/// A blank line ends the search: references never span paragraphs.
+fn find_close(text: &str, open: usize) -> Option<usize> {
+    let mut in_quote: Option<char> = None;
+    let mut previous_newline = false;
+    // A `]` inside a quotation that is never closed ends the bracket after
+    // all, so that the unclosed quotation is reported instead of ignored.
+    let mut bracket_in_quote: Option<usize> = None;
+    for (i, c) in text[open + 1..].char_indices() {
+        let at = open + 1 + i;
+        if c == '\n' {
+            if previous_newline {
+                return bracket_in_quote;
+            }
+            previous_newline = true;
+            continue;
+        }
+        if !c.is_whitespace() {
+            previous_newline = false;
+        }
+        match in_quote {
+            Some(close) if c == close => {
+                in_quote = None;
+                bracket_in_quote = None;
+            }
+            Some(_) => {
+                if c == ']' && bracket_in_quote.is_none() {
+                    bracket_in_quote = Some(at);
+                }
+            }
+            None => match c {
+                ']' if !is_escaped(text, at) => return Some(at),
+                '[' if !is_escaped(text, at) => return None,
+                c => in_quote = closing_quote(c),
+            },
+        }
+    }
+    bracket_in_quote
+}
+
+/// Splits the inside of a bracket on `;`, outside quotations.
+fn split_parts(inner: &str) -> Vec<Range<usize>> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut in_quote: Option<char> = None;
+    for (i, c) in inner.char_indices() {
+        match in_quote {
+            Some(close) if c == close => in_quote = None,
+            Some(_) => {}
+            None if c == ';' => {
+                parts.push(start..i);
+                start = i + 1;
+            }
+            None => in_quote = closing_quote(c),
+        }
+    }
+    parts.push(start..inner.len());
+    parts
+}
+
+fn is_key_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '-' || c == '_'
+}
+
+/// Finds `@key` in a part: `@` at the start or after white space, followed
+/// by a key character. Returns the offset of `@`.
+fn find_at(part: &str) -> Option<usize> {
+    let mut previous: Option<char> = None;
+    for (i, c) in part.char_indices() {
+        if c == '@'
+            && previous.is_none_or(char::is_whitespace)
+            && part[i + 1..].chars().next().is_some_and(is_key_char)
+        {
+            return Some(i);
+        }
+        previous = Some(c);
+    }
+    None
+}
+
+/// Parses one `;`-separated part. `base` is its absolute offset.
+fn parse_ref(part: &str, base: usize) -> Result<CiteRef, ScanError> {
+    let leading = part.len() - part.trim_start().len();
+    let whole = base + leading..base + part.trim_end().len().max(leading);
+    let Some(at) = find_at(part) else {
+        return Err(ScanError {
+            span: whole,
+            message: "this part of the citation names no source".into(),
+            help: "every part of a citation group separated by `;` needs an `@source`, e.g. `[see @nyt#p3; @ynet]`".into(),
+        });
+    };
+    let prefix = part[..at].trim().to_string();
+    let key_len = part[at + 1..]
+        .find(|c: char| !is_key_char(c))
+        .unwrap_or(part.len() - at - 1);
+    let key = part[at + 1..at + 1 + key_len].to_string();
+    let key_span = base + at..base + at + 1 + key_len;
+    let mut rest = at + 1 + key_len;
+
+    let mut locator = None;
+    if part[rest..].starts_with('#') {
+        let len = part[rest + 1..]
+            .find(|c: char| !is_key_char(c))
+            .unwrap_or(part.len() - rest - 1);
+        if len == 0 {
+            return Err(ScanError {
+                span: base + rest..base + rest + 1,
+                message: "`#` is not followed by a paragraph or anchor".into(),
+                help:
+                    "write a paragraph such as `#p3`, a range such as `#p3-p5`, or a named anchor"
+                        .into(),
+            });
+        }
+        locator = Some(Locator {
+            text: part[rest + 1..rest + 1 + len].to_string(),
+            span: base + rest..base + rest + 1 + len,
+        });
+        rest += 1 + len;
+    }
+
+    let mut quotation = None;
+    let after_ws = rest + (part[rest..].len() - part[rest..].trim_start().len());
+    if let Some(open) = part[after_ws..].chars().next() {
+        if let Some(close) = closing_quote(open) {
+            let body_start = after_ws + open.len_utf8();
+            match part[body_start..].find(close) {
+                Some(len) => {
+                    let end = body_start + len + close.len_utf8();
+                    quotation = Some(Quotation {
+                        text: part[body_start..body_start + len].to_string(),
+                        span: base + after_ws..base + end,
+                    });
+                    rest = end;
+                }
+                None => {
+                    return Err(ScanError {
+                        span: base + after_ws..base + part.trim_end().len(),
+                        message: "this quotation is never closed".into(),
+                        help: format!("end the quotation with `{close}`"),
+                    });
+                }
+            }
+        }
+    }
+    Ok(CiteRef {
+        prefix,
+        key,
+        key_span,
+        locator,
+        quotation,
+        suffix: part[rest..].trim_end().to_string(),
+        span: whole,
+    })
+}
+
+/// Finds every citation group and glossary reference in `text`, which
+/// starts at byte `offset` of its file, outside the `skip` ranges (relative
+/// to `text`, sorted).
+pub fn scan(text: &str, offset: usize, skip: &[Range<usize>]) -> (Vec<InlineRef>, Vec<ScanError>) {
+    let mut refs = Vec::new();
+    let mut errors = Vec::new();
+    let bytes = text.as_bytes();
+    let mut skip_index = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'[' || is_escaped(text, i) {
+            i += 1;
+            continue;
+        }
+        while skip_index < skip.len() && skip[skip_index].end <= i {
+            skip_index += 1;
+        }
+        if let Some(range) = skip.get(skip_index) {
+            if range.start <= i {
+                i = range.end;
+                continue;
+            }
+        }
+        if bytes.get(i + 1) == Some(&b'[') {
+            // A glossary reference `[[...]]`.
+            if let Some(close) = text[i + 2..].find("]]").map(|c| i + 2 + c) {
+                let inner = &text[i + 2..close];
+                if !inner.contains(['[', ']', '\n'])
+                    || (inner.contains('\n')
+                        && !inner.contains("\n\n")
+                        && !inner.contains(['[', ']']))
+                {
+                    let span = offset + i..offset + close + 2;
+                    let (target, shown) = match inner.split_once('|') {
+                        Some((t, s)) => (t.trim(), Some(s.trim().to_string())),
+                        None => (inner.trim(), None),
+                    };
+                    if target.is_empty() || shown.as_deref() == Some("") {
+                        errors.push(ScanError {
+                            span,
+                            message: "empty glossary reference".into(),
+                            help: "write `[[Term name]]` or `[[term-id|text to show]]`".into(),
+                        });
+                    } else {
+                        let target = target.split_whitespace().collect::<Vec<_>>().join(" ");
+                        refs.push(InlineRef {
+                            span,
+                            kind: InlineRefKind::Term(TermRef {
+                                target,
+                                text: shown,
+                            }),
+                        });
+                    }
+                    i = close + 2;
+                    continue;
+                }
+            }
+            i += 1;
+            continue;
+        }
+        if matches!(bytes.get(i + 1), Some(b'^')) {
+            i += 1;
+            continue;
+        }
+        let Some(close) = find_close(text, i) else {
+            i += 1;
+            continue;
+        };
+        // `[text](url)`, `[text][ref]` and `[label]: url` are links.
+        if matches!(bytes.get(close + 1), Some(b'(' | b'[' | b':')) {
+            i += 1;
+            continue;
+        }
+        let inner = &text[i + 1..close];
+        let parts = split_parts(inner);
+        if !parts.iter().any(|p| find_at(&inner[p.clone()]).is_some()) {
+            i += 1;
+            continue;
+        }
+        let mut group = CitationGroup { refs: Vec::new() };
+        let mut ok = true;
+        for part in parts {
+            match parse_ref(&inner[part.clone()], offset + i + 1 + part.start) {
+                Ok(r) => group.refs.push(r),
+                Err(e) => {
+                    errors.push(e);
+                    ok = false;
+                }
+            }
+        }
+        if ok {
+            refs.push(InlineRef {
+                span: offset + i..offset + close + 1,
+                kind: InlineRefKind::Citation(group),
+            });
+        }
+        i = close + 1;
+    }
+    (refs, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan_all(text: &str) -> Vec<InlineRef> {
+        let (refs, errors) = scan(text, 0, &code_ranges(text));
+        assert!(errors.is_empty(), "{errors:?}");
+        refs
+    }
+
+    fn citation(r: &InlineRef) -> &CitationGroup {
+        match &r.kind {
+            InlineRefKind::Citation(g) => g,
+            InlineRefKind::Term(_) => panic!("not a citation"),
+        }
+    }
+
+    #[test]
+    fn every_citation_form() {
+        let text = r#"A [@nyt] b [@nyt#p3] c [@nyt#p3-p5] d [@nyt#buffer-zone] e [@nyt "exact words"] f [@nyt#p3 “curly words”]"#;
+        let refs = scan_all(text);
+        assert_eq!(refs.len(), 6);
+        let r = &citation(&refs[0]).refs[0];
+        assert_eq!(
+            (r.key.as_str(), r.locator.is_none(), r.quotation.is_none()),
+            ("nyt", true, true)
+        );
+        assert_eq!(
+            citation(&refs[2]).refs[0].locator.as_ref().unwrap().text,
+            "p3-p5"
+        );
+        assert_eq!(
+            citation(&refs[3]).refs[0].locator.as_ref().unwrap().text,
+            "buffer-zone"
+        );
+        let q = citation(&refs[4]).refs[0].quotation.as_ref().unwrap();
+        assert_eq!(q.text, "exact words");
+        assert_eq!(&text[q.span.clone()], "\"exact words\"");
+        assert_eq!(
+            citation(&refs[5]).refs[0].quotation.as_ref().unwrap().text,
+            "curly words"
+        );
+        assert_eq!(&text[refs[0].span.clone()], "[@nyt]");
+    }
+
+    #[test]
+    fn groups_with_prefix_and_suffix() {
+        let text = r#"[see @nyt#p3, for the Syrian view; @ynet "talks were frozen"]"#;
+        let refs = scan_all(text);
+        let g = citation(&refs[0]);
+        assert_eq!(g.refs.len(), 2);
+        assert_eq!(g.refs[0].prefix, "see");
+        assert_eq!(g.refs[0].suffix, ", for the Syrian view");
+        assert_eq!(g.refs[1].key, "ynet");
+        assert_eq!(&text[g.refs[1].key_span.clone()], "@ynet");
+    }
+
+    #[test]
+    fn quotations_may_hold_brackets_and_semicolons() {
+        let refs = scan_all(r#"[@nyt "a; b] c"]"#);
+        assert_eq!(
+            citation(&refs[0]).refs[0].quotation.as_ref().unwrap().text,
+            "a; b] c"
+        );
+    }
+
+    #[test]
+    fn quotations_may_wrap_lines() {
+        let refs = scan_all("[@nyt \"talks are\nbeing held\"]");
+        assert_eq!(
+            citation(&refs[0]).refs[0].quotation.as_ref().unwrap().text,
+            "talks are\nbeing held"
+        );
+    }
+
+    #[test]
+    fn not_citations() {
+        for text in [
+            r"\[@nyt]",
+            "`[@nyt]`",
+            "```\n[@nyt]\n```",
+            "    [@nyt] indented code",
+            "[mail me@example.com]",
+            "[@handle](https://example.com)",
+            "[^note]",
+            "<span title=\"[@nyt]\">x</span>",
+            "[plain text]",
+        ] {
+            assert!(scan_all(text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn glossary_references() {
+        let refs = scan_all("The [[Golan Heights]] and [[golan-heights|the plateau]].");
+        assert_eq!(refs.len(), 2);
+        assert_eq!(
+            refs[0].kind,
+            InlineRefKind::Term(TermRef {
+                target: "Golan Heights".into(),
+                text: None
+            })
+        );
+        assert_eq!(
+            refs[1].kind,
+            InlineRefKind::Term(TermRef {
+                target: "golan-heights".into(),
+                text: Some("the plateau".into())
+            })
+        );
+    }
+
+    #[test]
+    fn malformed_citations_are_errors() {
+        let (refs, errors) = scan(r#"[@nyt "never closed] and more"#, 0, &[]);
+        assert!(refs.is_empty());
+        assert_eq!(errors[0].message, "this quotation is never closed");
+        let (_, errors) = scan("[@nyt; no source here]", 0, &[]);
+        assert_eq!(
+            errors[0].message,
+            "this part of the citation names no source"
+        );
+        let (_, errors) = scan("[@nyt#]", 10, &[]);
+        assert_eq!(errors[0].span, 15..16);
+        let (_, errors) = scan("[[ ]]", 0, &[]);
+        assert_eq!(errors[0].message, "empty glossary reference");
+    }
+}

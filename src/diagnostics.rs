@@ -1,0 +1,348 @@
+//! Errors and warnings about a book, written for the people who write books.
+//!
+//! Every stage of the pipeline reports problems as [`Diagnostic`]s that point
+//! at a byte range of a file registered in the [`SourceMap`]. Stages collect
+//! all the problems they find instead of stopping at the first one, so an
+//! author sees every error of a build in one run. Byte ranges become
+//! `file:line:column` only when a diagnostic is printed.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
+use codespan_reporting::files::{Files, SimpleFiles};
+use codespan_reporting::term;
+
+/// Identifies one file of the book in the [`SourceMap`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(usize);
+
+/// Every text file the build has read, kept so that diagnostics can quote
+/// the offending line.
+#[derive(Default)]
+pub struct SourceMap {
+    files: SimpleFiles<String, Arc<str>>,
+    paths: Vec<PathBuf>,
+}
+
+impl SourceMap {
+    /// Registers a file under the name shown to users (a path relative to
+    /// the book's root) and returns its id.
+    pub fn add(&mut self, display_name: String, path: PathBuf, text: Arc<str>) -> FileId {
+        self.paths.push(path);
+        FileId(self.files.add(display_name, text))
+    }
+
+    /// The text of a registered file.
+    pub fn text(&self, file: FileId) -> &str {
+        self.files
+            .get(file.0)
+            .map(|f| f.source().as_ref())
+            .unwrap_or("")
+    }
+
+    /// The name of a file as shown to users.
+    pub fn name(&self, file: FileId) -> &str {
+        self.files
+            .get(file.0)
+            .map(|f| f.name().as_str())
+            .unwrap_or("")
+    }
+
+    /// The path the file was read from.
+    pub fn path(&self, file: FileId) -> &Path {
+        &self.paths[file.0]
+    }
+
+    /// One-based line and column (in characters) of a byte offset.
+    pub fn line_column(&self, file: FileId, offset: usize) -> (usize, usize) {
+        match self.files.location(file.0, offset) {
+            Ok(location) => (location.line_number, location.column_number),
+            Err(_) => (1, 1),
+        }
+    }
+}
+
+/// How bad a diagnostic is: errors fail the build, warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// The book cannot be built as written.
+    Error,
+    /// The book builds, but probably not as the author meant.
+    Warning,
+}
+
+/// One problem found in a book.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// Where it is wrong, when the problem sits in a file.
+    pub location: Option<(FileId, Range<usize>)>,
+    /// A short text shown under the offending span.
+    pub label: String,
+    /// Further lines: context and how to fix it (`help: ...`).
+    pub notes: Vec<String>,
+}
+
+impl Diagnostic {
+    /// An error at a span of a file.
+    pub fn error(file: FileId, span: Range<usize>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            location: Some((file, span)),
+            label: String::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// A warning at a span of a file.
+    pub fn warning(file: FileId, span: Range<usize>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(file, span, message)
+        }
+    }
+
+    /// An error that belongs to no file (an unreadable folder, a full disk).
+    pub fn global(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            location: None,
+            label: String::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// Sets the text shown under the span.
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    /// Adds a `help:` line saying how to fix the problem.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.notes.push(format!("help: {}", help.into()));
+        self
+    }
+
+    /// Adds a plain note line.
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// Whether this diagnostic fails the build.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `file:line:column` of the diagnostic, if it has a location.
+    pub fn position(&self, sources: &SourceMap) -> Option<String> {
+        let (file, span) = self.location.as_ref()?;
+        let (line, column) = sources.line_column(*file, span.start);
+        Some(format!("{}:{line}:{column}", sources.name(*file)))
+    }
+
+    fn to_codespan(&self) -> CsDiagnostic<usize> {
+        let base = match self.severity {
+            Severity::Error => CsDiagnostic::error(),
+            Severity::Warning => CsDiagnostic::warning(),
+        };
+        let mut diagnostic = base
+            .with_message(&self.message)
+            .with_notes(self.notes.clone());
+        if let Some((file, span)) = &self.location {
+            diagnostic = diagnostic.with_labels(vec![
+                Label::primary(file.0, span.clone()).with_message(&self.label),
+            ]);
+        }
+        diagnostic
+    }
+
+    /// The diagnostic as plain text: message, `file:line:column`, the
+    /// offending line with the span underlined, and the help lines.
+    pub fn render(&self, sources: &SourceMap) -> String {
+        let config = term::Config::default();
+        match term::emit_into_string(&config, &sources.files, &self.to_codespan()) {
+            Ok(text) => text,
+            Err(_) => {
+                // The span does not fit the file (it changed under us); the
+                // message is still worth showing.
+                let mut text = format!("error: {}\n", self.message);
+                for note in &self.notes {
+                    let _ = writeln!(text, "  = {note}");
+                }
+                text
+            }
+        }
+    }
+}
+
+/// The diagnostics of a build, in the order files were read.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    /// No diagnostics yet.
+    pub fn new() -> Self {
+        Diagnostics::default()
+    }
+
+    /// Records one diagnostic.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    /// Records many diagnostics.
+    pub fn extend(&mut self, diagnostics: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(diagnostics);
+    }
+
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    /// Number of errors.
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Number of warnings.
+    pub fn warning_count(&self) -> usize {
+        self.items.len() - self.error_count()
+    }
+
+    /// All diagnostics, sorted by file and position so that output is
+    /// stable however the work was scheduled.
+    pub fn sorted(&self) -> Vec<&Diagnostic> {
+        let mut items: Vec<&Diagnostic> = self.items.iter().collect();
+        items.sort_by(|a, b| {
+            let key = |d: &Diagnostic| d.location.as_ref().map(|(f, s)| (*f, s.start, s.end));
+            key(a)
+                .cmp(&key(b))
+                .then(a.severity.cmp(&b.severity))
+                .then(a.message.cmp(&b.message))
+        });
+        items
+    }
+
+    /// Whether there is nothing to report.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Renders every diagnostic, sorted, followed by a summary line.
+    pub fn render(&self, sources: &SourceMap) -> String {
+        let mut out = String::new();
+        for diagnostic in self.sorted() {
+            out.push_str(&diagnostic.render(sources));
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Prints every diagnostic to standard error, in colour when `color`.
+    pub fn emit_to_stderr(&self, sources: &SourceMap, color: bool) {
+        use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+        let choice = if color {
+            ColorChoice::Auto
+        } else {
+            ColorChoice::Never
+        };
+        let stream = StandardStream::stderr(choice);
+        let mut lock = stream.lock();
+        let config = term::Config::default();
+        for diagnostic in self.sorted() {
+            if term::emit_to_write_style(
+                &mut lock,
+                &config,
+                &sources.files,
+                &diagnostic.to_codespan(),
+            )
+            .is_err()
+            {
+                eprint!("{}", diagnostic.render(sources));
+            }
+        }
+    }
+
+    /// Iterates over the diagnostics in the order they were recorded.
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+}
+
+/// Suggests the candidate closest to `wanted`, if any is close enough to be
+/// what the author meant.
+pub fn did_you_mean<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let wanted_lower = wanted.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&wanted_lower, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, c)| c)
+}
+
+/// The candidates closest to `wanted`, best first, at most `limit`.
+pub fn closest<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    limit: usize,
+) -> Vec<&'a str> {
+    let wanted_lower = wanted.to_lowercase();
+    let mut scored: Vec<(f64, &str)> = candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&wanted_lower, &c.to_lowercase()), c))
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    scored.dedup_by(|a, b| a.1 == b.1);
+    scored.into_iter().take(limit).map(|(_, c)| c).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_prefer_the_closest_name() {
+        assert_eq!(
+            did_you_mean("nyt2", ["ynet", "nyt", "kurdistan24"]),
+            Some("nyt")
+        );
+        assert_eq!(did_you_mean("zzzz", ["ynet", "nyt"]), None);
+        assert_eq!(
+            closest("golan", ["Golan Heights", "Gaza", "Damascus"], 2)[0],
+            "Golan Heights"
+        );
+    }
+
+    #[test]
+    fn rendering_names_file_line_and_column() {
+        let mut sources = SourceMap::default();
+        let file = sources.add(
+            "content/a.md".into(),
+            "a.md".into(),
+            "one\ntwo [@x]\n".into(),
+        );
+        let d = Diagnostic::error(file, 8..12, "unknown source `x`").with_help("did you mean `y`?");
+        let text = d.render(&sources);
+        assert!(text.contains("content/a.md:2:5"), "{text}");
+        assert!(text.contains("two [@x]"), "{text}");
+        assert!(text.contains("help: did you mean `y`?"), "{text}");
+        assert_eq!(d.position(&sources).as_deref(), Some("content/a.md:2:5"));
+    }
+}

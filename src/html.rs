@@ -1,0 +1,57 @@
+//! Small HTML helpers shared by the renderers.
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    escape_into(&mut out, text);
+    out
+}
+
+/// Escapes `text` onto the end of `out`.
+pub fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// The relative prefix from a page to the site's root: `""` for
+/// `index.html`, `"../"` for `sources/nyt.html`.
+pub fn root_prefix(page: &str) -> String {
+    "../".repeat(page.matches('/').count())
+}
+
+/// Shortens plain text to at most `max` characters at a word boundary.
+pub fn truncate_words(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > max / 2 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    format!("{}…", cut.trim_end_matches([',', ';', ':', '.', ' ']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_and_prefixes() {
+        assert_eq!(
+            escape(r#"<script>"a"&'b'"#),
+            "&lt;script&gt;&quot;a&quot;&amp;&#39;b&#39;"
+        );
+        assert_eq!(root_prefix("index.html"), "");
+        assert_eq!(root_prefix("a/b/c.html"), "../../");
+        assert_eq!(truncate_words("one two three four", 9), "one two…");
+    }
+}

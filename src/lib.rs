@@ -1,0 +1,35 @@
+//! briefbook: a static site generator for annotated briefing books.
+//!
+//! An analyst keeps archived articles in `seeds/` and writes notes in
+//! `content/` that cite exact passages of them. [`site::build`] turns the
+//! book into a static site where every quotation has been checked against
+//! its source. The pipeline, top to bottom:
+//!
+//! 1. [`load`]: config, sources, notes, glossary, chronology.
+//! 2. [`markdown`] with [`citation`] and [`resolve`]: citations, quotations,
+//!    terms and links, every error collected.
+//! 3. [`site`]: pages through the [`theme`]'s Tera templates.
+//! 4. [`output`]: written atomically.
+
+pub mod chronology;
+pub mod citation;
+pub mod config;
+pub mod date;
+pub mod diagnostics;
+pub mod frontmatter;
+pub mod glossary;
+pub mod highlight;
+pub mod html;
+pub mod import;
+pub mod load;
+pub mod markdown;
+pub mod note;
+pub mod output;
+pub mod quote;
+pub mod resolve;
+pub mod site;
+pub mod slug;
+pub mod source;
+pub mod theme;
+
+pub use site::{BuildOptions, Outcome, Site, build, render_book};

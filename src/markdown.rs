@@ -1,0 +1,959 @@
+//! Markdown to HTML, with citations, glossary references, one footnote
+//! numbering, heading ids and checked links between notes.
+//!
+//! Citations and glossary references are found in the raw text first (see
+//! [`crate::citation`]) and replaced by placeholders that Markdown leaves
+//! alone; the event stream from pulldown-cmark is then rewritten: placeholders
+//! become footnote markers and term links, headings get ids, code blocks are
+//! highlighted, footnote definitions are pulled out to be listed at the end,
+//! and `.md` links become `.html` links. The result is data, not only HTML
+//! ([`Rendered`]): headings, links, citations and terms are checked and
+//! cross-referenced once every page is known.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::ops::Range;
+
+use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd, html};
+
+use crate::chronology::Chronology;
+use crate::citation::{self, CitationGroup, InlineRefKind, markdown_options};
+use crate::diagnostics::{Diagnostic, FileId, closest};
+use crate::glossary::Glossary;
+use crate::highlight;
+use crate::html::{escape, escape_into, root_prefix};
+use crate::quote;
+use crate::resolve::{CiteTarget, ResolvedRef, SourceSet, resolve_ref};
+use crate::slug::{SlugDeduper, slugify};
+
+const OPEN: char = '\u{E000}';
+const CLOSE: char = '\u{E001}';
+
+/// What the renderer needs to know about the rest of the book.
+pub struct RenderEnv<'a> {
+    /// The sources citations point into.
+    pub sources: &'a SourceSet,
+    /// The glossary `[[...]]` points into.
+    pub glossary: &'a Glossary,
+    /// The chronology (for the pages' own needs; links are checked later).
+    pub chronology: &'a Chronology,
+}
+
+/// A piece of Markdown to render: a note body, a glossary definition or a
+/// chronology event.
+pub struct Fragment<'a> {
+    /// The file the Markdown was read from.
+    pub file: FileId,
+    /// The Markdown.
+    pub text: &'a str,
+    /// Where `text` starts in the file.
+    pub offset: usize,
+    /// The page it is shown on (`x/y.html`), for relative links.
+    pub page: &'a str,
+    /// The folder under `content/` that `.md` links are relative to.
+    pub base_dir: &'a str,
+    /// The number of the first footnote.
+    pub first_footnote: usize,
+}
+
+/// A heading of a rendered page.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Heading {
+    /// 1 to 6.
+    pub level: u8,
+    /// The `id` attribute.
+    pub id: String,
+    /// The heading's text.
+    pub text: String,
+}
+
+/// A footnote: a citation group or a Markdown footnote.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Footnote {
+    /// Its number on the page.
+    pub number: usize,
+    /// The `id` of its list item: `fn-3`.
+    pub id: String,
+    /// Its content, HTML.
+    pub html: String,
+    /// The ids of every marker that refers to it, in order.
+    pub backrefs: Vec<String>,
+    /// Whether it is a citation (otherwise a Markdown footnote).
+    pub citation: bool,
+}
+
+/// A link to another page of the book, to be checked once all are known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InternalLink {
+    /// Where the link was written.
+    pub file: FileId,
+    /// Its byte range in the file.
+    pub span: Range<usize>,
+    /// The `.md` path under `content/` it points to (or the page's own).
+    pub target: String,
+    /// The `#fragment`, if any.
+    pub fragment: Option<String>,
+}
+
+/// One use of a source: for the links back from source pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CitationUse {
+    /// The reference as resolved.
+    pub cite: ResolvedRef,
+    /// The footnote number.
+    pub number: usize,
+    /// The `id` of the marker in the text.
+    pub marker_id: String,
+}
+
+/// The result of rendering a fragment.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    /// The body, HTML.
+    pub html: String,
+    /// Footnotes in number order.
+    pub footnotes: Vec<Footnote>,
+    /// Headings in order.
+    pub headings: Vec<Heading>,
+    /// Links to check.
+    pub links: Vec<InternalLink>,
+    /// Every citation, for source backlinks.
+    pub citations: Vec<CitationUse>,
+    /// Indexes of glossary terms referred to.
+    pub terms: Vec<usize>,
+    /// Problems found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Maps byte offsets in the text with placeholders back to the original.
+struct OffsetMap {
+    /// (start in new text, end in new text, start in original, end in original)
+    replaced: Vec<(usize, usize, usize, usize)>,
+}
+
+impl OffsetMap {
+    fn original(&self, at: usize) -> usize {
+        match self.replaced.iter().rev().find(|r| r.0 <= at) {
+            Some(&(_, new_end, orig_start, orig_end)) => {
+                if at < new_end {
+                    orig_start
+                } else {
+                    at - new_end + orig_end
+                }
+            }
+            None => at,
+        }
+    }
+}
+
+/// A resolved inline reference, ready to be emitted.
+enum Resolved {
+    Citation(Vec<ResolvedRef>),
+    Term { index: usize, text: String },
+    Broken(String),
+}
+
+/// Plain text of a Markdown fragment, without citations, for previews.
+pub fn plain_text(markdown: &str) -> String {
+    let (refs, _) = citation::scan(markdown, 0, &citation::code_ranges(markdown));
+    let mut text = String::with_capacity(markdown.len());
+    let mut last = 0;
+    for r in &refs {
+        text.push_str(&markdown[last..r.span.start]);
+        if let InlineRefKind::Term(t) = &r.kind {
+            text.push_str(t.text.as_deref().unwrap_or(&t.target));
+        }
+        last = r.span.end;
+    }
+    text.push_str(&markdown[last..]);
+    let mut plain = String::new();
+    for event in Parser::new_ext(&text, markdown_options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => plain.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => plain.push(' '),
+            _ => {}
+        }
+    }
+    // Removing a citation leaves the space before it; punctuation closes up.
+    let mut tidy = String::with_capacity(plain.len());
+    for word in plain.split_whitespace() {
+        if !tidy.is_empty() && !word.starts_with(['.', ',', ';', ':', '!', '?', ')']) {
+            tidy.push(' ');
+        }
+        tidy.push_str(word);
+    }
+    tidy
+}
+
+/// Renders one fragment of Markdown.
+pub fn render(env: &RenderEnv<'_>, fragment: &Fragment<'_>) -> Rendered {
+    let mut out = Rendered::default();
+    let file = fragment.file;
+
+    // 1. Find citations and glossary references, and resolve them.
+    let skip = citation::code_ranges(fragment.text);
+    let (refs, scan_errors) = citation::scan(fragment.text, fragment.offset, &skip);
+    for e in scan_errors {
+        out.diagnostics
+            .push(Diagnostic::error(file, e.span, e.message).with_help(e.help));
+    }
+    let mut resolved = Vec::with_capacity(refs.len());
+    for r in &refs {
+        resolved.push(match &r.kind {
+            InlineRefKind::Citation(group) => resolve_group(env, file, group, &mut out.diagnostics),
+            InlineRefKind::Term(term) => match env.glossary.lookup(&term.target) {
+                Some(index) => {
+                    out.terms.push(index);
+                    Resolved::Term { index, text: term.text.clone().unwrap_or_else(|| term.target.clone()) }
+                }
+                None => {
+                    let mut d = Diagnostic::error(file, r.span.clone(), format!("unknown glossary term `{}`", term.target))
+                        .with_label("not in the glossary");
+                    let near = closest(&term.target, env.glossary.all_names(), 3);
+                    d = if env.glossary.terms.is_empty() {
+                        d.with_help("this book has no glossary: add the term to `content/glossary.toml`")
+                    } else if near.is_empty() {
+                        d.with_help("add the term to `content/glossary.toml`")
+                    } else {
+                        d.with_help(format!(
+                            "the closest terms are {}; or add it to `content/glossary.toml`",
+                            near.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                        ))
+                    };
+                    out.diagnostics.push(d);
+                    Resolved::Broken(term.text.clone().unwrap_or_else(|| term.target.clone()))
+                }
+            },
+        });
+    }
+
+    // 2. Replace them with placeholders.
+    let mut text = String::with_capacity(fragment.text.len());
+    let mut map = OffsetMap {
+        replaced: Vec::with_capacity(refs.len()),
+    };
+    let mut last = 0;
+    for (i, r) in refs.iter().enumerate() {
+        let start = r.span.start - fragment.offset;
+        let end = r.span.end - fragment.offset;
+        text.push_str(&fragment.text[last..start]);
+        let new_start = text.len();
+        write!(text, "{OPEN}{i}{CLOSE}").ok();
+        map.replaced.push((new_start, text.len(), start, end));
+        last = end;
+    }
+    text.push_str(&fragment.text[last..]);
+
+    // 3. Rewrite the Markdown events.
+    let mut writer = EventWriter {
+        env,
+        fragment,
+        root: root_prefix(fragment.page),
+        resolved: &resolved,
+        next_number: fragment.first_footnote,
+        footnote_numbers: HashMap::new(),
+        footnotes: HashMap::new(),
+        definitions: HashMap::new(),
+        definition_spans: HashMap::new(),
+        slugs: SlugDeduper::default(),
+        out: &mut out,
+    };
+    writer.run(&text, &map);
+    out
+}
+
+fn resolve_group(
+    env: &RenderEnv<'_>,
+    file: FileId,
+    group: &CitationGroup,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Resolved {
+    let mut refs = Vec::with_capacity(group.refs.len());
+    for cite in &group.refs {
+        match resolve_ref(env.sources, file, cite) {
+            Ok(r) => refs.push(r),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    if refs.len() == group.refs.len() {
+        Resolved::Citation(refs)
+    } else {
+        Resolved::Broken(String::new())
+    }
+}
+
+struct EventWriter<'e, 'a> {
+    env: &'e RenderEnv<'a>,
+    fragment: &'e Fragment<'a>,
+    root: String,
+    resolved: &'e [Resolved],
+    next_number: usize,
+    /// Markdown footnote label -> number.
+    footnote_numbers: HashMap<String, usize>,
+    /// number -> footnote being built.
+    footnotes: HashMap<usize, Footnote>,
+    /// Markdown footnote label -> rendered definition.
+    definitions: HashMap<String, String>,
+    definition_spans: HashMap<String, Range<usize>>,
+    slugs: SlugDeduper,
+    out: &'e mut Rendered,
+}
+
+/// Where events are collected while a construct is open.
+enum Capture<'t> {
+    Heading {
+        level: u8,
+        id: Option<String>,
+        classes: Vec<CowStr<'t>>,
+        attrs: Vec<(CowStr<'t>, Option<CowStr<'t>>)>,
+        events: Vec<Event<'t>>,
+        text: String,
+    },
+    Code {
+        language: Option<String>,
+        code: String,
+    },
+}
+
+impl<'e, 'a> EventWriter<'e, 'a> {
+    fn run(&mut self, text: &str, map: &OffsetMap) {
+        let mut body: Vec<Event<'_>> = Vec::new();
+        let mut definition: Option<(String, Vec<Event<'_>>)> = None;
+        let mut capture: Option<Capture<'_>> = None;
+        let mut pending_text = String::new();
+
+        let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(text, markdown_options())
+            .into_offset_iter()
+            .collect();
+        let mut i = 0;
+        while i < events.len() {
+            let (event, range) = events[i].clone();
+            i += 1;
+            // Merge runs of text so a placeholder is never split.
+            if let Event::Text(t) = &event {
+                pending_text.push_str(t);
+                if matches!(events.get(i), Some((Event::Text(_), _))) {
+                    continue;
+                }
+                let merged = std::mem::take(&mut pending_text);
+                let produced = self.text_events(&merged);
+                for e in produced {
+                    if let Some(Capture::Heading {
+                        events,
+                        text: heading_text,
+                        ..
+                    }) = &mut capture
+                    {
+                        match &e {
+                            Event::Text(t) => heading_text.push_str(t),
+                            Event::InlineHtml(_) => {}
+                            _ => {}
+                        }
+                        events.push(e);
+                    } else if let Some(Capture::Code { code, .. }) = &mut capture {
+                        if let Event::Text(t) = &e {
+                            code.push_str(t);
+                        }
+                    } else {
+                        push(&mut body, &mut definition, e);
+                    }
+                }
+                continue;
+            }
+            match event {
+                Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                }) => {
+                    capture = Some(Capture::Heading {
+                        level: level as u8,
+                        id: id.map(|i| i.to_string()),
+                        classes,
+                        attrs,
+                        events: Vec::new(),
+                        text: String::new(),
+                    });
+                }
+                Event::End(TagEnd::Heading(level)) => {
+                    if let Some(Capture::Heading {
+                        level: n,
+                        id,
+                        classes,
+                        attrs,
+                        events,
+                        text,
+                    }) = capture.take()
+                    {
+                        let text = quote::one_line(&text);
+                        let id = match id {
+                            Some(explicit) => {
+                                if !self.slugs.reserve(&explicit) {
+                                    self.out.diagnostics.push(
+                                        Diagnostic::error(
+                                            self.fragment.file,
+                                            self.span(map, range.clone()),
+                                            format!("two headings have the id `{explicit}`"),
+                                        )
+                                        .with_help("give this heading another `{#id}`"),
+                                    );
+                                }
+                                explicit
+                            }
+                            None => self.slugs.unique(&slugify(&text)),
+                        };
+                        self.out.headings.push(Heading {
+                            level: n,
+                            id: id.clone(),
+                            text,
+                        });
+                        push(
+                            &mut body,
+                            &mut definition,
+                            Event::Start(Tag::Heading {
+                                level,
+                                id: Some(id.into()),
+                                classes,
+                                attrs,
+                            }),
+                        );
+                        for e in events {
+                            push(&mut body, &mut definition, e);
+                        }
+                        push(
+                            &mut body,
+                            &mut definition,
+                            Event::End(TagEnd::Heading(level)),
+                        );
+                    }
+                }
+                Event::Code(code) => {
+                    if let Some(Capture::Heading { events, text, .. }) = &mut capture {
+                        text.push_str(&code);
+                        events.push(Event::Code(code));
+                    } else {
+                        push(&mut body, &mut definition, Event::Code(code));
+                    }
+                }
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    let language = match kind {
+                        pulldown_cmark::CodeBlockKind::Fenced(lang) if !lang.is_empty() => {
+                            Some(lang.to_string())
+                        }
+                        _ => None,
+                    };
+                    capture = Some(Capture::Code {
+                        language,
+                        code: String::new(),
+                    });
+                }
+                Event::End(TagEnd::CodeBlock) => {
+                    if let Some(Capture::Code { language, code }) = capture.take() {
+                        let html = highlight::code_block(&code, language.as_deref());
+                        push(&mut body, &mut definition, Event::Html(html.into()));
+                    }
+                }
+                Event::Start(Tag::FootnoteDefinition(label)) => {
+                    self.definition_spans
+                        .insert(label.to_string(), self.span(map, range.clone()));
+                    definition = Some((label.to_string(), Vec::new()));
+                }
+                Event::End(TagEnd::FootnoteDefinition) => {
+                    if let Some((label, events)) = definition.take() {
+                        let mut html_text = String::new();
+                        html::push_html(&mut html_text, events.into_iter());
+                        self.definitions.insert(label, html_text);
+                    }
+                }
+                Event::FootnoteReference(label) => {
+                    let (number, marker) = self.markdown_footnote_marker(&label);
+                    let _ = number;
+                    self.emit_inline(&mut body, &mut definition, &mut capture, marker);
+                }
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) => {
+                    let dest = self.link(&dest_url, self.span(map, range.clone()));
+                    let e = Event::Start(Tag::Link {
+                        link_type,
+                        dest_url: dest.into(),
+                        title,
+                        id,
+                    });
+                    self.emit_event(&mut body, &mut definition, &mut capture, e);
+                }
+                other => self.emit_event(&mut body, &mut definition, &mut capture, other),
+            }
+        }
+
+        html::push_html(&mut self.out.html, body.into_iter());
+        self.finish_footnotes();
+    }
+
+    fn emit_event<'t>(
+        &mut self,
+        body: &mut Vec<Event<'t>>,
+        definition: &mut Option<(String, Vec<Event<'t>>)>,
+        capture: &mut Option<Capture<'t>>,
+        event: Event<'t>,
+    ) {
+        match capture {
+            Some(Capture::Heading { events, text, .. }) => {
+                if let Event::SoftBreak | Event::HardBreak = event {
+                    text.push(' ');
+                }
+                events.push(event);
+            }
+            Some(Capture::Code { .. }) => {}
+            None => push(body, definition, event),
+        }
+    }
+
+    fn emit_inline<'t>(
+        &mut self,
+        body: &mut Vec<Event<'t>>,
+        definition: &mut Option<(String, Vec<Event<'t>>)>,
+        capture: &mut Option<Capture<'t>>,
+        html_text: String,
+    ) {
+        self.emit_event(
+            body,
+            definition,
+            capture,
+            Event::InlineHtml(html_text.into()),
+        );
+    }
+
+    fn span(&self, map: &OffsetMap, range: Range<usize>) -> Range<usize> {
+        let start = map.original(range.start) + self.fragment.offset;
+        let end = map.original(range.end.max(range.start)) + self.fragment.offset;
+        start..end.max(start)
+    }
+
+    /// Turns merged text with placeholders into text and HTML events.
+    fn text_events(&mut self, text: &str) -> Vec<Event<'static>> {
+        let mut events = Vec::new();
+        let mut rest = text;
+        while let Some(open) = rest.find(OPEN) {
+            let Some(close) = rest[open..].find(CLOSE).map(|c| open + c) else {
+                break;
+            };
+            if open > 0 {
+                events.push(Event::Text(rest[..open].to_string().into()));
+            }
+            let index: usize = rest[open + OPEN.len_utf8()..close]
+                .parse()
+                .unwrap_or(usize::MAX);
+            match self.resolved.get(index) {
+                Some(Resolved::Citation(refs)) => {
+                    let html_text = self.citation_marker(refs);
+                    events.push(Event::InlineHtml(html_text.into()));
+                }
+                Some(Resolved::Term { index, text }) => {
+                    let term = &self.env.glossary.terms[*index];
+                    let preview = crate::html::truncate_words(&plain_text(&term.definition), 240);
+                    let html_text = format!(
+                        "<a class=\"term\" href=\"{}glossary.html#{}\" data-preview=\"{}\">{}</a>",
+                        self.root,
+                        escape(&term.id),
+                        escape(&preview),
+                        escape(text)
+                    );
+                    events.push(Event::InlineHtml(html_text.into()));
+                }
+                Some(Resolved::Broken(text)) => events.push(Event::Text(text.clone().into())),
+                None => {}
+            }
+            rest = &rest[close + CLOSE.len_utf8()..];
+        }
+        if !rest.is_empty() {
+            events.push(Event::Text(rest.to_string().into()));
+        }
+        events
+    }
+
+    fn marker(&self, number: usize, marker_id: &str, preview: &str) -> String {
+        format!(
+            "<sup class=\"fn-ref\"><a id=\"{marker_id}\" href=\"#fn-{number}\" role=\"doc-noteref\" aria-label=\"Note {number}\" data-preview=\"{}\">{number}</a></sup>",
+            escape(preview)
+        )
+    }
+
+    fn citation_marker(&mut self, refs: &[ResolvedRef]) -> String {
+        let number = self.next_number;
+        self.next_number += 1;
+        let marker_id = format!("fnref-{number}");
+        let html_text = refs
+            .iter()
+            .map(|r| self.citation_html(r))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let preview = refs
+            .iter()
+            .map(|r| self.citation_preview(r))
+            .collect::<Vec<_>>()
+            .join(" · ");
+        for r in refs {
+            self.out.citations.push(CitationUse {
+                cite: r.clone(),
+                number,
+                marker_id: marker_id.clone(),
+            });
+        }
+        self.footnotes.insert(
+            number,
+            Footnote {
+                number,
+                id: format!("fn-{number}"),
+                html: html_text,
+                backrefs: vec![marker_id.clone()],
+                citation: true,
+            },
+        );
+        self.marker(number, &marker_id, &preview)
+    }
+
+    fn markdown_footnote_marker(&mut self, label: &str) -> (usize, String) {
+        let number = match self.footnote_numbers.get(label) {
+            Some(n) => *n,
+            None => {
+                let n = self.next_number;
+                self.next_number += 1;
+                self.footnote_numbers.insert(label.to_string(), n);
+                self.footnotes.insert(
+                    n,
+                    Footnote {
+                        number: n,
+                        id: format!("fn-{n}"),
+                        html: String::new(),
+                        backrefs: Vec::new(),
+                        citation: false,
+                    },
+                );
+                n
+            }
+        };
+        let footnote = self
+            .footnotes
+            .get_mut(&number)
+            .expect("footnote registered above");
+        let marker_id = if footnote.backrefs.is_empty() {
+            format!("fnref-{number}")
+        } else {
+            format!("fnref-{number}-{}", footnote.backrefs.len() + 1)
+        };
+        footnote.backrefs.push(marker_id.clone());
+        (number, self.marker(number, &marker_id, ""))
+    }
+
+    /// One line of a citation footnote: source, locator, passage, original.
+    fn citation_html(&self, r: &ResolvedRef) -> String {
+        let source = &self.env.sources.sources[r.source];
+        let page = format!("{}sources/{}.html", self.root, source.id);
+        let mut h = String::from("<p class=\"cite\">");
+        if !r.prefix.is_empty() {
+            escape_into(&mut h, &r.prefix);
+            h.push(' ');
+        }
+        if let Some(outlet) = &source.outlet {
+            write!(h, "<span class=\"cite-outlet\">{}</span>, ", escape(outlet)).ok();
+        }
+        write!(
+            h,
+            "<cite>\u{201C}<a href=\"{page}\">{}</a>\u{201D}</cite>",
+            escape(&source.title)
+        )
+        .ok();
+        if let Some(date) = &source.published {
+            write!(h, ", <time datetime=\"{date}\">{}</time>", date.human()).ok();
+        }
+        if let Some((first, last)) = r.target.paragraphs() {
+            let label = if first == last {
+                format!("¶\u{A0}{}", first + 1)
+            } else {
+                format!("¶\u{A0}{}–{}", first + 1, last + 1)
+            };
+            write!(
+                h,
+                ", <a class=\"cite-loc\" href=\"{page}#p{}\">{label}</a>",
+                first + 1
+            )
+            .ok();
+        }
+        if !r.suffix.is_empty() {
+            escape_into(&mut h, &r.suffix);
+        }
+        if let Some(url) = &source.url {
+            let href = match &r.target {
+                CiteTarget::Quote { paragraph, range } => {
+                    let words = quote::one_line(&source.paragraphs[*paragraph].text[range.clone()]);
+                    format!("{url}#:~:text={}", text_fragment(&words))
+                }
+                _ => url.clone(),
+            };
+            write!(
+                h,
+                " <a class=\"cite-original\" href=\"{}\" rel=\"external noopener\">original</a>",
+                escape(&href)
+            )
+            .ok();
+        }
+        h.push_str("</p>");
+        let lang = source
+            .language
+            .as_ref()
+            .map(|l| format!(" lang=\"{}\"", escape(l)))
+            .unwrap_or_default();
+        match &r.target {
+            CiteTarget::Whole => {}
+            CiteTarget::Quote { paragraph, range } => {
+                let text = &source.paragraphs[*paragraph].text;
+                write!(
+                    h,
+                    "<blockquote class=\"passage\"{lang}><p dir=\"auto\">{}<mark>{}</mark>{}</p></blockquote>",
+                    escape(&text[..range.start]),
+                    escape(&text[range.clone()]),
+                    escape(&text[range.end..])
+                )
+                .ok();
+            }
+            CiteTarget::Paragraphs { first, last } => {
+                h.push_str(&format!("<blockquote class=\"passage\"{lang}>"));
+                for p in *first..=(*last).min(first + 2) {
+                    write!(
+                        h,
+                        "<p dir=\"auto\">{}</p>",
+                        escape(&source.paragraphs[p].text)
+                    )
+                    .ok();
+                }
+                if *last > first + 2 {
+                    h.push_str("<p>…</p>");
+                }
+                h.push_str("</blockquote>");
+            }
+        }
+        h
+    }
+
+    /// A one-line plain-text preview of a reference, for the marker.
+    fn citation_preview(&self, r: &ResolvedRef) -> String {
+        let source = &self.env.sources.sources[r.source];
+        let name = source
+            .outlet
+            .clone()
+            .unwrap_or_else(|| source.title.clone());
+        match &r.target {
+            CiteTarget::Whole => name,
+            CiteTarget::Quote { paragraph, range } => {
+                format!(
+                    "{name}, ¶\u{A0}{}: \u{201C}{}\u{201D}",
+                    paragraph + 1,
+                    quote::one_line(&source.paragraphs[*paragraph].text[range.clone()])
+                )
+            }
+            CiteTarget::Paragraphs { first, .. } => format!(
+                "{name}, ¶\u{A0}{}: {}",
+                first + 1,
+                crate::html::truncate_words(&quote::one_line(&source.paragraphs[*first].text), 200)
+            ),
+        }
+    }
+
+    /// Rewrites a link to a `.md` note to its `.html` page and records it for
+    /// checking.
+    fn link(&mut self, dest: &str, span: Range<usize>) -> String {
+        if has_scheme(dest) || dest.starts_with('/') {
+            return dest.to_string();
+        }
+        let (path, fragment) = match dest.split_once('#') {
+            Some((p, f)) => (p, Some(f.to_string())),
+            None => (dest, None),
+        };
+        if path.is_empty() {
+            let target = format!("{}.md", self.fragment.page.trim_end_matches(".html"));
+            self.out.links.push(InternalLink {
+                file: self.fragment.file,
+                span,
+                target,
+                fragment,
+            });
+            return dest.to_string();
+        }
+        if !path.ends_with(".md") {
+            return dest.to_string();
+        }
+        let decoded = percent_encoding::percent_decode_str(path)
+            .decode_utf8_lossy()
+            .to_string();
+        let Some(target) = join_path(self.fragment.base_dir, &decoded) else {
+            self.out.diagnostics.push(
+                Diagnostic::error(
+                    self.fragment.file,
+                    span,
+                    format!("the link `{dest}` points outside `content/`"),
+                )
+                .with_help("link to notes inside the book, relative to this note"),
+            );
+            return dest.to_string();
+        };
+        let page = format!("{}.html", target.trim_end_matches(".md"));
+        let href = format!(
+            "{}{}{}",
+            self.root,
+            page.split('/')
+                .map(|s| percent_encoding::utf8_percent_encode(s, PATH_SEGMENT).to_string())
+                .collect::<Vec<_>>()
+                .join("/"),
+            fragment
+                .as_ref()
+                .map(|f| format!("#{f}"))
+                .unwrap_or_default()
+        );
+        self.out.links.push(InternalLink {
+            file: self.fragment.file,
+            span,
+            target,
+            fragment,
+        });
+        href
+    }
+
+    fn finish_footnotes(&mut self) {
+        let mut numbers: Vec<usize> = self.footnotes.keys().copied().collect();
+        numbers.sort_unstable();
+        for number in numbers {
+            let mut footnote = self.footnotes.remove(&number).expect("key from the map");
+            if !footnote.citation {
+                let label = self
+                    .footnote_numbers
+                    .iter()
+                    .find(|(_, n)| **n == number)
+                    .map(|(l, _)| l.clone())
+                    .unwrap_or_default();
+                footnote.html = self.definitions.remove(&label).unwrap_or_default();
+            }
+            self.out.footnotes.push(footnote);
+        }
+        let mut unused: Vec<(String, Range<usize>)> = self
+            .definitions
+            .keys()
+            .filter_map(|l| self.definition_spans.get(l).map(|s| (l.clone(), s.clone())))
+            .collect();
+        unused.sort_by_key(|(_, s)| s.start);
+        for (label, span) in unused {
+            self.out.diagnostics.push(
+                Diagnostic::warning(
+                    self.fragment.file,
+                    span,
+                    format!("footnote `[^{label}]` is never referred to"),
+                )
+                .with_help(format!(
+                    "refer to it with `[^{label}]` in the text, or remove it"
+                )),
+            );
+        }
+    }
+}
+
+fn push<'t>(
+    body: &mut Vec<Event<'t>>,
+    definition: &mut Option<(String, Vec<Event<'t>>)>,
+    event: Event<'t>,
+) {
+    match definition {
+        Some((_, events)) => events.push(event),
+        None => body.push(event),
+    }
+}
+
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'%');
+
+/// The characters a `#:~:text=` fragment must have encoded.
+const TEXT_FRAGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'!')
+    .remove(b'*')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'\'');
+
+/// Encodes words for a `#:~:text=` fragment (where `-`, `,` and `&` are
+/// syntax and must be escaped).
+pub fn text_fragment(words: &str) -> String {
+    percent_encoding::utf8_percent_encode(words, TEXT_FRAGMENT).to_string()
+}
+
+/// Whether a link has a scheme (`https:`, `mailto:`): it leaves the book.
+fn has_scheme(dest: &str) -> bool {
+    match dest.find(':') {
+        Some(colon) => {
+            let scheme = &dest[..colon];
+            !scheme.is_empty()
+                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }
+        None => false,
+    }
+}
+
+/// Joins a relative link to the folder it was written in, within `content/`.
+fn join_path(base_dir: &str, link: &str) -> Option<String> {
+    let mut parts: Vec<&str> = base_dir.split('/').filter(|s| !s.is_empty()).collect();
+    for segment in link.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_relative_paths_inside_content() {
+        assert_eq!(join_path("a/b", "../c.md").as_deref(), Some("a/c.md"));
+        assert_eq!(join_path("", "./x/y.md").as_deref(), Some("x/y.md"));
+        assert_eq!(join_path("", "../escape.md"), None);
+    }
+
+    #[test]
+    fn text_fragments_escape_their_syntax() {
+        assert_eq!(
+            text_fragment("al-Sharaa, a “tough guy”"),
+            "al%2DSharaa%2C%20a%20%E2%80%9Ctough%20guy%E2%80%9D"
+        );
+    }
+
+    #[test]
+    fn plain_text_drops_citations_and_keeps_term_text() {
+        assert_eq!(
+            plain_text("The *plateau* [@nyt#p8] near [[damascus|the capital]]."),
+            "The plateau near the capital."
+        );
+    }
+}

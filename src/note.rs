@@ -1,0 +1,177 @@
+//! Notes: the author's Markdown files under `content/`.
+
+use std::ops::Range;
+
+use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+use serde::Deserialize;
+
+use crate::citation::markdown_options;
+use crate::date::{DateValue, PartialDate};
+use crate::diagnostics::{Diagnostic, FileId};
+use crate::frontmatter;
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct NoteFrontMatter {
+    title: Option<String>,
+    summary: Option<String>,
+    date: Option<DateValue>,
+    weight: Option<i64>,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    draft: bool,
+}
+
+/// One briefing note.
+#[derive(Debug, Clone)]
+pub struct Note {
+    /// The file it was read from.
+    pub file: FileId,
+    /// Its path under `content/`, with `/` separators: `x/y.md`.
+    pub path: String,
+    /// Where it is published: `x/y.html`.
+    pub page: String,
+    /// The title: front matter, else the first `#` heading, else the stem.
+    pub title: String,
+    /// Whether the body opens with a `#` heading (then the body shows the
+    /// heading and the page must not add the title as a second one).
+    pub title_in_body: bool,
+    /// A one-line summary for the table of contents.
+    pub summary: Option<String>,
+    /// The note's date, at the precision known.
+    pub date: Option<PartialDate>,
+    /// Ordering: lower first, then by title.
+    pub weight: i64,
+    /// Free tags.
+    pub tags: Vec<String>,
+    /// Drafts are left out unless asked for.
+    pub draft: bool,
+    /// Where the Markdown body starts in the file.
+    pub body_offset: usize,
+    /// The body's byte range in the file.
+    pub body: Range<usize>,
+}
+
+/// The text of the first heading if it is a level-1 heading that opens the
+/// body.
+fn leading_h1(body: &str) -> Option<String> {
+    let mut parser = Parser::new_ext(body, markdown_options());
+    match parser.next()? {
+        Event::Start(Tag::Heading {
+            level: HeadingLevel::H1,
+            ..
+        }) => {}
+        _ => return None,
+    }
+    let mut text = String::new();
+    for event in parser {
+        match event {
+            Event::End(TagEnd::Heading(_)) => break,
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    let text = text.trim().to_string();
+    (!text.is_empty()).then_some(text)
+}
+
+impl Note {
+    /// Reads a note from the text of `file`, found at `path` under `content/`.
+    pub fn parse(file: FileId, path: &str, text: &str) -> Result<Note, Vec<Diagnostic>> {
+        let split =
+            frontmatter::split(text).map_err(|span| vec![frontmatter::unterminated(file, span)])?;
+        let (front, fm_span): (NoteFrontMatter, Range<usize>) = match split.front_matter {
+            Some((toml_text, span)) => (
+                frontmatter::parse_toml(file, toml_text, span.start, "front matter")
+                    .map_err(|d| vec![d])?,
+                span,
+            ),
+            None => (NoteFrontMatter::default(), 0..0),
+        };
+        let date = match &front.date {
+            Some(value) => match value.to_partial() {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    let fm = &text[fm_span.clone()];
+                    let at = fm.find("date").map_or(fm_span.start, |i| fm_span.start + i);
+                    return Err(vec![Diagnostic::error(
+                        file,
+                        at..at + 4,
+                        format!("invalid `date`: {e}"),
+                    )]);
+                }
+            },
+            None => None,
+        };
+        let stem = path
+            .rsplit('/')
+            .next()
+            .unwrap_or(path)
+            .trim_end_matches(".md");
+        let h1 = leading_h1(split.body);
+        let title_in_body = h1.is_some();
+        let title = match (&front.title, h1) {
+            (Some(t), _) if !t.trim().is_empty() => t.trim().to_string(),
+            (_, Some(h1)) => h1,
+            _ => stem.to_string(),
+        };
+        Ok(Note {
+            file,
+            path: path.to_string(),
+            page: format!("{}.html", path.trim_end_matches(".md")),
+            title,
+            title_in_body,
+            summary: front.summary,
+            date,
+            weight: front.weight.unwrap_or(0),
+            tags: front.tags,
+            draft: front.draft,
+            body_offset: split.body_offset,
+            body: split.body_offset..text.len(),
+        })
+    }
+
+    /// The section (sub-folder) the note is in, if any.
+    pub fn section(&self) -> Option<&str> {
+        self.path.rsplit_once('/').map(|(dir, _)| dir)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::SourceMap;
+
+    fn file() -> FileId {
+        SourceMap::default().add("n".into(), "n".into(), "".into())
+    }
+
+    #[test]
+    fn title_from_front_matter_heading_or_stem() {
+        let n = Note::parse(
+            file(),
+            "a/b.md",
+            "+++\ntitle = \"T\"\nweight = 2\n+++\n# H\n",
+        )
+        .unwrap();
+        assert_eq!(
+            (n.title.as_str(), n.title_in_body, n.weight, n.page.as_str()),
+            ("T", true, 2, "a/b.html")
+        );
+        let n = Note::parse(file(), "a/b.md", "+++\ntitle = \"T\"\n+++\ntext\n").unwrap();
+        assert!(!n.title_in_body);
+        let n = Note::parse(file(), "b.md", "# The *Heading*\n\ntext").unwrap();
+        assert_eq!((n.title.as_str(), n.title_in_body), ("The Heading", true));
+        let n = Note::parse(file(), "plain-note.md", "text").unwrap();
+        assert_eq!(n.title, "plain-note");
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let e = Note::parse(file(), "a.md", "+++\ntitel = \"T\"\n+++\n").unwrap_err();
+        assert!(e[0].message.contains("unknown field"), "{}", e[0].message);
+        assert_eq!(e[0].location.as_ref().unwrap().1.start, 4);
+    }
+}

@@ -1,0 +1,219 @@
+//! Quotation matching: does this quotation really stand in its source?
+//!
+//! A quotation matches when it is found verbatim after normalising only what
+//! a careful author cannot see or type reliably: runs of white space
+//! (including no-break spaces) become one space; curly and straight quotes
+//! and apostrophes become one form; the hyphens U+002D, U+2010 and U+2011
+//! become one form; soft hyphens and zero-width characters are dropped.
+//! Dashes, case and every other character must match. The normalised text
+//! keeps a map back to the original bytes so a match can be highlighted in
+//! the source as it was written.
+
+use std::ops::Range;
+
+/// Text after normalisation, with a way back to the original bytes.
+#[derive(Debug, Clone)]
+pub struct Normalized {
+    /// The normalised text.
+    pub text: String,
+    /// For each byte of `text`, the range of original bytes it came from.
+    origin: Vec<Range<usize>>,
+}
+
+fn is_dropped(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+    )
+}
+
+fn fold(c: char) -> char {
+    match c {
+        '\'' | '"' | '\u{2018}' | '\u{2019}' | '\u{201C}' | '\u{201D}' => '"',
+        '\u{2010}' | '\u{2011}' => '-',
+        other => other,
+    }
+}
+
+impl Normalized {
+    /// Normalises `original`, trimming white space at both ends.
+    pub fn new(original: &str) -> Normalized {
+        let mut text = String::with_capacity(original.len());
+        let mut origin = Vec::with_capacity(original.len());
+        let mut pending_space: Option<Range<usize>> = None;
+        for (start, c) in original.char_indices() {
+            let end = start + c.len_utf8();
+            if is_dropped(c) {
+                continue;
+            }
+            if c.is_whitespace() {
+                pending_space = Some(match pending_space {
+                    Some(range) => range.start..end,
+                    None => start..end,
+                });
+                continue;
+            }
+            if let Some(space) = pending_space.take() {
+                if !text.is_empty() {
+                    text.push(' ');
+                    origin.push(space);
+                }
+            }
+            let folded = fold(c);
+            text.push(folded);
+            for _ in 0..folded.len_utf8() {
+                origin.push(start..end);
+            }
+        }
+        Normalized { text, origin }
+    }
+
+    /// Maps a byte range of the normalised text back to the original.
+    pub fn original_range(&self, range: Range<usize>) -> Range<usize> {
+        if range.is_empty() || range.end > self.origin.len() {
+            return 0..0;
+        }
+        self.origin[range.start].start..self.origin[range.end - 1].end
+    }
+
+    /// Every place `needle` (already normalised) occurs, as byte ranges of
+    /// the original text. Overlapping occurrences count separately.
+    pub fn find_all(&self, needle: &str) -> Vec<Range<usize>> {
+        if needle.is_empty() {
+            return Vec::new();
+        }
+        let mut found = Vec::new();
+        let mut from = 0;
+        while let Some(at) = self.text[from..].find(needle) {
+            let start = from + at;
+            found.push(self.original_range(start..start + needle.len()));
+            from = start + self.text[start..].chars().next().map_or(1, char::len_utf8);
+        }
+        found
+    }
+}
+
+/// Whether `needle` would have matched if case and dashes were also ignored:
+/// the commonest near miss, worth its own hint.
+pub fn matches_ignoring_case_and_dashes(haystack: &Normalized, needle: &str) -> bool {
+    let loosen = |s: &str| -> String {
+        s.chars()
+            .map(|c| match c {
+                '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}' | '\u{2212}' => '-',
+                c => c,
+            })
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    loosen(&haystack.text).contains(&loosen(needle))
+}
+
+/// The passage of `haystack` most like `needle`: a run of as many words as
+/// the needle has, scored by edit distance. Returns the original byte range
+/// and a similarity from 0 to 1.
+pub fn closest_passage(haystack: &Normalized, needle: &str) -> Option<(Range<usize>, f64)> {
+    let words: Vec<Range<usize>> = word_ranges(&haystack.text);
+    if words.is_empty() || needle.is_empty() {
+        return None;
+    }
+    let needle_words = needle.split(' ').count().clamp(1, words.len());
+    let mut best: Option<(Range<usize>, f64)> = None;
+    for width in [
+        needle_words,
+        needle_words + 1,
+        needle_words.saturating_sub(1).max(1),
+    ] {
+        if width > words.len() {
+            continue;
+        }
+        for window in words.windows(width) {
+            let range = window[0].start..window[width - 1].end;
+            let score = strsim::normalized_levenshtein(&haystack.text[range.clone()], needle);
+            if best.as_ref().is_none_or(|(_, s)| score > *s) {
+                best = Some((range, score));
+            }
+        }
+    }
+    best.map(|(range, score)| (haystack.original_range(range), score))
+}
+
+fn word_ranges(text: &str) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        if c == ' ' {
+            if let Some(s) = start.take() {
+                ranges.push(s..i);
+            }
+        } else if start.is_none() {
+            start = Some(i);
+        }
+    }
+    if let Some(s) = start {
+        ranges.push(s..text.len());
+    }
+    ranges
+}
+
+/// Collapses white space to single spaces, for showing a passage on one line.
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(haystack: &str, needle: &str) -> Vec<String> {
+        let h = Normalized::new(haystack);
+        let n = Normalized::new(needle);
+        h.find_all(&n.text)
+            .into_iter()
+            .map(|r| haystack[r].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn whitespace_quotes_and_hyphens_are_normalised() {
+        assert_eq!(found("a  b\nc", "a b c"), ["a  b\nc"]);
+        assert_eq!(found("a\u{00A0}b", "a b"), ["a\u{00A0}b"]);
+        assert_eq!(
+            found("Syria’s “chaos”", "Syria's \"chaos\""),
+            ["Syria’s “chaos”"]
+        );
+        assert_eq!(found("al\u{2011}Sharaa", "al-Sharaa"), ["al\u{2011}Sharaa"]);
+        assert_eq!(found("al-Sharaa", "al\u{2010}Sharaa"), ["al-Sharaa"]);
+        assert_eq!(
+            found("co\u{00AD}operation", "cooperation"),
+            ["co\u{00AD}operation"]
+        );
+        assert_eq!(
+            found("zero\u{200B}width", "zerowidth"),
+            ["zero\u{200B}width"]
+        );
+    }
+
+    #[test]
+    fn dashes_and_case_must_match() {
+        assert!(found("guy”—a quality", "guy\"-a quality").is_empty());
+        assert!(found("Golan Heights", "golan heights").is_empty());
+        assert!(matches_ignoring_case_and_dashes(
+            &Normalized::new("Golan Heights"),
+            "golan heights"
+        ));
+    }
+
+    #[test]
+    fn repeated_quotations_are_all_found() {
+        assert_eq!(found("the talks and the talks", "the talks").len(), 2);
+    }
+
+    #[test]
+    fn closest_passage_points_at_the_near_miss() {
+        let text = "Israel and Syria have been officially at war since 1948.";
+        let h = Normalized::new(text);
+        let (range, score) = closest_passage(&h, "officially at war since 1949").unwrap();
+        assert_eq!(&text[range], "officially at war since 1948.");
+        assert!(score > 0.8);
+    }
+}

@@ -1,0 +1,235 @@
+//! Themes: Tera templates and static files.
+//!
+//! The default theme is compiled into the binary (from `themes/default/`),
+//! so a book needs no theme folder of its own. A book may instead ship
+//! `themes/<name>/` (chosen with `theme = "<name>"` in `book.toml`; a
+//! `themes/default/` folder replaces the built-in one), and may override
+//! single templates in `templates/`, file by file, as mdBook does.
+
+use std::path::Path;
+
+use tera::Tera;
+use walkdir::WalkDir;
+
+use crate::diagnostics::Diagnostic;
+
+/// The built-in default theme's templates.
+const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
+    (
+        "base.html",
+        include_str!("../themes/default/templates/base.html"),
+    ),
+    (
+        "footnotes.html",
+        include_str!("../themes/default/templates/footnotes.html"),
+    ),
+    (
+        "index.html",
+        include_str!("../themes/default/templates/index.html"),
+    ),
+    (
+        "note.html",
+        include_str!("../themes/default/templates/note.html"),
+    ),
+    (
+        "source.html",
+        include_str!("../themes/default/templates/source.html"),
+    ),
+    (
+        "sources.html",
+        include_str!("../themes/default/templates/sources.html"),
+    ),
+    (
+        "glossary.html",
+        include_str!("../themes/default/templates/glossary.html"),
+    ),
+    (
+        "chronology.html",
+        include_str!("../themes/default/templates/chronology.html"),
+    ),
+    (
+        "404.html",
+        include_str!("../themes/default/templates/404.html"),
+    ),
+];
+
+/// The built-in default theme's static files.
+const DEFAULT_STATIC: &[(&str, &[u8])] = &[
+    (
+        "style.css",
+        include_bytes!("../themes/default/static/style.css"),
+    ),
+    (
+        "briefbook.js",
+        include_bytes!("../themes/default/static/briefbook.js"),
+    ),
+];
+
+/// Templates ready to render, and the static files that go with them.
+pub struct Theme {
+    /// The compiled templates.
+    pub tera: Tera,
+    /// Files copied verbatim into the output: path -> bytes.
+    pub static_files: Vec<(String, Vec<u8>)>,
+}
+
+fn read_templates(dir: &Path, templates: &mut Vec<(String, String)>, errors: &mut Vec<Diagnostic>) {
+    if !dir.is_dir() {
+        return;
+    }
+    for entry in WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let path = entry.path();
+        if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        let name = path
+            .strip_prefix(dir)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                templates.retain(|(n, _)| *n != name);
+                templates.push((name, text));
+            }
+            Err(e) => errors.push(Diagnostic::global(format!(
+                "cannot read template {}: {e}",
+                path.display()
+            ))),
+        }
+    }
+}
+
+/// Reads files under `dir` into `(relative path, bytes)` pairs, sorted.
+pub fn read_static(dir: &Path, files: &mut Vec<(String, Vec<u8>)>, errors: &mut Vec<Diagnostic>) {
+    if !dir.is_dir() {
+        return;
+    }
+    for entry in WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path();
+        let name = path
+            .strip_prefix(dir)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                files.retain(|(n, _)| *n != name);
+                files.push((name, bytes));
+            }
+            Err(e) => errors.push(Diagnostic::global(format!(
+                "cannot read {}: {e}",
+                path.display()
+            ))),
+        }
+    }
+}
+
+impl Theme {
+    /// Loads the theme `name` for the book at `root`, with the book's
+    /// `templates/` and `static/` overrides.
+    pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
+        let mut errors = Vec::new();
+        let theme_dir = root.join("themes").join(name);
+        let mut templates: Vec<(String, String)> = Vec::new();
+        let mut static_files: Vec<(String, Vec<u8>)> = Vec::new();
+        if theme_dir.is_dir() {
+            if name == "default" {
+                // A local copy of the default theme may omit files.
+                templates.extend(
+                    DEFAULT_TEMPLATES
+                        .iter()
+                        .map(|(n, t)| (n.to_string(), t.to_string())),
+                );
+                static_files.extend(
+                    DEFAULT_STATIC
+                        .iter()
+                        .map(|(n, b)| (n.to_string(), b.to_vec())),
+                );
+            }
+            read_templates(&theme_dir.join("templates"), &mut templates, &mut errors);
+            read_static(&theme_dir.join("static"), &mut static_files, &mut errors);
+        } else if name == "default" {
+            templates.extend(
+                DEFAULT_TEMPLATES
+                    .iter()
+                    .map(|(n, t)| (n.to_string(), t.to_string())),
+            );
+            static_files.extend(
+                DEFAULT_STATIC
+                    .iter()
+                    .map(|(n, b)| (n.to_string(), b.to_vec())),
+            );
+        } else {
+            errors.push(
+                Diagnostic::global(format!("theme `{name}` not found: there is no folder {}", theme_dir.display()))
+                    .with_help("create the theme folder, or remove `theme` from content/book.toml to use the default theme"),
+            );
+            return Err(errors);
+        }
+        read_templates(&root.join("templates"), &mut templates, &mut errors);
+        read_static(&root.join("static"), &mut static_files, &mut errors);
+
+        let mut tera = Tera::default();
+        if let Err(e) =
+            tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+        {
+            errors.push(Diagnostic::global(format!("a template does not compile: {}", tera_error_chain(&e))).with_help(
+                "fix the template in templates/ or themes/; see https://keats.github.io/tera/docs/ for the syntax",
+            ));
+        }
+        for required in [
+            "index.html",
+            "note.html",
+            "source.html",
+            "sources.html",
+            "glossary.html",
+            "chronology.html",
+            "404.html",
+        ] {
+            if !templates.iter().any(|(n, _)| n == required) {
+                errors.push(Diagnostic::global(format!(
+                    "theme `{name}` has no template `{required}`"
+                )));
+            }
+        }
+        if errors.is_empty() {
+            Ok(Theme { tera, static_files })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Renders one template, turning a template error into a diagnostic.
+    pub fn render(&self, template: &str, context: &tera::Context) -> Result<String, Diagnostic> {
+        self.tera.render(template, context).map_err(|e| {
+            Diagnostic::global(format!(
+                "template `{template}` failed: {}",
+                tera_error_chain(&e)
+            ))
+        })
+    }
+}
+
+/// Tera's error with its causes, on one line.
+fn tera_error_chain(error: &tera::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

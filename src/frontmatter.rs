@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use serde::de::DeserializeOwned;
 
-use crate::diagnostics::{Diagnostic, FileId};
+use crate::diagnostics::{Diagnostic, FileId, did_you_mean};
 
 /// A file cut into its front matter and its body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,7 +91,15 @@ pub fn toml_diagnostic(
         diagnostic = diagnostic.with_note(extra.trim().to_string());
     }
     if first_line.starts_with("unknown field") {
-        diagnostic = diagnostic.with_help("remove the key or fix its spelling; unknown keys are errors so that typos never pass silently");
+        // toml says: unknown field `titel`, expected one of `title`, `summary`
+        let names: Vec<&str> = first_line.split('`').skip(1).step_by(2).collect();
+        let suggestion = names
+            .split_first()
+            .and_then(|(wrong, known)| did_you_mean(wrong, known.iter().copied()));
+        diagnostic = match suggestion {
+            Some(known) => diagnostic.with_help(format!("did you mean `{known}`? Unknown keys are errors so that typos never pass silently")),
+            None => diagnostic.with_help("remove the key or fix its spelling; unknown keys are errors so that typos never pass silently"),
+        };
     }
     diagnostic
 }
@@ -105,7 +113,7 @@ mod tests {
         let s = split("+++\ntitle = \"x\"\n+++\nbody\n").unwrap();
         assert_eq!(s.front_matter.unwrap().0, "title = \"x\"\n");
         assert_eq!(s.body, "body\n");
-        assert_eq!(s.body_offset, 18);
+        assert_eq!(s.body_offset, 20);
     }
 
     #[test]

@@ -101,6 +101,10 @@ fn list_files(
     root: &Path,
     diagnostics: &mut Diagnostics,
 ) -> Vec<PathBuf> {
+    if !dir.is_dir() {
+        // A book may have no sources or no notes yet.
+        return Vec::new();
+    }
     let mut walker = WalkDir::new(dir).sort_by_file_name().follow_links(false);
     if !recursive {
         walker = walker.max_depth(1);

@@ -577,9 +577,13 @@ impl<'e, 'a> EventWriter<'e, 'a> {
     }
 
     fn marker(&self, number: usize, marker_id: &str, preview: &str) -> String {
+        let preview = if preview.is_empty() {
+            String::new()
+        } else {
+            format!(" data-preview=\"{}\"", escape(preview))
+        };
         format!(
-            "<sup class=\"fn-ref\"><a id=\"{marker_id}\" href=\"#fn-{number}\" role=\"doc-noteref\" aria-label=\"Note {number}\" data-preview=\"{}\">{number}</a></sup>",
-            escape(preview)
+            "<sup class=\"fn-ref\"><a id=\"{marker_id}\" href=\"#fn-{number}\" role=\"doc-noteref\" aria-label=\"Note {number}\"{preview}>{number}</a></sup>"
         )
     }
 

@@ -359,7 +359,7 @@ mod tests {
                 range: 4..15
             }
         );
-        let e = resolve_ref(&s, f, &cite("nyt", None, Some("the talks"))).unwrap_err();
+        let e = resolve_ref(&s, f, &cite("nyt", None, Some("talks"))).unwrap_err();
         assert!(
             e.message
                 .starts_with("quotation found 2 times in `nyt` (p1, p2)"),

@@ -762,8 +762,8 @@ fn source_context(
             };
             match c.cite.target.paragraphs() {
                 Some((first, last)) => {
-                    for p in first..=last {
-                        per_paragraph[p].push(link.clone());
+                    for cited in &mut per_paragraph[first..=last] {
+                        cited.push(link.clone());
                     }
                 }
                 None => whole.push(link),

@@ -1,0 +1,10 @@
+//! End-to-end tests: fixture books built through the library and the CLI,
+//! with the HTML parsed and checked.
+
+mod support;
+
+mod book;
+mod build;
+mod cli;
+mod errors;
+mod snapshots;

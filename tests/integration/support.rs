@@ -1,0 +1,218 @@
+//! A small builder for test books, in the spirit of mdBook's `BookTest`:
+//! start from a fixture folder or from nothing, add or replace files, build,
+//! and look at the result.
+
+use std::path::{Path, PathBuf};
+
+use briefbook::site::{BuildOptions, Outcome};
+use scraper::{Html, Selector};
+use tempfile::TempDir;
+
+/// A book in a temporary folder.
+pub struct TestBook {
+    pub dir: TempDir,
+}
+
+/// Copies a folder recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir(from) {
+        let relative = entry.strip_prefix(from).unwrap();
+        let target = to.join(relative);
+        if entry.is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::copy(&entry, &target).unwrap();
+        }
+    }
+}
+
+fn walkdir(dir: &Path) -> Vec<PathBuf> {
+    let mut all = vec![dir.to_path_buf()];
+    let mut i = 0;
+    while i < all.len() {
+        if all[i].is_dir() {
+            let mut children: Vec<PathBuf> = std::fs::read_dir(&all[i])
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            children.sort();
+            all.extend(children);
+        }
+        i += 1;
+    }
+    all
+}
+
+/// Every file under `dir` with its bytes, sorted by path.
+pub fn snapshot_dir(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    walkdir(dir)
+        .into_iter()
+        .filter(|p| p.is_file())
+        .map(|p| {
+            (
+                p.strip_prefix(dir).unwrap().to_string_lossy().to_string(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+impl TestBook {
+    /// An empty book.
+    pub fn new() -> TestBook {
+        TestBook {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// A copy of `tests/fixtures/<name>`.
+    pub fn fixture(name: &str) -> TestBook {
+        let book = TestBook::new();
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join(name),
+            book.root(),
+        );
+        book
+    }
+
+    /// The book's folder.
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes a file (creating folders).
+    pub fn file(self, path: &str, contents: impl AsRef<[u8]>) -> TestBook {
+        let target = self.root().join(path);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, contents).unwrap();
+        self
+    }
+
+    /// The usual minimal source, `seeds/nyt.md`.
+    pub fn with_nyt(self) -> TestBook {
+        self.file(
+            "seeds/nyt.md",
+            "+++\ntitle = \"Talks\"\noutlet = \"New York Times\"\n[anchors]\nzone = \"p2\"\n+++\n\nThe talks resumed in Paris.\n\nThe buffer zone was discussed, and the talks went on.\n\nThe talks ended.\n",
+        )
+    }
+
+    /// Builds into `<root>/output`.
+    pub fn build(&self) -> Outcome {
+        briefbook::build(&BuildOptions {
+            root: self.root().to_path_buf(),
+            output: None,
+            drafts: false,
+        })
+    }
+
+    /// Builds and expects success, returning the output folder.
+    pub fn build_ok(&self) -> Built {
+        let outcome = self.build();
+        assert!(
+            !outcome.diagnostics.has_errors(),
+            "the build failed:\n{}",
+            outcome.diagnostics.render(&outcome.files)
+        );
+        Built {
+            out: outcome.output_dir.clone(),
+            outcome,
+            _book: None,
+        }
+    }
+
+    /// Builds and expects success, keeping the book alive with the result.
+    pub fn built(self) -> Built {
+        let mut built = self.build_ok();
+        built._book = Some(self);
+        built
+    }
+
+    /// Builds and expects failure; returns the rendered diagnostics.
+    pub fn errors(&self) -> String {
+        let outcome = self.build();
+        assert!(
+            outcome.diagnostics.has_errors(),
+            "the build should have failed"
+        );
+        outcome
+            .diagnostics
+            .render(&outcome.files)
+            .replace(&*self.root().to_string_lossy(), "<root>")
+    }
+}
+
+/// A successful build.
+pub struct Built {
+    pub out: PathBuf,
+    pub outcome: Outcome,
+    /// The book's temporary folder lives as long as the result.
+    _book: Option<TestBook>,
+}
+
+impl Built {
+    /// A page of the site, parsed.
+    pub fn page(&self, path: &str) -> Page {
+        let text =
+            std::fs::read_to_string(self.out.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+        Page {
+            html: Html::parse_document(&text),
+            text,
+        }
+    }
+}
+
+/// A parsed page.
+pub struct Page {
+    pub html: Html,
+    pub text: String,
+}
+
+impl Page {
+    /// Every element matching `selector`.
+    pub fn select(&self, selector: &str) -> Vec<scraper::ElementRef<'_>> {
+        let s =
+            Selector::parse(selector).unwrap_or_else(|e| panic!("bad selector {selector}: {e:?}"));
+        self.html.select(&s).collect()
+    }
+
+    /// The one element matching `selector`.
+    pub fn one(&self, selector: &str) -> scraper::ElementRef<'_> {
+        let found = self.select(selector);
+        assert_eq!(
+            found.len(),
+            1,
+            "expected one `{selector}`, found {}",
+            found.len()
+        );
+        found[0]
+    }
+
+    /// The text of every element matching `selector`.
+    pub fn texts(&self, selector: &str) -> Vec<String> {
+        self.select(selector)
+            .iter()
+            .map(|e| e.text().collect::<String>())
+            .collect()
+    }
+
+    /// An attribute of every element matching `selector`.
+    pub fn attrs(&self, selector: &str, attr: &str) -> Vec<String> {
+        self.select(selector)
+            .iter()
+            .filter_map(|e| e.value().attr(attr).map(str::to_string))
+            .collect()
+    }
+
+    /// The `<main>` element's HTML, for snapshots.
+    pub fn main_html(&self) -> String {
+        self.one("main").html()
+    }
+}
+
+/// Text of an element.
+pub fn text_of(e: &scraper::ElementRef<'_>) -> String {
+    e.text().collect()
+}

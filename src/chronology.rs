@@ -32,6 +32,8 @@ struct EventEntry {
     end: Option<Spanned<String>>,
     #[serde(default)]
     approximate: bool,
+    #[serde(default)]
+    order: i64,
     title: Spanned<String>,
     body: Option<Spanned<String>>,
 }
@@ -47,6 +49,8 @@ pub struct Event {
     pub end: Option<PartialDate>,
     /// Whether the date is approximate ("c.").
     pub approximate: bool,
+    /// Orders events with the same date (lower first), before the title.
+    pub order: i64,
     /// What happened, in a line.
     pub title: String,
     /// More about it, Markdown.
@@ -58,19 +62,31 @@ pub struct Event {
 }
 
 impl Event {
-    /// The date as shown: "c. July 2025", "8–10 December 2024" style ranges
-    /// are written in full: "8 December 2024 – 10 December 2024".
+    /// The date as shown, at its precision: "1967", "c. July 2025",
+    /// "8–10 December 2024", "July – September 2025".
     pub fn date_label(&self) -> String {
-        let mut label = String::new();
-        if self.approximate {
-            label.push_str("c. ");
-        }
-        label.push_str(&self.date.human());
-        if let Some(end) = &self.end {
-            label.push_str(" – ");
-            label.push_str(&end.human());
-        }
-        label
+        let prefix = if self.approximate { "c. " } else { "" };
+        let Some(end) = self.end else {
+            return format!("{prefix}{}", self.date.human());
+        };
+        let (start, end_date) = (self.date, end);
+        let label = match (start.month, start.day, end_date.month, end_date.day) {
+            (Some(m1), Some(d1), Some(m2), Some(_)) if start.year == end_date.year && m1 == m2 => {
+                format!("{d1}–{}", end_date.human())
+            }
+            (Some(_), Some(_), Some(_), Some(_)) if start.year == end_date.year => {
+                let first = start.human();
+                let first = first.trim_end_matches(&format!(" {}", start.year));
+                format!("{first} – {}", end_date.human())
+            }
+            (Some(_), None, Some(_), None) if start.year == end_date.year => {
+                let first = start.human();
+                let first = first.trim_end_matches(&format!(" {}", start.year));
+                format!("{first} – {}", end_date.human())
+            }
+            _ => format!("{} – {}", start.human(), end_date.human()),
+        };
+        format!("{prefix}{label}")
     }
 }
 
@@ -167,6 +183,7 @@ impl Chronology {
                 date,
                 end,
                 approximate: entry.approximate,
+                order: entry.order,
                 title,
                 body,
                 body_offset,
@@ -176,7 +193,7 @@ impl Chronology {
         if !errors.is_empty() {
             return Err(errors);
         }
-        events.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.title.cmp(&b.title)));
+        events.sort_by(|a, b| (a.date, a.order, &a.title).cmp(&(b.date, b.order, &b.title)));
         let by_id = events
             .iter()
             .enumerate()
@@ -192,5 +209,54 @@ impl Chronology {
     /// Finds an event by id.
     pub fn by_id(&self, id: &str) -> Option<usize> {
         self.by_id.get(id).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::SourceMap;
+
+    fn parse(text: &str) -> Chronology {
+        let file = SourceMap::default().add("c".into(), "c".into(), "".into());
+        Chronology::parse(file, text).unwrap()
+    }
+
+    #[test]
+    fn dates_are_shown_at_their_precision() {
+        let c = parse(concat!(
+            "[[event]]\ndate = \"1967\"\ntitle = \"A\"\n",
+            "[[event]]\ndate = \"2025-07\"\napproximate = true\ntitle = \"B\"\n",
+            "[[event]]\ndate = \"2024-12-08\"\nend = \"2024-12-10\"\ntitle = \"C\"\n",
+            "[[event]]\ndate = \"2024-11-28\"\nend = \"2024-12-03\"\ntitle = \"D\"\n",
+            "[[event]]\ndate = \"2025-07\"\nend = \"2025-09\"\ntitle = \"E\"\n",
+            "[[event]]\ndate = \"2025-12\"\nend = \"2026-01\"\ntitle = \"F\"\n",
+        ));
+        let labels: Vec<String> = c.events.iter().map(Event::date_label).collect();
+        assert_eq!(
+            labels,
+            [
+                "1967",
+                "28 November – 3 December 2024",
+                "8–10 December 2024",
+                "c. July 2025",
+                "July – September 2025",
+                "December 2025 – January 2026"
+            ]
+        );
+    }
+
+    #[test]
+    fn events_sort_by_date_then_order_then_title() {
+        let c = parse(concat!(
+            "[[event]]\ndate = \"2024-12-08\"\ntitle = \"A later day\"\n",
+            "[[event]]\ndate = \"2024-12\"\ntitle = \"Z month\"\norder = -1\n",
+            "[[event]]\ndate = \"2024-12\"\ntitle = \"B month\"\n",
+            "[[event]]\ndate = \"2024\"\ntitle = \"Year\"\n",
+        ));
+        let titles: Vec<&str> = c.events.iter().map(|e| e.title.as_str()).collect();
+        assert_eq!(titles, ["Year", "Z month", "B month", "A later day"]);
+        assert_eq!(c.events[0].id, "2024-year");
+        assert!(c.by_id("2024-12-08-a-later-day").is_some());
     }
 }

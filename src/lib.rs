@@ -11,6 +11,7 @@
 //! 3. [`site`]: pages through the [`theme`]'s Tera templates.
 //! 4. [`output`]: written atomically.
 
+pub mod autolink;
 pub mod chronology;
 pub mod citation;
 pub mod config;

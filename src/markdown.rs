@@ -10,12 +10,13 @@
 //! ([`Rendered`]): headings, links, citations and terms are checked and
 //! cross-referenced once every page is known.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd, html};
 
+use crate::autolink::Autolinker;
 use crate::chronology::Chronology;
 use crate::citation::{self, CitationGroup, InlineRefKind, markdown_options};
 use crate::diagnostics::{Diagnostic, FileId, closest};
@@ -37,6 +38,8 @@ pub struct RenderEnv<'a> {
     pub glossary: &'a Glossary,
     /// The chronology (for the pages' own needs; links are checked later).
     pub chronology: &'a Chronology,
+    /// Links first mentions of glossary names, when the book asks for it.
+    pub autolink: Option<&'a Autolinker>,
 }
 
 /// A piece of Markdown to render: a note body, a glossary definition or a
@@ -54,6 +57,8 @@ pub struct Fragment<'a> {
     pub base_dir: &'a str,
     /// The number of the first footnote.
     pub first_footnote: usize,
+    /// Whether plain mentions of glossary names are linked (notes only).
+    pub autolink: bool,
 }
 
 /// A heading of a rendered page.
@@ -256,6 +261,8 @@ pub fn render(env: &RenderEnv<'_>, fragment: &Fragment<'_>) -> Rendered {
         definitions: HashMap::new(),
         definition_spans: HashMap::new(),
         slugs: SlugDeduper::default(),
+        link_depth: 0,
+        autolinked: HashSet::new(),
         out: &mut out,
     };
     writer.run(&text, &map);
@@ -296,6 +303,10 @@ struct EventWriter<'e, 'a> {
     definitions: HashMap<String, String>,
     definition_spans: HashMap<String, Range<usize>>,
     slugs: SlugDeduper,
+    /// How many links (or images) the current text is inside.
+    link_depth: usize,
+    /// Names and aliases already linked in this fragment.
+    autolinked: HashSet<usize>,
     out: &'e mut Rendered,
 }
 
@@ -336,7 +347,8 @@ impl<'e, 'a> EventWriter<'e, 'a> {
                     continue;
                 }
                 let merged = std::mem::take(&mut pending_text);
-                let produced = self.text_events(&merged);
+                let plain = capture.is_none() && self.link_depth == 0;
+                let produced = self.text_events(&merged, plain);
                 for e in produced {
                     if let Some(Capture::Heading {
                         events,
@@ -477,6 +489,7 @@ impl<'e, 'a> EventWriter<'e, 'a> {
                     title,
                     id,
                 }) => {
+                    self.link_depth += 1;
                     let dest = self.link(&dest_url, self.span(map, range.clone()));
                     let e = Event::Start(Tag::Link {
                         link_type,
@@ -486,7 +499,16 @@ impl<'e, 'a> EventWriter<'e, 'a> {
                     });
                     self.emit_event(&mut body, &mut definition, &mut capture, e);
                 }
-                other => self.emit_event(&mut body, &mut definition, &mut capture, other),
+                other => {
+                    match &other {
+                        Event::Start(Tag::Image { .. }) => self.link_depth += 1,
+                        Event::End(TagEnd::Link | TagEnd::Image) => {
+                            self.link_depth = self.link_depth.saturating_sub(1)
+                        }
+                        _ => {}
+                    }
+                    self.emit_event(&mut body, &mut definition, &mut capture, other)
+                }
             }
         }
 
@@ -535,7 +557,9 @@ impl<'e, 'a> EventWriter<'e, 'a> {
     }
 
     /// Turns merged text with placeholders into text and HTML events.
-    fn text_events(&mut self, text: &str) -> Vec<Event<'static>> {
+    /// `plain`: the text is outside links, headings and code, where glossary
+    /// names may be linked.
+    fn text_events(&mut self, text: &str, plain: bool) -> Vec<Event<'static>> {
         let mut events = Vec::new();
         let mut rest = text;
         while let Some(open) = rest.find(OPEN) {
@@ -543,7 +567,7 @@ impl<'e, 'a> EventWriter<'e, 'a> {
                 break;
             };
             if open > 0 {
-                events.push(Event::Text(rest[..open].to_string().into()));
+                self.plain_text_events(&rest[..open], plain, &mut events);
             }
             let index: usize = rest[open + OPEN.len_utf8()..close]
                 .parse()
@@ -554,16 +578,8 @@ impl<'e, 'a> EventWriter<'e, 'a> {
                     events.push(Event::InlineHtml(html_text.into()));
                 }
                 Some(Resolved::Term { index, text }) => {
-                    let term = &self.env.glossary.terms[*index];
-                    let preview = crate::html::truncate_words(&plain_text(&term.definition), 240);
-                    let html_text = format!(
-                        "<a class=\"term\" href=\"{}glossary.html#{}\" data-preview=\"{}\">{}</a>",
-                        self.root,
-                        escape(&term.id),
-                        escape(&preview),
-                        escape(text)
-                    );
-                    events.push(Event::InlineHtml(html_text.into()));
+                    let link = self.term_link(*index, text);
+                    events.push(Event::InlineHtml(link.into()));
                 }
                 Some(Resolved::Broken(text)) => events.push(Event::Text(text.clone().into())),
                 None => {}
@@ -571,9 +587,52 @@ impl<'e, 'a> EventWriter<'e, 'a> {
             rest = &rest[close + CLOSE.len_utf8()..];
         }
         if !rest.is_empty() {
-            events.push(Event::Text(rest.to_string().into()));
+            self.plain_text_events(rest, plain, &mut events);
         }
         events
+    }
+
+    /// Text without placeholders, with the first mention of each glossary
+    /// name linked when autolinking applies.
+    fn plain_text_events(&mut self, text: &str, plain: bool, events: &mut Vec<Event<'static>>) {
+        let linker = match self.env.autolink {
+            Some(linker) if plain && self.fragment.autolink => linker,
+            _ => {
+                events.push(Event::Text(text.to_string().into()));
+                return;
+            }
+        };
+        let mut at = 0;
+        for mention in linker.mentions(text) {
+            if !self.autolinked.insert(mention.pattern) {
+                continue;
+            }
+            if mention.range.start > at {
+                events.push(Event::Text(
+                    text[at..mention.range.start].to_string().into(),
+                ));
+            }
+            self.out.terms.push(mention.term);
+            let link = self.term_link(mention.term, &text[mention.range.clone()]);
+            events.push(Event::InlineHtml(link.into()));
+            at = mention.range.end;
+        }
+        if at < text.len() {
+            events.push(Event::Text(text[at..].to_string().into()));
+        }
+    }
+
+    /// A link to a glossary term, carrying its short definition.
+    fn term_link(&self, index: usize, text: &str) -> String {
+        let term = &self.env.glossary.terms[index];
+        let preview = crate::html::truncate_words(&plain_text(&term.definition), 240);
+        format!(
+            "<a class=\"term\" href=\"{}glossary.html#{}\" data-preview=\"{}\">{}</a>",
+            self.root,
+            escape(&term.id),
+            escape(&preview),
+            escape(text)
+        )
     }
 
     fn marker(&self, number: usize, marker_id: &str, preview: &str) -> String {

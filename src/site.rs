@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::autolink::Autolinker;
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceMap, did_you_mean};
 use crate::highlight;
 use crate::html::{escape, root_prefix};
@@ -196,10 +197,16 @@ struct CitingPage<'a> {
 /// (citations, quotations) counted.
 fn render_site(book: &Book, theme: &Theme) -> (Option<Site>, Vec<Diagnostic>, (usize, usize)) {
     let mut diagnostics = Vec::new();
+    let autolinker = if book.config.autolink_glossary {
+        Autolinker::new(&book.glossary)
+    } else {
+        None
+    };
     let env = RenderEnv {
         sources: &book.sources,
         glossary: &book.glossary,
         chronology: &book.chronology,
+        autolink: autolinker.as_ref(),
     };
 
     // 1. Markdown of every note, in parallel.
@@ -218,6 +225,7 @@ fn render_site(book: &Book, theme: &Theme) -> (Option<Site>, Vec<Diagnostic>, (u
                     page: &note.page,
                     base_dir,
                     first_footnote: 1,
+                    autolink: true,
                 },
             );
             RenderedNote { rendered }
@@ -234,6 +242,7 @@ fn render_site(book: &Book, theme: &Theme) -> (Option<Site>, Vec<Diagnostic>, (u
                 page: "index.html",
                 base_dir: "",
                 first_footnote: 1,
+                autolink: true,
             },
         )
     });
@@ -254,6 +263,7 @@ fn render_site(book: &Book, theme: &Theme) -> (Option<Site>, Vec<Diagnostic>, (u
                 page: "glossary.html",
                 base_dir: "",
                 first_footnote: next,
+                autolink: false,
             },
         );
         next += r.footnotes.len();
@@ -274,6 +284,7 @@ fn render_site(book: &Book, theme: &Theme) -> (Option<Site>, Vec<Diagnostic>, (u
                 page: "chronology.html",
                 base_dir: "",
                 first_footnote: next,
+                autolink: false,
             },
         );
         next += r.footnotes.len();

@@ -7,4 +7,5 @@ mod book;
 mod build;
 mod cli;
 mod errors;
+mod reference;
 mod snapshots;

@@ -12,7 +12,6 @@
   var TRIGGERS = '.fn-ref a, a.term';
   var SHOW_DELAY = 250;  // long enough that sweeping the pointer across a paragraph opens nothing
   var HIDE_DELAY = 200;  // long enough to move the pointer from the trigger onto the popover
-  var CONTEXT_WORDS = 8; // words kept on each side of a quotation in a sidenote
 
   function matches(el, selector) {
     try { return el.matches(selector); } catch (e) { return false; } // unknown pseudo-class in old browsers
@@ -235,30 +234,52 @@
     if (sup) sup.classList.toggle('is-active', on);
   }
 
-  // Keeps a passage short in the margin: the quoted words with a few words
-  // around them, or the opening of a cited paragraph. The full passage
-  // stays in the footnote and in the popover.
-  function shorten(note) {
-    Array.prototype.forEach.call(note.querySelectorAll('blockquote.passage'), function (quote) {
-      var paragraphs = quote.querySelectorAll('p');
-      Array.prototype.forEach.call(paragraphs, function (p, i) { if (i > 0) p.remove(); });
-      var p = paragraphs[0];
-      if (!p) return;
-      var mark = p.querySelector('mark');
-      if (mark) {
-        var before = mark.previousSibling, after = mark.nextSibling;
-        if (before && before.nodeType === 3) {
-          var bw = before.data.split(' ');
-          if (bw.length > CONTEXT_WORDS + 1) before.data = '… ' + bw.slice(-CONTEXT_WORDS - 1).join(' ');
-        }
-        if (after && after.nodeType === 3) {
-          var aw = after.data.split(' ');
-          if (aw.length > CONTEXT_WORDS + 1) after.data = aw.slice(0, CONTEXT_WORDS + 1).join(' ') + ' …';
-        }
+  function words(text, n) {
+    var w = text.trim().split(/\s+/);
+    return w.length > n ? w.slice(0, n).join(' ') + '\u2026' : text.trim();
+  }
+
+  // Citing books put a note on nearly every sentence, so full passages in
+  // the margin would pile up far below their markers. A sidenote keeps the
+  // evidence only: source, paragraph link and the quoted words. The whole
+  // passage stays in the footnote and the popover.
+  function compact(note) {
+    Array.prototype.forEach.call(note.querySelectorAll('p.cite'), function (p) {
+      Array.prototype.forEach.call(p.querySelectorAll('time, .cite-original'), function (el) { el.remove(); });
+      if (p.querySelector('.cite-outlet')) {
+        Array.prototype.forEach.call(p.querySelectorAll('cite'), function (el) { el.remove(); });
       } else {
-        var words = p.textContent.split(' ');
-        if (words.length > 3 * CONTEXT_WORDS) p.textContent = words.slice(0, 3 * CONTEXT_WORDS).join(' ') + ' …';
+        Array.prototype.forEach.call(p.querySelectorAll('cite a'), function (a) {
+          a.title = a.textContent;
+          a.textContent = words(a.textContent, 6);
+        });
       }
+      // Removing parts leaves runs of ", , " between what is left.
+      p.normalize();
+      Array.prototype.forEach.call(p.childNodes, function (node) {
+        if (node.nodeType === 3) node.data = node.data.replace(/,(\s*,)+/g, ',');
+      });
+      var last = p.lastChild;
+      if (last && last.nodeType === 3) last.data = last.data.replace(/[,\s]+$/, '');
+    });
+    Array.prototype.forEach.call(note.querySelectorAll('blockquote.passage'), function (quote) {
+      var marks = quote.querySelectorAll('mark');
+      var first = quote.querySelector('p');
+      var line = element('p', 'sidenote-quote');
+      if (first && first.hasAttribute('dir')) line.setAttribute('dir', first.getAttribute('dir'));
+      if (quote.hasAttribute('lang')) line.setAttribute('lang', quote.getAttribute('lang'));
+      if (marks.length) {
+        // <q> rather than typed quotation marks: it gets the marks of the
+        // passage's language, on the right sides in right-to-left text.
+        var q = element('q');
+        Array.prototype.forEach.call(marks, function (m, i) {
+          q.appendChild(document.createTextNode((i ? ' \u2026 ' : '') + m.textContent));
+        });
+        line.appendChild(q);
+      } else if (first) {
+        line.textContent = words(first.textContent, 10);
+      }
+      quote.parentNode.replaceChild(line, quote);
     });
     return note;
   }
@@ -282,7 +303,7 @@
       seen.push(note);
       var aside = element('aside', 'sidenote');
       aside.setAttribute('aria-hidden', 'true'); // the footnote list stays for screen readers
-      var body = shorten(cloneNote(note));
+      var body = compact(cloneNote(note));
       var first = body.firstElementChild;
       var number = element('span', 'sidenote-number', link.textContent.trim());
       if (first && first.tagName === 'P') first.insertBefore(number, first.firstChild);

@@ -31,6 +31,8 @@ fn citations_and_markdown_footnotes_share_one_numbering() {
             "fn-1", "fn-2", "fn-3", "fn-4", "fn-5", "fn-6", "fn-7", "fn-8"
         ]
     );
+    // Ten references in all, three of them quotations, were checked.
+    assert_eq!((built.outcome.stats.citations, built.outcome.stats.quotations), (10, 3));
     // Every marker points at an existing footnote.
     for href in page.attrs("main .fn-ref a", "href") {
         assert_eq!(page.select(&format!("li{href}")).len(), 1, "{href}");

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
-use codespan_reporting::files::{Files, SimpleFiles};
+use codespan_reporting::files::{Files, SimpleFile};
 use codespan_reporting::term;
 
 /// Identifies one file of the book in the [`SourceMap`].
@@ -20,10 +20,11 @@ use codespan_reporting::term;
 pub struct FileId(usize);
 
 /// Every text file the build has read, kept so that diagnostics can quote
-/// the offending line.
-#[derive(Default)]
+/// the offending line. A file's text can be replaced when it is read again
+/// (by `serve`), keeping its id.
+#[derive(Default, Clone)]
 pub struct SourceMap {
-    files: SimpleFiles<String, Arc<str>>,
+    files: Vec<SimpleFile<String, Arc<str>>>,
     paths: Vec<PathBuf>,
 }
 
@@ -32,7 +33,20 @@ impl SourceMap {
     /// the book's root) and returns its id.
     pub fn add(&mut self, display_name: String, path: PathBuf, text: Arc<str>) -> FileId {
         self.paths.push(path);
-        FileId(self.files.add(display_name, text))
+        self.files.push(SimpleFile::new(display_name, text));
+        FileId(self.files.len() - 1)
+    }
+
+    /// Replaces the text of a registered file.
+    pub fn replace(&mut self, file: FileId, text: Arc<str>) {
+        if let Some(slot) = self.files.get_mut(file.0) {
+            *slot = SimpleFile::new(slot.name().clone(), text);
+        }
+    }
+
+    /// The id of the file read from `path`, if it was registered.
+    pub fn find(&self, path: &Path) -> Option<FileId> {
+        self.paths.iter().position(|p| p == path).map(FileId)
     }
 
     /// The text of a registered file.
@@ -41,6 +55,14 @@ impl SourceMap {
             .get(file.0)
             .map(|f| f.source().as_ref())
             .unwrap_or("")
+    }
+
+    /// The shared text of a registered file.
+    pub fn shared_text(&self, file: FileId) -> Arc<str> {
+        self.files
+            .get(file.0)
+            .map(|f| f.source().clone())
+            .unwrap_or_else(|| Arc::from(""))
     }
 
     /// The name of a file as shown to users.
@@ -58,10 +80,52 @@ impl SourceMap {
 
     /// One-based line and column (in characters) of a byte offset.
     pub fn line_column(&self, file: FileId, offset: usize) -> (usize, usize) {
-        match self.files.location(file.0, offset) {
+        match self.location(file.0, offset) {
             Ok(location) => (location.line_number, location.column_number),
             Err(_) => (1, 1),
         }
+    }
+}
+
+impl<'a> Files<'a> for SourceMap {
+    type FileId = usize;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, id: usize) -> Result<&'a str, codespan_reporting::files::Error> {
+        self.files
+            .get(id)
+            .map(|f| f.name().as_str())
+            .ok_or(codespan_reporting::files::Error::FileMissing)
+    }
+
+    fn source(&'a self, id: usize) -> Result<&'a str, codespan_reporting::files::Error> {
+        self.files
+            .get(id)
+            .map(|f| f.source().as_ref())
+            .ok_or(codespan_reporting::files::Error::FileMissing)
+    }
+
+    fn line_index(
+        &'a self,
+        id: usize,
+        byte_index: usize,
+    ) -> Result<usize, codespan_reporting::files::Error> {
+        self.files
+            .get(id)
+            .ok_or(codespan_reporting::files::Error::FileMissing)?
+            .line_index((), byte_index)
+    }
+
+    fn line_range(
+        &'a self,
+        id: usize,
+        line_index: usize,
+    ) -> Result<std::ops::Range<usize>, codespan_reporting::files::Error> {
+        self.files
+            .get(id)
+            .ok_or(codespan_reporting::files::Error::FileMissing)?
+            .line_range((), line_index)
     }
 }
 
@@ -170,7 +234,7 @@ impl Diagnostic {
     /// offending line with the span underlined, and the help lines.
     pub fn render(&self, sources: &SourceMap) -> String {
         let config = term::Config::default();
-        match term::emit_into_string(&config, &sources.files, &self.to_codespan()) {
+        match term::emit_into_string(&config, sources, &self.to_codespan()) {
             Ok(text) => text,
             Err(_) => {
                 // The span does not fit the file (it changed under us); the
@@ -263,13 +327,8 @@ impl Diagnostics {
         let mut lock = stream.lock();
         let config = term::Config::default();
         for diagnostic in self.sorted() {
-            if term::emit_to_write_style(
-                &mut lock,
-                &config,
-                &sources.files,
-                &diagnostic.to_codespan(),
-            )
-            .is_err()
+            if term::emit_to_write_style(&mut lock, &config, sources, &diagnostic.to_codespan())
+                .is_err()
             {
                 eprint!("{}", diagnostic.render(sources));
             }

@@ -8,7 +8,8 @@
 //! 1. [`load`]: config, sources, notes, glossary, chronology.
 //! 2. [`markdown`] with [`citation`] and [`resolve`]: citations, quotations,
 //!    terms and links, every error collected.
-//! 3. [`site`]: pages through the [`theme`]'s Tera templates.
+//! 3. [`pages`]: pages through the [`theme`]'s Tera templates, driven by
+//!    [`site`], which also keeps what `serve` needs to rebuild incrementally.
 //! 4. [`output`]: written atomically.
 
 pub mod autolink;
@@ -26,6 +27,7 @@ pub mod load;
 pub mod markdown;
 pub mod note;
 pub mod output;
+pub mod pages;
 pub mod quote;
 pub mod resolve;
 pub mod site;
@@ -33,4 +35,4 @@ pub mod slug;
 pub mod source;
 pub mod theme;
 
-pub use site::{BuildOptions, Outcome, Site, build, render_book};
+pub use site::{BuildOptions, Outcome, Project, Site, build, check, render_book};

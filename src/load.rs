@@ -2,9 +2,11 @@
 //!
 //! This is one of only two stages that touch the disk (the other writes the
 //! output). Everything it reads is registered in the [`SourceMap`] so that
-//! every later diagnostic can quote the file it points into.
+//! every later diagnostic can quote the file it points into. A loaded
+//! [`Book`] can take single files again ([`Book::reload`]), which is how
+//! `serve` rebuilds after an edit without reading the whole book.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -12,23 +14,31 @@ use walkdir::WalkDir;
 
 use crate::chronology::Chronology;
 use crate::config::BookConfig;
-use crate::diagnostics::{Diagnostic, Diagnostics, FileId, SourceMap};
+use crate::diagnostics::{Diagnostic, FileId, Severity, SourceMap};
 use crate::frontmatter;
 use crate::glossary::Glossary;
 use crate::note::Note;
 use crate::resolve::SourceSet;
 use crate::source::Source;
 
+/// Diagnostics of loading, by the file (or folder) they came from, so that
+/// reading a file again replaces its own.
+pub type LoadDiagnostics = BTreeMap<PathBuf, Vec<Diagnostic>>;
+
 /// A book as read from disk, before anything is resolved.
 pub struct Book {
     /// The book's folder.
     pub root: PathBuf,
+    /// Whether drafts are included.
+    pub drafts: bool,
     /// `content/book.toml`.
     pub config: BookConfig,
     /// Every file read, for diagnostics.
     pub files: SourceMap,
-    /// The archived articles.
+    /// The archived articles, by id.
     pub sources: SourceSet,
+    /// Sources by the file they were read from.
+    source_files: BTreeMap<PathBuf, Source>,
     /// The notes in reading order (without `content/index.md`).
     pub notes: Vec<Note>,
     /// `content/index.md`, the book's introduction.
@@ -39,16 +49,33 @@ pub struct Book {
     pub chronology: Chronology,
 }
 
+/// What a changed file was, for deciding what to render again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// `content/book.toml`.
+    Config,
+    /// A source under `seeds/`, with its id before and after the change.
+    Source(Vec<String>),
+    /// A note (or the introduction), by its path under `content/`.
+    Note(String),
+    /// `content/glossary.toml`.
+    Glossary,
+    /// `content/chronology.toml`.
+    Chronology,
+    /// Anything else (templates, static files): everything is rendered again.
+    Other,
+}
+
 /// Pages the generator writes itself, which no note may take.
 const GENERATED_PAGES: [&str; 4] = ["glossary.html", "chronology.html", "404.html", "print.html"];
 
-/// Reads a text file, registering it; a file that is not UTF-8 becomes an
-/// error pointing at the first bad byte.
+/// Reads a text file, registering it (or replacing its text if it was read
+/// before); a file that is not UTF-8 becomes an error at its first bad byte.
 fn read_text(
     files: &mut SourceMap,
     root: &Path,
     path: &Path,
-    diagnostics: &mut Diagnostics,
+    diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<(FileId, Arc<str>)> {
     let display = path
         .strip_prefix(root)
@@ -62,6 +89,13 @@ fn read_text(
             return None;
         }
     };
+    let register = |files: &mut SourceMap, text: Arc<str>| match files.find(path) {
+        Some(file) => {
+            files.replace(file, text);
+            file
+        }
+        None => files.add(display.clone(), path.to_path_buf(), text),
+    };
     match String::from_utf8(bytes) {
         Ok(mut text) => {
             if text.starts_with('\u{FEFF}') {
@@ -69,13 +103,13 @@ fn read_text(
                 text.replace_range(..3, "");
             }
             let text: Arc<str> = text.into();
-            Some((files.add(display, path.to_path_buf(), text.clone()), text))
+            Some((register(files, text.clone()), text))
         }
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
             let lossy: Arc<str> = String::from_utf8_lossy(e.as_bytes()).into();
             let at = String::from_utf8_lossy(&e.as_bytes()[..valid]).len();
-            let file = files.add(display, path.to_path_buf(), lossy.clone());
+            let file = register(files, lossy.clone());
             diagnostics.push(
                 Diagnostic::error(
                     file,
@@ -92,6 +126,13 @@ fn read_text(
     }
 }
 
+fn warning(message: String) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Warning,
+        ..Diagnostic::global(message)
+    }
+}
+
 /// Files below `dir` with one of `extensions`, sorted; symbolic links are
 /// not followed (a book must not read outside itself) and are reported.
 fn list_files(
@@ -99,7 +140,7 @@ fn list_files(
     extensions: &[&str],
     recursive: bool,
     root: &Path,
-    diagnostics: &mut Diagnostics,
+    diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<PathBuf> {
     if !dir.is_dir() {
         // A book may have no sources or no notes yet.
@@ -122,191 +163,279 @@ fn list_files(
             }
         };
         let path = entry.path();
-        let wanted = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| extensions.contains(&e));
-        let hidden = entry.file_name().to_string_lossy().starts_with('.');
-        if entry.path_is_symlink() {
-            if wanted && !hidden {
-                diagnostics.push(Diagnostic {
-                    severity: crate::diagnostics::Severity::Warning,
-                    ..Diagnostic::global(format!(
-                        "{} is a symbolic link; it is not followed",
-                        path.strip_prefix(root).unwrap_or(path).display()
-                    ))
-                });
-            }
+        if is_wanted(path, extensions) && entry.path_is_symlink() {
+            diagnostics.push(warning(format!(
+                "{} is a symbolic link; it is not followed",
+                path.strip_prefix(root).unwrap_or(path).display()
+            )));
             continue;
         }
-        if entry.file_type().is_file() && wanted && !hidden {
+        if entry.file_type().is_file() && is_wanted(path, extensions) {
             found.push(path.to_path_buf());
         }
     }
     found
 }
 
-/// Loads the book at `root`. Returns the book (even with errors, so that
-/// as many as possible are found) and the diagnostics.
-pub fn load(root: &Path, drafts: bool) -> (Book, Diagnostics) {
-    let mut diagnostics = Diagnostics::new();
-    let mut files = SourceMap::default();
-    let content = root.join("content");
+fn is_wanted(path: &Path, extensions: &[&str]) -> bool {
+    let hidden = path
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+    !hidden
+        && path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| extensions.contains(&e))
+}
 
-    let config_path = content.join("book.toml");
-    let config = if config_path.is_file() {
-        match read_text(&mut files, root, &config_path, &mut diagnostics) {
-            Some((file, text)) => {
+/// Loads the book at `root`. Returns the book (even with errors, so that as
+/// many as possible are found) and the diagnostics by file.
+pub fn load(root: &Path, drafts: bool) -> (Book, LoadDiagnostics) {
+    let mut diagnostics = LoadDiagnostics::new();
+    let mut book = Book {
+        root: root.to_path_buf(),
+        drafts,
+        config: BookConfig::default(),
+        files: SourceMap::default(),
+        sources: SourceSet::default(),
+        source_files: BTreeMap::new(),
+        notes: Vec::new(),
+        intro: None,
+        glossary: Glossary::default(),
+        chronology: Chronology::default(),
+    };
+    let content = root.join("content");
+    book.read_config(&mut diagnostics);
+
+    let mut listing = Vec::new();
+    let seeds = list_files(
+        &root.join("seeds"),
+        &["md", "txt"],
+        false,
+        root,
+        &mut listing,
+    );
+    for path in seeds {
+        book.read_source(&path, &mut diagnostics);
+    }
+    let notes = list_files(&content, &["md"], true, root, &mut listing);
+    for path in notes {
+        book.read_note(&path, &mut diagnostics);
+    }
+    diagnostics.insert(root.to_path_buf(), listing);
+    book.read_glossary(&mut diagnostics);
+    book.read_chronology(&mut diagnostics);
+    book.index_sources(&mut diagnostics);
+    book.sort_notes();
+    (book, diagnostics)
+}
+
+impl Book {
+    /// Reads one changed (or new, or deleted) file again and says what it was.
+    pub fn reload(&mut self, path: &Path, diagnostics: &mut LoadDiagnostics) -> Change {
+        let content = self.root.join("content");
+        let change = if path == content.join("book.toml") {
+            self.read_config(diagnostics);
+            Change::Config
+        } else if path == content.join("glossary.toml") {
+            self.read_glossary(diagnostics);
+            Change::Glossary
+        } else if path == content.join("chronology.toml") {
+            self.read_chronology(diagnostics);
+            Change::Chronology
+        } else if path.parent() == Some(&self.root.join("seeds")) && is_wanted(path, &["md", "txt"])
+        {
+            let mut ids: Vec<String> = self
+                .source_files
+                .get(path)
+                .map(|s| s.id.clone())
+                .into_iter()
+                .collect();
+            self.source_files.remove(path);
+            diagnostics.remove(path);
+            if path.is_file() {
+                self.read_source(path, diagnostics);
+            }
+            ids.extend(self.source_files.get(path).map(|s| s.id.clone()));
+            self.index_sources(diagnostics);
+            Change::Source(ids)
+        } else if path.starts_with(&content) && is_wanted(path, &["md"]) {
+            let relative = note_path(&content, path);
+            self.notes.retain(|n| n.path != relative);
+            if relative == "index.md" {
+                self.intro = None;
+            }
+            diagnostics.remove(path);
+            if path.is_file() {
+                self.read_note(path, diagnostics);
+            }
+            self.sort_notes();
+            Change::Note(relative)
+        } else {
+            Change::Other
+        };
+        change
+    }
+
+    fn read_config(&mut self, diagnostics: &mut LoadDiagnostics) {
+        let path = self.root.join("content").join("book.toml");
+        let mut found = Vec::new();
+        self.config = BookConfig::default();
+        if path.is_file() {
+            if let Some((file, text)) = read_text(&mut self.files, &self.root, &path, &mut found) {
                 match frontmatter::parse_toml::<BookConfig>(file, &text, 0, "book.toml") {
-                    Ok(config) => config,
-                    Err(d) => {
-                        diagnostics.push(d);
-                        BookConfig::default()
-                    }
+                    Ok(config) => self.config = config,
+                    Err(d) => found.push(d),
                 }
             }
-            None => BookConfig::default(),
         }
-    } else {
-        BookConfig::default()
-    };
+        diagnostics.insert(path, found);
+    }
 
-    // Sources.
-    let seeds = root.join("seeds");
-    let mut sources = Vec::new();
-    let mut source_ids: HashMap<String, FileId> = HashMap::new();
-    for path in list_files(&seeds, &["md", "txt"], false, root, &mut diagnostics) {
-        let Some((file, text)) = read_text(&mut files, root, &path, &mut diagnostics) else {
-            continue;
-        };
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let is_txt = path.extension().is_some_and(|e| e == "txt");
-        match Source::parse(file, &stem, &text, is_txt) {
-            Ok(source) => {
-                if let Some(other) = source_ids.get(&source.id) {
-                    diagnostics.push(
+    fn read_source(&mut self, path: &Path, diagnostics: &mut LoadDiagnostics) {
+        let mut found = Vec::new();
+        if let Some((file, text)) = read_text(&mut self.files, &self.root, path, &mut found) {
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let is_txt = path.extension().is_some_and(|e| e == "txt");
+            match Source::parse(file, &stem, &text, is_txt) {
+                Ok(source) => {
+                    self.source_files.insert(path.to_path_buf(), source);
+                }
+                Err(errors) => found.extend(errors),
+            }
+        }
+        diagnostics.insert(path.to_path_buf(), found);
+    }
+
+    /// Indexes the sources by id, reporting ids used twice.
+    fn index_sources(&mut self, diagnostics: &mut LoadDiagnostics) {
+        let mut by_id: BTreeMap<&str, &Source> = BTreeMap::new();
+        let mut duplicates = Vec::new();
+        for source in self.source_files.values() {
+            match by_id.get(source.id.as_str()) {
+                Some(first) => {
+                    let text = self.files.text(source.file);
+                    duplicates.push(
                         Diagnostic::error(
-                            file,
+                            source.file,
                             0..text.len().min(1),
                             format!("two sources have the id `{}`", source.id),
                         )
-                        .with_note(format!("the other one is {}", files.name(*other)))
+                        .with_note(format!("the other one is {}", self.files.name(first.file)))
                         .with_help(
                             "rename one of the files, or set another `id` in its front matter",
                         ),
                     );
-                    continue;
                 }
-                source_ids.insert(source.id.clone(), file);
-                sources.push(source);
+                None => {
+                    by_id.insert(&source.id, source);
+                }
             }
-            Err(errors) => diagnostics.extend(errors),
         }
+        self.sources = SourceSet::new(by_id.into_values().cloned().collect());
+        diagnostics.insert(self.root.join("seeds"), duplicates);
     }
 
-    // Notes.
-    let mut notes = Vec::new();
-    let mut intro = None;
-    for path in list_files(&content, &["md"], true, root, &mut diagnostics) {
-        let Some((file, text)) = read_text(&mut files, root, &path, &mut diagnostics) else {
-            continue;
-        };
-        let relative = path
-            .strip_prefix(&content)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        match Note::parse(file, &relative, &text) {
-            Ok(note) => {
-                if note.draft && !drafts {
-                    continue;
-                }
-                if relative == "index.md" {
-                    intro = Some(note);
-                    continue;
-                }
-                if GENERATED_PAGES.contains(&note.page.as_str())
-                    || note.page.starts_with("sources/")
+    fn read_note(&mut self, path: &Path, diagnostics: &mut LoadDiagnostics) {
+        let mut found = Vec::new();
+        let content = self.root.join("content");
+        if let Some((file, text)) = read_text(&mut self.files, &self.root, path, &mut found) {
+            let relative = note_path(&content, path);
+            match Note::parse(file, &relative, &text) {
+                Ok(note) if note.draft && !self.drafts => {}
+                Ok(note) if relative == "index.md" => self.intro = Some(note),
+                Ok(note)
+                    if GENERATED_PAGES.contains(&note.page.as_str())
+                        || note.page.starts_with("sources/") =>
                 {
-                    diagnostics.push(
-                        Diagnostic::error(file, 0..text.len().min(1), format!("this note would be published at {}, which briefbook generates itself", note.page))
-                            .with_help("rename the file or move it to another folder"),
+                    found.push(
+                        Diagnostic::error(
+                            file,
+                            0..text.len().min(1),
+                            format!("this note would be published at {}, which briefbook generates itself", note.page),
+                        )
+                        .with_help("rename the file or move it to another folder"),
                     );
-                    continue;
                 }
-                notes.push(note);
+                Ok(note) => self.notes.push(note),
+                Err(errors) => found.extend(errors),
             }
-            Err(errors) => diagnostics.extend(errors),
         }
+        diagnostics.insert(path.to_path_buf(), found);
     }
-    // Reading order: top-level notes first, then each folder; within a
-    // folder by weight, then title, then path.
-    notes.sort_by(|a, b| {
-        (
-            a.section().is_some(),
-            a.section(),
-            a.weight,
-            &a.title,
-            &a.path,
-        )
-            .cmp(&(
-                b.section().is_some(),
-                b.section(),
-                b.weight,
-                &b.title,
-                &b.path,
-            ))
-    });
 
-    let glossary = load_toml_part(
-        &mut files,
-        root,
-        &content.join("glossary.toml"),
-        &mut diagnostics,
-        Glossary::parse,
-    );
-    let chronology = load_toml_part(
-        &mut files,
-        root,
-        &content.join("chronology.toml"),
-        &mut diagnostics,
-        Chronology::parse,
-    );
+    /// Reading order: top-level notes first, then each folder; within a
+    /// folder by weight, then title, then path.
+    fn sort_notes(&mut self) {
+        self.notes.sort_by(|a, b| {
+            (
+                a.section().is_some(),
+                a.section(),
+                a.weight,
+                &a.title,
+                &a.path,
+            )
+                .cmp(&(
+                    b.section().is_some(),
+                    b.section(),
+                    b.weight,
+                    &b.title,
+                    &b.path,
+                ))
+        });
+    }
 
-    let book = Book {
-        root: root.to_path_buf(),
-        config,
-        files,
-        sources: SourceSet::new(sources),
-        notes,
-        intro,
-        glossary,
-        chronology,
-    };
-    (book, diagnostics)
+    fn read_glossary(&mut self, diagnostics: &mut LoadDiagnostics) {
+        let path = self.root.join("content").join("glossary.toml");
+        self.glossary = read_toml_part(
+            &mut self.files,
+            &self.root,
+            &path,
+            diagnostics,
+            Glossary::parse,
+        );
+    }
+
+    fn read_chronology(&mut self, diagnostics: &mut LoadDiagnostics) {
+        let path = self.root.join("content").join("chronology.toml");
+        self.chronology = read_toml_part(
+            &mut self.files,
+            &self.root,
+            &path,
+            diagnostics,
+            Chronology::parse,
+        );
+    }
 }
 
-fn load_toml_part<T: Default>(
+/// A note's path under `content/`, with `/` separators.
+fn note_path(content: &Path, path: &Path) -> String {
+    path.strip_prefix(content)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn read_toml_part<T: Default>(
     files: &mut SourceMap,
     root: &Path,
     path: &Path,
-    diagnostics: &mut Diagnostics,
+    diagnostics: &mut LoadDiagnostics,
     parse: impl Fn(FileId, &str) -> Result<T, Vec<Diagnostic>>,
 ) -> T {
-    if !path.is_file() {
-        return T::default();
-    }
-    let Some((file, text)) = read_text(files, root, path, diagnostics) else {
-        return T::default();
-    };
-    match parse(file, &text) {
-        Ok(value) => value,
-        Err(errors) => {
-            diagnostics.extend(errors);
-            T::default()
+    let mut found = Vec::new();
+    let mut value = T::default();
+    if path.is_file() {
+        if let Some((file, text)) = read_text(files, root, path, &mut found) {
+            match parse(file, &text) {
+                Ok(parsed) => value = parsed,
+                Err(errors) => found.extend(errors),
+            }
         }
     }
+    diagnostics.insert(path.to_path_buf(), found);
+    value
 }

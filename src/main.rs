@@ -31,7 +31,7 @@ fn main() -> ExitCode {
         }
         Command::Check { root, drafts } => {
             let started = Instant::now();
-            let outcome = briefbook::render_book(&BuildOptions {
+            let outcome = briefbook::check(&BuildOptions {
                 root,
                 output: None,
                 drafts,

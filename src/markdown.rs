@@ -17,7 +17,6 @@ use std::ops::Range;
 use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd, html};
 
 use crate::autolink::Autolinker;
-use crate::chronology::Chronology;
 use crate::citation::{self, CitationGroup, InlineRefKind, markdown_options};
 use crate::diagnostics::{Diagnostic, FileId, closest};
 use crate::glossary::Glossary;
@@ -36,8 +35,6 @@ pub struct RenderEnv<'a> {
     pub sources: &'a SourceSet,
     /// The glossary `[[...]]` points into.
     pub glossary: &'a Glossary,
-    /// The chronology (for the pages' own needs; links are checked later).
-    pub chronology: &'a Chronology,
     /// Links first mentions of glossary names, when the book asks for it.
     pub autolink: Option<&'a Autolinker>,
 }

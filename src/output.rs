@@ -1,14 +1,29 @@
 //! Writing the site atomically.
 //!
-//! The new site is written in full to a sibling folder, then swapped in with
-//! renames, so a reader (or a static server) never sees half a site, and a
-//! build that fails before this point leaves the previous output untouched.
+//! Pages are written, as they are rendered, into a staging folder beside the
+//! output; only when every page is written without error is the staging
+//! folder swapped in with renames. A reader (or a static server) never sees
+//! half a site, and a build that fails leaves the previous output exactly as
+//! it was. Writing as pages come keeps memory flat for large books.
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::site::Site;
+/// Somewhere rendered pages go: a staging folder, memory, or nowhere.
+pub trait PageSink: Sync {
+    /// Takes one file of the site (`path` is relative, with `/`).
+    fn put(&self, path: &str, bytes: Vec<u8>) -> io::Result<()>;
+}
+
+/// Discards pages: for `check`, which writes nothing.
+pub struct NullSink;
+
+impl PageSink for NullSink {
+    fn put(&self, _path: &str, _bytes: Vec<u8>) -> io::Result<()> {
+        Ok(())
+    }
+}
 
 fn sibling(dir: &Path, tag: &str) -> PathBuf {
     let name = dir
@@ -18,32 +33,52 @@ fn sibling(dir: &Path, tag: &str) -> PathBuf {
     dir.with_file_name(format!(".{name}.briefbook-{tag}-{}", std::process::id()))
 }
 
-/// Writes `site` into `dir`, replacing what was there.
-pub fn write_atomically(site: &Site, dir: &Path) -> io::Result<()> {
-    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs::create_dir_all(parent)?;
-    }
-    let staging = sibling(dir, "tmp");
-    if staging.exists() {
-        fs::remove_dir_all(&staging)?;
-    }
-    let result = write_all(site, &staging).and_then(|()| swap_in(&staging, dir));
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&staging);
-    }
-    result
+/// A staging folder that becomes the output folder on [`Staging::commit`].
+pub struct Staging {
+    target: PathBuf,
+    staging: PathBuf,
 }
 
-fn write_all(site: &Site, staging: &Path) -> io::Result<()> {
-    fs::create_dir_all(staging)?;
-    for (path, bytes) in &site.files {
-        let target = staging.join(path);
+impl Staging {
+    /// Creates an empty staging folder beside `target`.
+    pub fn new(target: &Path) -> io::Result<Staging> {
+        if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(parent)?;
+        }
+        let staging = sibling(target, "tmp");
+        if staging.exists() {
+            fs::remove_dir_all(&staging)?;
+        }
+        fs::create_dir_all(&staging)?;
+        Ok(Staging {
+            target: target.to_path_buf(),
+            staging,
+        })
+    }
+
+    /// Replaces the output folder with the staging folder.
+    pub fn commit(self) -> io::Result<()> {
+        let result = swap_in(&self.staging, &self.target);
+        if result.is_err() {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+        result
+    }
+
+    /// Throws the staging folder away, leaving the output untouched.
+    pub fn discard(self) {
+        let _ = fs::remove_dir_all(&self.staging);
+    }
+}
+
+impl PageSink for Staging {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> io::Result<()> {
+        let target = self.staging.join(path);
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent)?;
         }
-        fs::write(target, bytes)?;
+        fs::write(target, bytes)
     }
-    Ok(())
 }
 
 fn swap_in(staging: &Path, dir: &Path) -> io::Result<()> {
@@ -68,14 +103,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn replaces_the_whole_folder() {
+    fn commit_replaces_the_whole_folder_and_discard_leaves_it() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
         fs::create_dir_all(out.join("stale")).unwrap();
         fs::write(out.join("stale/old.html"), "old").unwrap();
-        let mut site = Site::default();
-        site.files.insert("sources/a.html".into(), b"new".to_vec());
-        write_atomically(&site, &out).unwrap();
+
+        let staging = Staging::new(&out).unwrap();
+        staging.put("sources/a.html", b"new".to_vec()).unwrap();
+        staging.discard();
+        assert_eq!(fs::read(out.join("stale/old.html")).unwrap(), b"old");
+
+        let staging = Staging::new(&out).unwrap();
+        staging.put("sources/a.html", b"new".to_vec()).unwrap();
+        staging.commit().unwrap();
         assert!(!out.join("stale").exists());
         assert_eq!(fs::read(out.join("sources/a.html")).unwrap(), b"new");
         let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();

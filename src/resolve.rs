@@ -36,7 +36,7 @@ impl SourceSet {
 }
 
 /// What part of a source a reference cites.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CiteTarget {
     /// The source as a whole.
     Whole,

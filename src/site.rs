@@ -1,24 +1,27 @@
-//! The pipeline: load -> resolve and render -> check links -> pages -> write.
+//! The pipeline: load -> resolve and render Markdown -> check links ->
+//! pages -> write.
 //!
-//! [`build`] reads as the list of steps it takes. Nothing is written unless
-//! the whole book rendered without an error, so a failed build leaves the
-//! previous output exactly as it was.
+//! A [`Project`] holds a loaded book and what was rendered from it, so that
+//! `serve` can take an edited file, render again only what depends on it
+//! and hand over only the pages that changed. [`build`] and [`check`] are the
+//! one-shot uses of the same pipeline. Nothing is written unless the whole
+//! book rendered without an error, so a failed build leaves the previous
+//! output exactly as it was.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
-use serde::Serialize;
 
 use crate::autolink::Autolinker;
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceMap, did_you_mean};
 use crate::highlight;
-use crate::html::{escape, root_prefix};
-use crate::load::{Book, load};
-use crate::markdown::{
-    self, CitationUse, Footnote, Fragment, Heading, InternalLink, RenderEnv, Rendered,
-};
-use crate::output;
+use crate::load::{Book, Change, LoadDiagnostics, load};
+use crate::markdown::{self, Fragment, InternalLink, RenderEnv, Rendered};
+use crate::output::{NullSink, PageSink, Staging};
+use crate::pages::{BookPages, Generations, Page, settings_fingerprint};
 use crate::resolve::CiteTarget;
 use crate::theme::Theme;
 
@@ -33,25 +36,20 @@ pub struct BuildOptions {
     pub drafts: bool,
 }
 
-/// A generated site, in memory: output path -> bytes, sorted.
+/// A generated site in memory: output path -> bytes, sorted.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Site {
     /// Every file of the site.
     pub files: BTreeMap<String, Vec<u8>>,
 }
 
-/// What a build produced.
-pub struct Outcome {
-    /// Every file read, to render diagnostics.
-    pub files: SourceMap,
-    /// Every error and warning.
-    pub diagnostics: Diagnostics,
-    /// The site, if there was no error.
-    pub site: Option<Site>,
-    /// Where the site was (or would have been) written.
-    pub output_dir: PathBuf,
-    /// Counts for the summary line.
-    pub stats: Stats,
+impl PageSink for Mutex<Site> {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
+        if let Ok(mut site) = self.lock() {
+            site.files.insert(path.to_string(), bytes);
+        }
+        Ok(())
+    }
 }
 
 /// Counts for the summary line.
@@ -65,773 +63,546 @@ pub struct Stats {
     pub citations: usize,
     /// Quotations verified.
     pub quotations: usize,
-    /// Files in the site.
+    /// Files handed to the output.
     pub files: usize,
 }
 
-/// Loads, resolves and renders a book without writing anything.
-pub fn render_book(options: &BuildOptions) -> Outcome {
-    let (book, mut diagnostics) = load(&options.root, options.drafts);
-    let output_dir = options
-        .output
-        .clone()
-        .unwrap_or_else(|| options.root.join(&book.config.output_dir));
-    let theme = match Theme::load(&book.root, &book.config.theme) {
-        Ok(theme) => Some(theme),
-        Err(errors) => {
-            diagnostics.extend(errors);
+/// How long each phase took, for `--verbose`.
+pub type Timings = Vec<(&'static str, Duration)>;
+
+/// What a build produced.
+pub struct Outcome {
+    /// Every file read, to render diagnostics.
+    pub files: SourceMap,
+    /// Every error and warning.
+    pub diagnostics: Diagnostics,
+    /// Where the site was (or would have been) written.
+    pub output_dir: PathBuf,
+    /// Counts for the summary line.
+    pub stats: Stats,
+    /// Time per phase.
+    pub timings: Timings,
+}
+
+/// Told how a long build is going (a progress bar on a terminal).
+pub trait Progress: Sync {
+    /// A phase with `total` steps begins.
+    fn start(&self, phase: &str, total: usize);
+    /// One step is done.
+    fn step(&self);
+    /// The phase is over.
+    fn finish(&self);
+}
+
+struct Silent;
+
+impl Progress for Silent {
+    fn start(&self, _phase: &str, _total: usize) {}
+    fn step(&self) {}
+    fn finish(&self) {}
+}
+
+/// A loaded book and what was rendered from it.
+pub struct Project {
+    options: BuildOptions,
+    /// The book as loaded.
+    pub book: Book,
+    load_diagnostics: LoadDiagnostics,
+    theme: Result<Theme, Vec<Diagnostic>>,
+    theme_generation: u64,
+    /// The theme generation whose static files were last handed over.
+    assets_generation: u64,
+    next_generation: u64,
+    notes: HashMap<String, (u64, Arc<Rendered>)>,
+    intro: Option<Arc<Rendered>>,
+    glossary: Option<Arc<Vec<Rendered>>>,
+    chronology: Option<Arc<Vec<Rendered>>>,
+    generations: Generations,
+    fingerprints: HashMap<String, u64>,
+}
+
+/// What one render of a project produced.
+pub struct Render {
+    /// Every error and warning.
+    pub diagnostics: Diagnostics,
+    /// Counts.
+    pub stats: Stats,
+    /// Time per phase.
+    pub timings: Timings,
+    /// The paths of the pages handed to the sink (all of them, or the changed ones).
+    pub written: Vec<String>,
+    /// Every path the site has now.
+    pub all_paths: Vec<String>,
+}
+
+impl Project {
+    /// Loads the book.
+    pub fn load(options: BuildOptions) -> Project {
+        let (book, load_diagnostics) = load(&options.root, options.drafts);
+        let theme = Theme::load(&book.root, &book.config.theme);
+        Project {
+            options,
+            book,
+            load_diagnostics,
+            theme,
+            theme_generation: 1,
+            assets_generation: 0,
+            next_generation: 1,
+            notes: HashMap::new(),
+            intro: None,
+            glossary: None,
+            chronology: None,
+            generations: Generations::default(),
+            fingerprints: HashMap::new(),
+        }
+    }
+
+    /// Where the site goes.
+    pub fn output_dir(&self) -> PathBuf {
+        self.options
+            .output
+            .clone()
+            .unwrap_or_else(|| self.options.root.join(&self.book.config.output_dir))
+    }
+
+    /// Every file read, for rendering diagnostics.
+    pub fn files(&self) -> &SourceMap {
+        &self.book.files
+    }
+
+    fn generation(&mut self) -> u64 {
+        self.next_generation += 1;
+        self.next_generation
+    }
+
+    fn forget_markdown(&mut self) {
+        self.notes.clear();
+        self.intro = None;
+        self.glossary = None;
+        self.chronology = None;
+    }
+
+    /// Takes changed files (edited, created or deleted) and forgets what
+    /// depended on them.
+    pub fn reload(&mut self, paths: &[PathBuf]) {
+        let mut reload_theme = false;
+        for path in paths {
+            match self.book.reload(path, &mut self.load_diagnostics) {
+                Change::Note(note) => {
+                    if note == "index.md" {
+                        self.intro = None;
+                    }
+                    self.notes.remove(&note);
+                }
+                Change::Source(ids) => {
+                    // Every citation into the source is checked again.
+                    let book = &self.book;
+                    self.notes.retain(|path, _| {
+                        let Some(note) = book.notes.iter().find(|n| &n.path == path) else {
+                            return false;
+                        };
+                        let text = book.files.text(note.file);
+                        !ids.iter().any(|id| text.contains(&format!("@{id}")))
+                    });
+                    self.intro = None;
+                    self.glossary = None;
+                    self.chronology = None;
+                    self.generations.sources = self.generation();
+                }
+                Change::Glossary => {
+                    self.forget_markdown();
+                }
+                Change::Chronology => {
+                    self.chronology = None;
+                }
+                Change::Config => {
+                    self.forget_markdown();
+                    reload_theme = true;
+                }
+                Change::Other => reload_theme = true,
+            }
+        }
+        if reload_theme {
+            self.theme = Theme::load(&self.book.root, &self.book.config.theme);
+            self.theme_generation += 1;
+        }
+    }
+
+    /// Renders the book into `sink`: every page, or (`only_changed`) only the
+    /// pages whose inputs changed since the last render. Pages are handed
+    /// over only if the whole book has no error.
+    pub fn render(
+        &mut self,
+        sink: &dyn PageSink,
+        only_changed: bool,
+        progress: &dyn Progress,
+    ) -> Render {
+        let mut timings = Timings::new();
+        let mut diagnostics = Diagnostics::new();
+        for list in self.load_diagnostics.values() {
+            diagnostics.extend(list.iter().cloned());
+        }
+        if let Err(errors) = &self.theme {
+            diagnostics.extend(errors.iter().cloned());
+        }
+        let mut stats = Stats {
+            notes: self.book.notes.len(),
+            sources: self.book.sources.sources.len(),
+            ..Stats::default()
+        };
+
+        // 1. Markdown: what is not cached, in parallel.
+        let started = Instant::now();
+        self.render_markdown(progress);
+        timings.push(("markdown", started.elapsed()));
+
+        let started = Instant::now();
+        let notes: Vec<Arc<Rendered>> = self
+            .book
+            .notes
+            .iter()
+            .map(|n| {
+                self.notes
+                    .get(&n.path)
+                    .map(|(_, r)| r.clone())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let intro = self.intro.clone();
+        let glossary = self.glossary.clone().unwrap_or_default();
+        let chronology = self.chronology.clone().unwrap_or_default();
+        let all_rendered = || {
+            notes
+                .iter()
+                .map(|r| &**r)
+                .chain(intro.as_deref())
+                .chain(glossary.iter())
+                .chain(chronology.iter())
+        };
+        for r in all_rendered() {
+            diagnostics.extend(r.diagnostics.iter().cloned());
+        }
+
+        // 2. Links between pages.
+        let anchors = self.anchors(&notes, intro.as_deref());
+        for r in all_rendered() {
+            for link in &r.links {
+                if let Some(d) = check_link(link, &anchors) {
+                    diagnostics.push(d);
+                }
+            }
+        }
+        stats.citations = all_rendered().map(|r| r.citations.len()).sum();
+        stats.quotations = all_rendered()
+            .flat_map(|r| &r.citations)
+            .filter(|c| matches!(c.cite.target, CiteTarget::Quote { .. }))
+            .count();
+        timings.push(("links", started.elapsed()));
+        let theme = match (&self.theme, diagnostics.has_errors()) {
+            (Ok(theme), false) => theme,
+            _ => {
+                return Render {
+                    diagnostics,
+                    stats,
+                    timings,
+                    written: Vec::new(),
+                    all_paths: Vec::new(),
+                };
+            }
+        };
+
+        // 3. Pages whose inputs changed, in parallel.
+        let started = Instant::now();
+        let pages = BookPages::new(&self.book, &notes, intro.as_deref(), &glossary, &chronology);
+        let settings = settings_fingerprint(&self.book, self.theme_generation);
+        let all = pages.all();
+        let mut due: Vec<(Page, String, u64)> = Vec::with_capacity(all.len());
+        let mut all_paths = Vec::with_capacity(all.len() + theme.static_files.len() + 1);
+        for page in all {
+            let path = pages.path(page);
+            let fingerprint = pages.fingerprint(page, &self.generations) ^ settings;
+            if !only_changed || self.fingerprints.get(&path) != Some(&fingerprint) {
+                due.push((page, path.clone(), fingerprint));
+            }
+            all_paths.push(path);
+        }
+        progress.start("pages", due.len());
+        let results: Vec<(String, u64, Result<(), Diagnostic>)> = due
+            .into_par_iter()
+            .map(|(page, path, fingerprint)| {
+                let result = pages.render(page, theme).and_then(|html| {
+                    sink.put(&path, html.into_bytes())
+                        .map_err(|e| Diagnostic::global(format!("cannot write {path}: {e}")))
+                });
+                progress.step();
+                (path, fingerprint, result)
+            })
+            .collect();
+        progress.finish();
+        let mut written = Vec::with_capacity(results.len());
+        for (path, fingerprint, result) in results {
+            match result {
+                Ok(()) => {
+                    self.fingerprints.insert(path.clone(), fingerprint);
+                    written.push(path);
+                }
+                Err(d) => diagnostics.push(d),
+            }
+        }
+        if !only_changed || self.assets_generation != self.theme_generation {
+            for (path, bytes) in &theme.static_files {
+                if let Err(e) = sink.put(path, bytes.clone()) {
+                    diagnostics.push(Diagnostic::global(format!("cannot write {path}: {e}")));
+                }
+                written.push(path.clone());
+            }
+            if let Err(e) = sink.put("highlight.css", highlight::stylesheet().into_bytes()) {
+                diagnostics.push(Diagnostic::global(format!(
+                    "cannot write highlight.css: {e}"
+                )));
+            }
+            written.push("highlight.css".into());
+            self.assets_generation = self.theme_generation;
+        }
+        all_paths.extend(theme.static_files.iter().map(|(p, _)| p.clone()));
+        all_paths.push("highlight.css".into());
+        all_paths.sort();
+        timings.push(("pages", started.elapsed()));
+        stats.files = all_paths.len();
+        Render {
+            diagnostics,
+            stats,
+            timings,
+            written,
+            all_paths,
+        }
+    }
+
+    fn render_markdown(&mut self, progress: &dyn Progress) {
+        let autolinker = if self.book.config.autolink_glossary {
+            Autolinker::new(&self.book.glossary)
+        } else {
             None
-        }
-    };
-    let mut stats = Stats {
-        notes: book.notes.len(),
-        sources: book.sources.sources.len(),
-        ..Stats::default()
-    };
-    let site = theme.and_then(|theme| {
-        let (site, page_diagnostics, counted) = render_site(&book, &theme);
-        diagnostics.extend(page_diagnostics);
-        stats.citations = counted.0;
-        stats.quotations = counted.1;
-        site
-    });
-    let site = if diagnostics.has_errors() { None } else { site };
-    stats.files = site.as_ref().map_or(0, |s| s.files.len());
-    Outcome {
-        files: book.files,
-        diagnostics,
-        site,
-        output_dir,
-        stats,
-    }
-}
-
-/// Builds a book and, if it has no error, writes it atomically.
-pub fn build(options: &BuildOptions) -> Outcome {
-    let mut outcome = render_book(options);
-    if let Some(site) = &outcome.site {
-        if let Err(e) = output::write_atomically(site, &outcome.output_dir) {
-            outcome.diagnostics.push(Diagnostic::global(format!(
-                "cannot write the site to {}: {e}",
-                outcome.output_dir.display()
-            )));
-            outcome.site = None;
-        }
-    }
-    outcome
-}
-
-/// A note page's rendered body and where it sits.
-struct RenderedNote {
-    rendered: Rendered,
-}
-
-#[derive(Serialize)]
-struct BookContext<'a> {
-    title: &'a str,
-    subtitle: Option<&'a str>,
-    description: Option<&'a str>,
-    language: &'a str,
-    authors: &'a [String],
-}
-
-#[derive(Serialize, Clone)]
-struct Link {
-    title: String,
-    url: String,
-}
-
-#[derive(Serialize)]
-struct TocNote {
-    title: String,
-    url: String,
-    summary: Option<String>,
-}
-
-#[derive(Serialize)]
-struct TocSection {
-    name: Option<String>,
-    notes: Vec<TocNote>,
-}
-
-#[derive(Serialize, Clone)]
-struct Backlink {
-    title: String,
-    url: String,
-    number: usize,
-    quote: String,
-}
-
-#[derive(Serialize)]
-struct ParagraphContext {
-    number: usize,
-    html: String,
-    cited_by: Vec<Backlink>,
-}
-
-#[derive(Serialize)]
-struct SourceContext {
-    id: String,
-    title: String,
-    outlet: Option<String>,
-    authors: Vec<String>,
-    published: Option<String>,
-    published_label: Option<String>,
-    url: Option<String>,
-    language: Option<String>,
-    note: Option<String>,
-    paragraph_count: usize,
-    citation_count: usize,
-    whole: Vec<Backlink>,
-    paragraphs: Vec<ParagraphContext>,
-}
-
-/// A page whose citations point into sources, for backlinks.
-struct CitingPage<'a> {
-    title: String,
-    page: String,
-    citations: &'a [CitationUse],
-}
-
-/// Renders every page. Returns the site (if no error), the diagnostics, and
-/// (citations, quotations) counted.
-fn render_site(book: &Book, theme: &Theme) -> (Option<Site>, Vec<Diagnostic>, (usize, usize)) {
-    let mut diagnostics = Vec::new();
-    let autolinker = if book.config.autolink_glossary {
-        Autolinker::new(&book.glossary)
-    } else {
-        None
-    };
-    let env = RenderEnv {
-        sources: &book.sources,
-        glossary: &book.glossary,
-        chronology: &book.chronology,
-        autolink: autolinker.as_ref(),
-    };
-
-    // 1. Markdown of every note, in parallel.
-    let notes: Vec<RenderedNote> = book
-        .notes
-        .par_iter()
-        .map(|note| {
+        };
+        let book = &self.book;
+        let env = RenderEnv {
+            sources: &book.sources,
+            glossary: &book.glossary,
+            autolink: autolinker.as_ref(),
+        };
+        let render_note = |note: &crate::note::Note, page: &str| {
             let text = book.files.text(note.file);
-            let base_dir = note.section().unwrap_or("");
-            let rendered = markdown::render(
+            markdown::render(
                 &env,
                 &Fragment {
                     file: note.file,
                     text: &text[note.body.clone()],
                     offset: note.body_offset,
-                    page: &note.page,
-                    base_dir,
+                    page,
+                    base_dir: note.section().unwrap_or(""),
                     first_footnote: 1,
                     autolink: true,
                 },
-            );
-            RenderedNote { rendered }
-        })
-        .collect();
-    let intro = book.intro.as_ref().map(|note| {
-        let text = book.files.text(note.file);
-        markdown::render(
-            &env,
-            &Fragment {
-                file: note.file,
-                text: &text[note.body.clone()],
-                offset: note.body_offset,
-                page: "index.html",
-                base_dir: "",
-                first_footnote: 1,
-                autolink: true,
-            },
-        )
-    });
-
-    // 2. Glossary definitions and chronology bodies, numbered per page.
-    let mut glossary_rendered = Vec::with_capacity(book.glossary.terms.len());
-    let mut next = 1;
-    for term in &book.glossary.terms {
-        let Some(file) = book.glossary.file else {
-            break;
+            )
         };
-        let r = markdown::render(
-            &env,
-            &Fragment {
-                file,
-                text: &term.definition,
-                offset: term.definition_offset,
-                page: "glossary.html",
-                base_dir: "",
-                first_footnote: next,
-                autolink: false,
-            },
-        );
-        next += r.footnotes.len();
-        glossary_rendered.push(r);
-    }
-    let mut chronology_rendered = Vec::with_capacity(book.chronology.events.len());
-    let mut next = 1;
-    for event in &book.chronology.events {
-        let Some(file) = book.chronology.file else {
-            break;
-        };
-        let r = markdown::render(
-            &env,
-            &Fragment {
-                file,
-                text: &event.body,
-                offset: event.body_offset,
-                page: "chronology.html",
-                base_dir: "",
-                first_footnote: next,
-                autolink: false,
-            },
-        );
-        next += r.footnotes.len();
-        chronology_rendered.push(r);
-    }
-
-    let all_rendered = || {
-        notes
+        let missing: Vec<&crate::note::Note> = book
+            .notes
             .iter()
-            .map(|n| &n.rendered)
-            .chain(intro.iter())
-            .chain(glossary_rendered.iter())
-            .chain(chronology_rendered.iter())
-    };
-    for r in all_rendered() {
-        diagnostics.extend(r.diagnostics.iter().cloned());
+            .filter(|n| !self.notes.contains_key(&n.path))
+            .collect();
+        progress.start("notes", missing.len());
+        let fresh: Vec<(String, Rendered)> = missing
+            .par_iter()
+            .map(|note| {
+                let rendered = render_note(note, &note.page);
+                progress.step();
+                (note.path.clone(), rendered)
+            })
+            .collect();
+        progress.finish();
+        let intro = match (&self.intro, &book.intro) {
+            (None, Some(note)) => Some(Arc::new(render_note(note, "index.html"))),
+            _ => None,
+        };
+        let glossary = self.glossary.is_none().then(|| {
+            let mut next = 1;
+            let mut rendered = Vec::with_capacity(book.glossary.terms.len());
+            if let Some(file) = book.glossary.file {
+                for term in &book.glossary.terms {
+                    let r = markdown::render(
+                        &env,
+                        &Fragment {
+                            file,
+                            text: &term.definition,
+                            offset: term.definition_offset,
+                            page: "glossary.html",
+                            base_dir: "",
+                            first_footnote: next,
+                            autolink: false,
+                        },
+                    );
+                    next += r.footnotes.len();
+                    rendered.push(r);
+                }
+            }
+            Arc::new(rendered)
+        });
+        let chronology = self.chronology.is_none().then(|| {
+            let mut next = 1;
+            let mut rendered = Vec::with_capacity(book.chronology.events.len());
+            if let Some(file) = book.chronology.file {
+                for event in &book.chronology.events {
+                    let r = markdown::render(
+                        &env,
+                        &Fragment {
+                            file,
+                            text: &event.body,
+                            offset: event.body_offset,
+                            page: "chronology.html",
+                            base_dir: "",
+                            first_footnote: next,
+                            autolink: false,
+                        },
+                    );
+                    next += r.footnotes.len();
+                    rendered.push(r);
+                }
+            }
+            Arc::new(rendered)
+        });
+
+        let present: HashSet<&str> = self.book.notes.iter().map(|n| n.path.as_str()).collect();
+        self.notes.retain(|path, _| present.contains(path.as_str()));
+        self.generations
+            .notes
+            .retain(|path, _| present.contains(path.as_str()));
+        for (path, rendered) in fresh {
+            let generation = self.generation();
+            self.generations.notes.insert(path.clone(), generation);
+            self.notes.insert(path, (generation, Arc::new(rendered)));
+        }
+        if let Some(intro) = intro {
+            self.intro = Some(intro);
+            self.generations.intro = self.generation();
+        } else if self.book.intro.is_none() && self.intro.is_some() {
+            self.intro = None;
+            self.generations.intro = self.generation();
+        }
+        if let Some(glossary) = glossary {
+            self.glossary = Some(glossary);
+            self.generations.glossary = self.generation();
+        }
+        if let Some(chronology) = chronology {
+            self.chronology = Some(chronology);
+            self.generations.chronology = self.generation();
+        }
     }
 
-    // 3. Links between pages.
-    let mut anchors: HashMap<String, HashSet<String>> = HashMap::new();
-    for (note, r) in book.notes.iter().zip(&notes) {
+    /// The ids each `.md` link target has.
+    fn anchors(
+        &self,
+        notes: &[Arc<Rendered>],
+        intro: Option<&Rendered>,
+    ) -> HashMap<String, HashSet<String>> {
+        let mut anchors: HashMap<String, HashSet<String>> = HashMap::with_capacity(notes.len() + 3);
+        for (note, r) in self.book.notes.iter().zip(notes) {
+            anchors.insert(
+                note.path.clone(),
+                r.headings.iter().map(|h| h.id.clone()).collect(),
+            );
+        }
         anchors.insert(
-            note.path.clone(),
-            r.rendered.headings.iter().map(|h| h.id.clone()).collect(),
+            "index.md".into(),
+            intro
+                .map(|r| r.headings.iter().map(|h| h.id.clone()).collect())
+                .unwrap_or_default(),
         );
-    }
-    anchors.insert(
-        "index.md".into(),
-        intro
-            .as_ref()
-            .map(|r| r.headings.iter().map(|h| h.id.clone()).collect())
-            .unwrap_or_default(),
-    );
-    anchors
-        .entry("glossary.md".into())
-        .or_insert_with(|| book.glossary.terms.iter().map(|t| t.id.clone()).collect());
-    anchors.entry("chronology.md".into()).or_insert_with(|| {
-        book.chronology
-            .events
-            .iter()
-            .map(|e| e.id.clone())
-            .collect()
-    });
-    for r in all_rendered() {
-        for link in &r.links {
-            if let Some(d) = check_link(link, &anchors) {
-                diagnostics.push(d);
-            }
-        }
-    }
-
-    let citations: usize = all_rendered().map(|r| r.citations.len()).sum();
-    let quotations: usize = all_rendered()
-        .flat_map(|r| &r.citations)
-        .filter(|c| matches!(c.cite.target, CiteTarget::Quote { .. }))
-        .count();
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return (None, diagnostics, (citations, quotations));
-    }
-
-    // 4. Backlinks: who cites each source paragraph, mentions each term, links each event.
-    let mut citing: Vec<CitingPage<'_>> = book
-        .notes
-        .iter()
-        .zip(&notes)
-        .map(|(n, r)| CitingPage {
-            title: n.title.clone(),
-            page: n.page.clone(),
-            citations: &r.rendered.citations,
-        })
-        .collect();
-    if let Some(r) = &intro {
-        citing.push(CitingPage {
-            title: "Introduction".into(),
-            page: "index.html".into(),
-            citations: &r.citations,
-        });
-    }
-    for (term, r) in book.glossary.terms.iter().zip(&glossary_rendered) {
-        citing.push(CitingPage {
-            title: format!("Glossary: {}", term.name),
-            page: "glossary.html".into(),
-            citations: &r.citations,
-        });
-    }
-    for (event, r) in book.chronology.events.iter().zip(&chronology_rendered) {
-        citing.push(CitingPage {
-            title: format!("Chronology: {}", event.title),
-            page: "chronology.html".into(),
-            citations: &r.citations,
-        });
-    }
-
-    let mut term_mentions: Vec<Vec<Link>> = vec![Vec::new(); book.glossary.terms.len()];
-    let mut mention = |term: usize, title: &str, url: String| {
-        let list = &mut term_mentions[term];
-        if !list.iter().any(|l| l.url == url) {
-            list.push(Link {
-                title: title.to_string(),
-                url,
-            });
-        }
-    };
-    for (note, r) in book.notes.iter().zip(&notes) {
-        for &t in &r.rendered.terms {
-            mention(t, &note.title, note.page.clone());
-        }
-    }
-    if let Some(r) = &intro {
-        for &t in &r.terms {
-            mention(t, "Introduction", "index.html".into());
-        }
-    }
-    for (event, r) in book.chronology.events.iter().zip(&chronology_rendered) {
-        for &t in &r.terms {
-            mention(
-                t,
-                &format!("Chronology: {}", event.title),
-                format!("chronology.html#{}", event.id),
-            );
-        }
-    }
-    let mut event_mentions: HashMap<&str, Vec<Link>> = HashMap::new();
-    for (note, r) in book.notes.iter().zip(&notes) {
-        for link in &r.rendered.links {
-            if link.target == "chronology.md" {
-                if let Some(id) = &link.fragment {
-                    let list = event_mentions.entry(id.as_str()).or_default();
-                    if !list.iter().any(|l| l.url == note.page) {
-                        list.push(Link {
-                            title: note.title.clone(),
-                            url: note.page.clone(),
-                        });
-                    }
-                }
-            }
-        }
-    }
-
-    // 5. Pages, in parallel.
-    let book_context = BookContext {
-        title: &book.config.title,
-        subtitle: book.config.subtitle.as_deref(),
-        description: book.config.description.as_deref(),
-        language: &book.config.language,
-        authors: &book.config.authors,
-    };
-    let base_context = |page: &str, section: &str| {
-        let mut context = tera::Context::new();
-        context.insert("book", &book_context);
-        context.insert("root", &root_prefix(page));
-        context.insert("page", page);
-        context.insert("section", section);
-        context
-    };
-
-    let mut pages: Vec<(String, Result<String, Diagnostic>)> = Vec::new();
-
-    // Notes.
-    let note_pages: Vec<(String, Result<String, Diagnostic>)> = book
-        .notes
-        .par_iter()
-        .enumerate()
-        .map(|(i, note)| {
-            let r = &notes[i].rendered;
-            let mut context = base_context(&note.page, "note");
-            let link_to = |other: &crate::note::Note| Link {
-                title: other.title.clone(),
-                url: relative_url(&note.page, &other.page),
-            };
-            context.insert("note", &NoteContext::new(note));
-            context.insert("content", &r.html);
-            context.insert("footnotes", &r.footnotes);
-            context.insert("headings", &r.headings);
-            context.insert("prev", &i.checked_sub(1).map(|p| link_to(&book.notes[p])));
-            context.insert("next", &book.notes.get(i + 1).map(link_to));
-            (note.page.clone(), theme.render("note.html", &context))
-        })
-        .collect();
-    pages.extend(note_pages);
-
-    // Index.
-    {
-        let mut context = base_context("index.html", "index");
-        let (intro_html, intro_footnotes, intro_headings): (&str, &[Footnote], &[Heading]) =
-            match &intro {
-                Some(r) => (&r.html, &r.footnotes, &r.headings),
-                None => ("", &[], &[]),
-            };
-        context.insert("intro", intro_html);
-        context.insert(
-            "intro_has_title",
-            &book.intro.as_ref().is_some_and(|n| n.title_in_body),
-        );
-        context.insert("footnotes", intro_footnotes);
-        context.insert("headings", intro_headings);
-        let mut sections: Vec<TocSection> = Vec::new();
-        for note in &book.notes {
-            let name = note.section().map(section_title);
-            if sections.last().is_none_or(|s| s.name != name) {
-                sections.push(TocSection {
-                    name: name.clone(),
-                    notes: Vec::new(),
-                });
-            }
-            if let Some(section) = sections.last_mut() {
-                section.notes.push(TocNote {
-                    title: note.title.clone(),
-                    url: note.page.clone(),
-                    summary: note.summary.clone(),
-                });
-            }
-        }
-        context.insert("toc", &sections);
-        let mut counts = HashMap::new();
-        counts.insert("sources", book.sources.sources.len());
-        counts.insert("terms", book.glossary.terms.len());
-        counts.insert("events", book.chronology.events.len());
-        counts.insert("notes", book.notes.len());
-        context.insert("counts", &counts);
-        pages.push(("index.html".into(), theme.render("index.html", &context)));
-    }
-
-    // Sources.
-    let source_contexts: Vec<SourceContext> = book
-        .sources
-        .sources
-        .iter()
-        .enumerate()
-        .map(|(index, source)| source_context(index, source, &citing))
-        .collect();
-    for source in &source_contexts {
-        let page = format!("sources/{}.html", source.id);
-        let mut context = base_context(&page, "sources");
-        context.insert("source", source);
-        pages.push((page, theme.render("source.html", &context)));
-    }
-    {
-        let mut context = base_context("sources/index.html", "sources");
-        context.insert("sources", &source_contexts);
-        pages.push((
-            "sources/index.html".into(),
-            theme.render("sources.html", &context),
-        ));
-    }
-
-    // Glossary.
-    {
-        #[derive(Serialize)]
-        struct TermContext {
-            id: String,
-            name: String,
-            aliases: Vec<String>,
-            kind: Option<String>,
-            definition: String,
-            see_also: Vec<Link>,
-            mentions: Vec<Link>,
-        }
-        #[derive(Serialize)]
-        struct Letter {
-            letter: String,
-            anchor: String,
-            terms: Vec<TermContext>,
-        }
-        let mut letters: Vec<Letter> = Vec::new();
-        let mut footnotes: Vec<Footnote> = Vec::new();
-        let mut kinds: Vec<String> = Vec::new();
-        for (i, (term, r)) in book
-            .glossary
-            .terms
-            .iter()
-            .zip(&glossary_rendered)
-            .enumerate()
-        {
-            let letter: String = term
-                .name
-                .chars()
-                .find(|c| c.is_alphanumeric())
-                .map(|c| {
-                    if c.is_ascii_digit() {
-                        "#".to_string()
-                    } else {
-                        c.to_uppercase().collect()
-                    }
-                })
-                .unwrap_or_else(|| "#".into());
-            if letters.last().is_none_or(|l| l.letter != letter) {
-                let anchor = if letter == "#" {
-                    "0-9".to_string()
-                } else {
-                    crate::slug::slugify(&letter)
-                };
-                letters.push(Letter {
-                    letter: letter.clone(),
-                    anchor,
-                    terms: Vec::new(),
-                });
-            }
-            if let Some(kind) = &term.kind {
-                if !kinds.contains(kind) {
-                    kinds.push(kind.clone());
-                }
-            }
-            footnotes.extend(r.footnotes.iter().cloned());
-            let see_also = term
-                .see_also
+        anchors.entry("glossary.md".into()).or_insert_with(|| {
+            self.book
+                .glossary
+                .terms
                 .iter()
-                .filter_map(|(id, _)| book.glossary.by_id(id))
-                .map(|j| Link {
-                    title: book.glossary.terms[j].name.clone(),
-                    url: book.glossary.terms[j].id.clone(),
-                })
-                .collect::<Vec<_>>();
-            let entry = TermContext {
-                id: term.id.clone(),
-                name: term.name.clone(),
-                aliases: term.aliases.clone(),
-                kind: term.kind.clone(),
-                definition: r.html.clone(),
-                see_also,
-                mentions: term_mentions[i].clone(),
-            };
-            if let Some(l) = letters.last_mut() {
-                l.terms.push(entry);
-            }
-        }
-        kinds.sort();
-        let mut context = base_context("glossary.html", "glossary");
-        context.insert("letters", &letters);
-        context.insert("terms", &!book.glossary.terms.is_empty());
-        context.insert("kinds", &kinds);
-        context.insert("footnotes", &footnotes);
-        pages.push((
-            "glossary.html".into(),
-            theme.render("glossary.html", &context),
-        ));
-    }
-
-    // Chronology.
-    {
-        #[derive(Serialize)]
-        struct EventContext {
-            id: String,
-            datetime: String,
-            date_label: String,
-            title: String,
-            body: String,
-            mentions: Vec<Link>,
-        }
-        #[derive(Serialize)]
-        struct Year {
-            year: u16,
-            events: Vec<EventContext>,
-        }
-        let mut years: Vec<Year> = Vec::new();
-        let mut footnotes: Vec<Footnote> = Vec::new();
-        for (event, r) in book.chronology.events.iter().zip(&chronology_rendered) {
-            if years.last().is_none_or(|y| y.year != event.date.year) {
-                years.push(Year {
-                    year: event.date.year,
-                    events: Vec::new(),
-                });
-            }
-            footnotes.extend(r.footnotes.iter().cloned());
-            let entry = EventContext {
-                id: event.id.clone(),
-                datetime: event.date.to_string(),
-                date_label: event.date_label(),
-                title: event.title.clone(),
-                body: r.html.clone(),
-                mentions: event_mentions
-                    .get(event.id.as_str())
-                    .cloned()
-                    .unwrap_or_default(),
-            };
-            if let Some(y) = years.last_mut() {
-                y.events.push(entry);
-            }
-        }
-        let mut context = base_context("chronology.html", "chronology");
-        context.insert("years", &years);
-        context.insert("footnotes", &footnotes);
-        pages.push((
-            "chronology.html".into(),
-            theme.render("chronology.html", &context),
-        ));
-    }
-
-    pages.push((
-        "404.html".into(),
-        theme.render("404.html", &base_context("404.html", "404")),
-    ));
-
-    let mut site = Site::default();
-    for (path, bytes) in &theme.static_files {
-        site.files.insert(path.clone(), bytes.clone());
-    }
-    site.files
-        .insert("highlight.css".into(), highlight::stylesheet().into_bytes());
-    for (path, result) in pages {
-        match result {
-            Ok(html) => {
-                site.files.insert(path, html.into_bytes());
-            }
-            Err(d) => diagnostics.push(d),
-        }
-    }
-    let ok = !diagnostics.iter().any(Diagnostic::is_error);
-    (ok.then_some(site), diagnostics, (citations, quotations))
-}
-
-/// The note's front matter for templates.
-#[derive(Serialize)]
-struct NoteContext {
-    title: String,
-    title_in_body: bool,
-    summary: Option<String>,
-    date: Option<String>,
-    date_label: Option<String>,
-    tags: Vec<String>,
-    path: String,
-}
-
-impl NoteContext {
-    fn new(note: &crate::note::Note) -> NoteContext {
-        NoteContext {
-            title: note.title.clone(),
-            title_in_body: note.title_in_body,
-            summary: note.summary.clone(),
-            date: note.date.map(|d| d.to_string()),
-            date_label: note.date.map(|d| d.human()),
-            tags: note.tags.clone(),
-            path: note.path.clone(),
-        }
+                .map(|t| t.id.clone())
+                .collect()
+        });
+        anchors.entry("chronology.md".into()).or_insert_with(|| {
+            self.book
+                .chronology
+                .events
+                .iter()
+                .map(|e| e.id.clone())
+                .collect()
+        });
+        anchors
     }
 }
 
-/// `x/y` -> `Y`; a folder's name as a section title.
-fn section_title(section: &str) -> String {
-    let last = section
-        .rsplit('/')
-        .next()
-        .unwrap_or(section)
-        .replace(['-', '_'], " ");
-    let mut chars = last.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
+/// Loads, resolves and renders a book into memory, writing nothing.
+pub fn render_book(options: &BuildOptions) -> (Outcome, Option<Site>) {
+    let mut project = Project::load(options.clone());
+    let sink = Mutex::new(Site::default());
+    let render = project.render(&sink, false, &Silent);
+    let site = sink
+        .into_inner()
+        .ok()
+        .filter(|_| !render.diagnostics.has_errors());
+    (finish(project, render), site)
 }
 
-/// A relative URL from one page to another.
-fn relative_url(from: &str, to: &str) -> String {
-    format!("{}{}", root_prefix(from), to)
+/// Checks a book as `build` would, writing nothing.
+pub fn check(options: &BuildOptions) -> Outcome {
+    let mut project = Project::load(options.clone());
+    let render = project.render(&NullSink, false, &Silent);
+    finish(project, render)
 }
 
-fn source_context(
-    index: usize,
-    source: &crate::source::Source,
-    citing: &[CitingPage<'_>],
-) -> SourceContext {
-    let page = format!("sources/{}.html", source.id);
-    let mut per_paragraph: Vec<Vec<Backlink>> = vec![Vec::new(); source.paragraphs.len()];
-    let mut quoted: Vec<Vec<std::ops::Range<usize>>> = vec![Vec::new(); source.paragraphs.len()];
-    let mut whole = Vec::new();
-    let mut count = 0;
-    for page_citing in citing {
-        for c in page_citing
-            .citations
-            .iter()
-            .filter(|c| c.cite.source == index)
-        {
-            count += 1;
-            let quote = match &c.cite.target {
-                CiteTarget::Quote { paragraph, range } => {
-                    quoted[*paragraph].push(range.clone());
-                    crate::quote::one_line(&source.paragraphs[*paragraph].text[range.clone()])
-                }
-                _ => String::new(),
-            };
-            let link = Backlink {
-                title: page_citing.title.clone(),
-                url: format!("{}#{}", relative_url(&page, &page_citing.page), c.marker_id),
-                number: c.number,
-                quote,
-            };
-            match c.cite.target.paragraphs() {
-                Some((first, last)) => {
-                    for cited in &mut per_paragraph[first..=last] {
-                        cited.push(link.clone());
-                    }
-                }
-                None => whole.push(link),
-            }
-        }
-    }
-    let paragraphs = source
-        .paragraphs
-        .iter()
-        .enumerate()
-        .map(|(i, p)| ParagraphContext {
-            number: i + 1,
-            html: mark_ranges(&p.text, &mut quoted[i]),
-            cited_by: std::mem::take(&mut per_paragraph[i]),
-        })
-        .collect();
-    SourceContext {
-        id: source.id.clone(),
-        title: source.title.clone(),
-        outlet: source.outlet.clone(),
-        authors: source.authors.clone(),
-        published: source.published.map(|d| d.to_string()),
-        published_label: source.published.map(|d| d.human()),
-        url: source.url.clone(),
-        language: source.language.clone(),
-        note: source.note.clone(),
-        paragraph_count: source.paragraphs.len(),
-        citation_count: count,
-        whole,
-        paragraphs,
-    }
+/// Builds a book and, if it has no error, replaces the output folder with
+/// the new site.
+pub fn build(options: &BuildOptions) -> Outcome {
+    build_with_progress(options, &Silent)
 }
 
-/// Escapes `text`, wrapping the (merged) byte ranges in `<mark class="quoted">`.
-fn mark_ranges(text: &str, ranges: &mut [std::ops::Range<usize>]) -> String {
-    ranges.sort_by_key(|r| (r.start, r.end));
-    let mut html = String::with_capacity(text.len() + 32);
-    let mut at = 0;
-    let mut i = 0;
-    while i < ranges.len() {
-        let start = ranges[i].start.max(at);
-        let mut end = ranges[i].end;
-        while i + 1 < ranges.len() && ranges[i + 1].start <= end {
-            i += 1;
-            end = end.max(ranges[i].end);
+/// [`build`], reporting progress.
+pub fn build_with_progress(options: &BuildOptions, progress: &dyn Progress) -> Outcome {
+    let started = Instant::now();
+    let mut project = Project::load(options.clone());
+    let load_time = started.elapsed();
+    let output_dir = project.output_dir();
+    let staging = match Staging::new(&output_dir) {
+        Ok(staging) => staging,
+        Err(e) => {
+            let mut render = project.render(&NullSink, false, progress);
+            render.diagnostics.push(Diagnostic::global(format!(
+                "cannot write to {}: {e}",
+                output_dir.display()
+            )));
+            return finish(project, render);
         }
-        if start < end {
-            html.push_str(&escape(&text[at..start]));
-            html.push_str("<mark class=\"quoted\">");
-            html.push_str(&escape(&text[start..end]));
-            html.push_str("</mark>");
-            at = end;
-        }
-        i += 1;
+    };
+    let mut render = project.render(&staging, false, progress);
+    render.timings.insert(0, ("load", load_time));
+    let started = Instant::now();
+    if render.diagnostics.has_errors() {
+        staging.discard();
+    } else if let Err(e) = staging.commit() {
+        render.diagnostics.push(Diagnostic::global(format!(
+            "cannot write the site to {}: {e}",
+            output_dir.display()
+        )));
     }
-    html.push_str(&escape(&text[at..]));
-    html
+    render.timings.push(("write", started.elapsed()));
+    finish(project, render)
+}
+
+fn finish(project: Project, render: Render) -> Outcome {
+    let output_dir = project.output_dir();
+    Outcome {
+        files: project.book.files,
+        diagnostics: render.diagnostics,
+        output_dir,
+        stats: render.stats,
+        timings: render.timings,
+    }
 }
 
 /// Checks one link against the pages and their anchors.
@@ -874,12 +645,4 @@ fn check_link(
         d = d.with_help(format!("did you mean `#{close}`?"));
     }
     Some(d)
-}
-
-/// Whether `path` is inside `dir` (for refusing to write the output over the book).
-pub fn is_inside(path: &Path, dir: &Path) -> bool {
-    match (path.canonicalize(), dir.canonicalize()) {
-        (Ok(p), Ok(d)) => p.starts_with(d),
-        _ => false,
-    }
 }

@@ -149,8 +149,11 @@
     }, HIDE_DELAY);
   }
 
+  // Links copied into the popover are not triggers: showing their preview
+  // would replace the content they sit in.
   function triggerOf(node) {
-    return node && node.nodeType === 1 && node.closest ? node.closest(TRIGGERS) : null;
+    var t = node && node.nodeType === 1 && node.closest ? node.closest(TRIGGERS) : null;
+    return t && !t.closest('.bb-popover') ? t : null;
   }
 
   // Pointer events rather than mouse events: a tap on a touch screen must
@@ -277,6 +280,7 @@
         });
         line.appendChild(q);
       } else if (first) {
+        line.className = 'sidenote-excerpt';
         line.textContent = words(first.textContent, 10);
       }
       quote.parentNode.replaceChild(line, quote);
@@ -296,6 +300,7 @@
     removeSidenotes();
     if (!wide || !wide.matches) return;
     var seen = [];
+    var placed = [];
     var markers = document.querySelectorAll('article.note .fn-ref a, article.intro .fn-ref a');
     Array.prototype.forEach.call(markers, function (link) {
       var note = footnoteFor(link);
@@ -314,17 +319,54 @@
       // layout, so it goes just before that block instead.
       var sup = link.closest('.fn-ref') || link;
       var block = sup.closest('table, h1, h2, h3, h4, h5, h6, pre, figure');
-      if (block && block.closest('article')) block.parentNode.insertBefore(aside, block);
+      var anchor = block && block.closest('article') ? block : null;
+      if (anchor) anchor.parentNode.insertBefore(aside, anchor);
       else sup.parentNode.insertBefore(aside, sup.nextSibling);
-      sidenoteOf.set(link, aside);
-      markerOf.set(aside, link);
+      placed.push({ link: link, aside: aside, anchor: anchor || sup });
     });
+    dropFarSidenotes(placed);
+  }
+
+  // Floats stack: when notes are denser than the text, each one lands
+  // lower than its marker, and far down a long note a sidenote would sit
+  // screens away from what it annotates. Simulate the stacking once
+  // (sizes do not depend on position) and keep a note only if it can sit
+  // within half a screen of its marker; the others stay footnotes with a
+  // popover. Removing them in one go costs one layout, not one per note.
+  function dropFarSidenotes(placed) {
+    var limit = Math.max(320, window.innerHeight / 2);
+    var bottom = -Infinity;
+    var drop = [];
+    var boxes = placed.map(function (p) {
+      var style = getComputedStyle(p.aside);
+      return {
+        top: p.anchor.getBoundingClientRect().top,
+        height: p.aside.offsetHeight,
+        before: parseFloat(style.marginTop) || 0,
+        after: parseFloat(style.marginBottom) || 0
+      };
+    });
+    placed.forEach(function (p, i) {
+      var b = boxes[i];
+      var top = Math.max(b.top, bottom); // top of the margin box
+      if (top - b.top > limit) { drop.push(p.aside); return; }
+      bottom = top + b.before + b.height + b.after;
+      sidenoteOf.set(p.link, p.aside);
+      markerOf.set(p.aside, p.link);
+    });
+    drop.forEach(function (aside) { aside.remove(); });
   }
 
   if (wide) {
     placeSidenotes();
     if (wide.addEventListener) wide.addEventListener('change', placeSidenotes);
     else if (wide.addListener) wide.addListener(placeSidenotes); // Safari < 14
+    // Which notes fit depends on the window height and on images that
+    // load later and push the text down.
+    var again = 0;
+    var replace = function () { clearTimeout(again); again = setTimeout(placeSidenotes, 250); };
+    window.addEventListener('resize', replace);
+    if (document.readyState !== 'complete') window.addEventListener('load', replace);
   }
 
   /* ---------- Glossary filter ---------- */

@@ -1,0 +1,753 @@
+//! Pages: from rendered Markdown and the book's cross-references to HTML
+//! through the theme's Tera templates.
+//!
+//! Every page has a fingerprint: a hash of exactly the data its template
+//! gets. `serve` renders a page again only when its fingerprint changed, so
+//! editing one note re-renders that note, its neighbours if its title
+//! changed, the source pages it cites, and the reference pages whose
+//! backlinks changed, and nothing else.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::diagnostics::Diagnostic;
+use crate::html::{escape, root_prefix};
+use crate::load::Book;
+use crate::markdown::{CitationUse, Footnote, Rendered};
+use crate::note::Note;
+use crate::resolve::CiteTarget;
+use crate::slug::slugify;
+use crate::source::Source;
+use crate::theme::Theme;
+
+/// A page of the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Page {
+    /// `index.html`.
+    Index,
+    /// A note's page, by index in reading order.
+    Note(usize),
+    /// `sources/index.html`.
+    Sources,
+    /// A source's page, by index in the source set.
+    Source(usize),
+    /// `glossary.html`.
+    Glossary,
+    /// `chronology.html`.
+    Chronology,
+    /// `404.html`.
+    NotFound,
+}
+
+/// Everything pages are made from, rendered and cross-referenced.
+pub struct BookPages<'a> {
+    book: &'a Book,
+    notes: &'a [Arc<Rendered>],
+    intro: Option<&'a Rendered>,
+    glossary: &'a [Rendered],
+    chronology: &'a [Rendered],
+    /// Pages that cite sources: title and path.
+    citing: Vec<(String, String)>,
+    /// For each source: (citing page, citation) pairs, in page order.
+    per_source: Vec<Vec<(usize, &'a CitationUse)>>,
+    term_mentions: Vec<Vec<Link>>,
+    event_mentions: HashMap<&'a str, Vec<Link>>,
+}
+
+/// A link as templates see it.
+#[derive(Serialize, Clone, Debug, Hash, PartialEq, Eq)]
+pub struct Link {
+    /// The text.
+    pub title: String,
+    /// The relative URL.
+    pub url: String,
+}
+
+#[derive(Serialize)]
+struct BookContext<'a> {
+    title: &'a str,
+    subtitle: Option<&'a str>,
+    description: Option<&'a str>,
+    language: &'a str,
+    authors: &'a [String],
+}
+
+#[derive(Serialize)]
+struct NoteContext<'a> {
+    title: &'a str,
+    title_in_body: bool,
+    summary: Option<&'a str>,
+    date: Option<String>,
+    date_label: Option<String>,
+    tags: &'a [String],
+    path: &'a str,
+}
+
+#[derive(Serialize)]
+struct TocNote<'a> {
+    title: &'a str,
+    url: &'a str,
+    summary: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct TocSection<'a> {
+    name: Option<String>,
+    notes: Vec<TocNote<'a>>,
+}
+
+#[derive(Serialize, Clone)]
+struct Backlink {
+    title: String,
+    url: String,
+    number: usize,
+    quote: String,
+}
+
+#[derive(Serialize)]
+struct ParagraphContext {
+    number: usize,
+    html: String,
+    cited_by: Vec<Backlink>,
+}
+
+#[derive(Serialize)]
+struct SourceContext<'a> {
+    id: &'a str,
+    title: &'a str,
+    outlet: Option<&'a str>,
+    authors: &'a [String],
+    published: Option<String>,
+    published_label: Option<String>,
+    url: Option<&'a str>,
+    language: Option<&'a str>,
+    note: Option<&'a str>,
+    paragraph_count: usize,
+    citation_count: usize,
+    whole: Vec<Backlink>,
+    paragraphs: Vec<ParagraphContext>,
+}
+
+/// A relative URL from one page to another.
+fn relative_url(from: &str, to: &str) -> String {
+    format!("{}{}", root_prefix(from), to)
+}
+
+/// `x/y` -> `Y`: a folder's name as a section title.
+fn section_title(section: &str) -> String {
+    let last = section
+        .rsplit('/')
+        .next()
+        .unwrap_or(section)
+        .replace(['-', '_'], " ");
+    let mut chars = last.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn hash_of(value: impl Hash) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+impl<'a> BookPages<'a> {
+    /// Cross-references the rendered book: who cites each source paragraph,
+    /// who mentions each term, who links to each event.
+    pub fn new(
+        book: &'a Book,
+        notes: &'a [Arc<Rendered>],
+        intro: Option<&'a Rendered>,
+        glossary: &'a [Rendered],
+        chronology: &'a [Rendered],
+    ) -> BookPages<'a> {
+        let mut citing: Vec<(String, String)> = Vec::new();
+        let mut per_source: Vec<Vec<(usize, &CitationUse)>> =
+            vec![Vec::new(); book.sources.sources.len()];
+        let mut add = |title: String, page: String, rendered: &'a Rendered| {
+            let index = citing.len();
+            citing.push((title, page));
+            for c in &rendered.citations {
+                if let Some(list) = per_source.get_mut(c.cite.source) {
+                    list.push((index, c));
+                }
+            }
+        };
+        for (note, r) in book.notes.iter().zip(notes) {
+            add(note.title.clone(), note.page.clone(), r);
+        }
+        if let Some(r) = intro {
+            add("Introduction".into(), "index.html".into(), r);
+        }
+        for (term, r) in book.glossary.terms.iter().zip(glossary) {
+            add(
+                format!("Glossary: {}", term.name),
+                "glossary.html".into(),
+                r,
+            );
+        }
+        for (event, r) in book.chronology.events.iter().zip(chronology) {
+            add(
+                format!("Chronology: {}", event.title),
+                "chronology.html".into(),
+                r,
+            );
+        }
+
+        let mut term_mentions: Vec<Vec<Link>> = vec![Vec::new(); book.glossary.terms.len()];
+        let mut mention = |term: usize, title: &str, url: String| {
+            if let Some(list) = term_mentions.get_mut(term) {
+                if !list.iter().any(|l| l.url == url) {
+                    list.push(Link {
+                        title: title.to_string(),
+                        url,
+                    });
+                }
+            }
+        };
+        for (note, r) in book.notes.iter().zip(notes) {
+            for &t in &r.terms {
+                mention(t, &note.title, note.page.clone());
+            }
+        }
+        if let Some(r) = intro {
+            for &t in &r.terms {
+                mention(t, "Introduction", "index.html".into());
+            }
+        }
+        for (event, r) in book.chronology.events.iter().zip(chronology) {
+            for &t in &r.terms {
+                mention(
+                    t,
+                    &format!("Chronology: {}", event.title),
+                    format!("chronology.html#{}", event.id),
+                );
+            }
+        }
+        let mut event_mentions: HashMap<&str, Vec<Link>> = HashMap::new();
+        for (note, r) in book.notes.iter().zip(notes) {
+            for link in r.links.iter().filter(|l| l.target == "chronology.md") {
+                if let Some(id) = &link.fragment {
+                    let list = event_mentions.entry(id.as_str()).or_default();
+                    if !list.iter().any(|l| l.url == note.page) {
+                        list.push(Link {
+                            title: note.title.clone(),
+                            url: note.page.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        BookPages {
+            book,
+            notes,
+            intro,
+            glossary,
+            chronology,
+            citing,
+            per_source,
+            term_mentions,
+            event_mentions,
+        }
+    }
+
+    /// Every page of the site.
+    pub fn all(&self) -> Vec<Page> {
+        let mut pages = vec![
+            Page::Index,
+            Page::Sources,
+            Page::Glossary,
+            Page::Chronology,
+            Page::NotFound,
+        ];
+        pages.extend((0..self.book.notes.len()).map(Page::Note));
+        pages.extend((0..self.book.sources.sources.len()).map(Page::Source));
+        pages
+    }
+
+    /// Where a page is written.
+    pub fn path(&self, page: Page) -> String {
+        match page {
+            Page::Index => "index.html".into(),
+            Page::Note(i) => self.book.notes[i].page.clone(),
+            Page::Sources => "sources/index.html".into(),
+            Page::Source(i) => format!("sources/{}.html", self.book.sources.sources[i].id),
+            Page::Glossary => "glossary.html".into(),
+            Page::Chronology => "chronology.html".into(),
+            Page::NotFound => "404.html".into(),
+        }
+    }
+
+    /// A hash of everything the page's template gets, besides the theme and
+    /// the book's settings (which the caller adds). `generations` says which
+    /// rendered fragments changed: (note generations, intro, glossary,
+    /// chronology, sources).
+    pub fn fingerprint(&self, page: Page, generations: &Generations) -> u64 {
+        let mut h = DefaultHasher::new();
+        page.hash(&mut h);
+        match page {
+            Page::Note(i) => {
+                let note = &self.book.notes[i];
+                generations.notes.get(&note.path).hash(&mut h);
+                note_key(note).hash(&mut h);
+                i.checked_sub(1)
+                    .map(|p| note_link_key(&self.book.notes[p]))
+                    .hash(&mut h);
+                self.book.notes.get(i + 1).map(note_link_key).hash(&mut h);
+            }
+            Page::Index => {
+                generations.intro.hash(&mut h);
+                for note in &self.book.notes {
+                    (&note.title, &note.page, &note.summary).hash(&mut h);
+                }
+                (
+                    self.book.sources.sources.len(),
+                    self.book.glossary.terms.len(),
+                    self.book.chronology.events.len(),
+                )
+                    .hash(&mut h);
+            }
+            Page::Source(i) => {
+                generations.sources.hash(&mut h);
+                for (page, c) in &self.per_source[i] {
+                    (&self.citing[*page], c.number, &c.marker_id, &c.cite.target).hash(&mut h);
+                }
+            }
+            Page::Sources => {
+                generations.sources.hash(&mut h);
+                for list in &self.per_source {
+                    list.len().hash(&mut h);
+                }
+            }
+            Page::Glossary => {
+                generations.glossary.hash(&mut h);
+                self.term_mentions.hash(&mut h);
+            }
+            Page::Chronology => {
+                generations.chronology.hash(&mut h);
+                let mut mentions: Vec<_> = self.event_mentions.iter().collect();
+                mentions.sort_by_key(|(id, _)| **id);
+                mentions.hash(&mut h);
+            }
+            Page::NotFound => {}
+        }
+        h.finish()
+    }
+
+    fn context(&self, page: &str, section: &str) -> tera::Context {
+        let config = &self.book.config;
+        let mut context = tera::Context::new();
+        context.insert(
+            "book",
+            &BookContext {
+                title: &config.title,
+                subtitle: config.subtitle.as_deref(),
+                description: config.description.as_deref(),
+                language: &config.language,
+                authors: &config.authors,
+            },
+        );
+        context.insert("root", &root_prefix(page));
+        context.insert("page", page);
+        context.insert("section", section);
+        context
+    }
+
+    /// Renders a page through its template.
+    pub fn render(&self, page: Page, theme: &Theme) -> Result<String, Diagnostic> {
+        let path = self.path(page);
+        match page {
+            Page::Note(i) => self.note(i, &path, theme),
+            Page::Index => self.index(theme),
+            Page::Source(i) => {
+                let mut context = self.context(&path, "sources");
+                context.insert(
+                    "source",
+                    &self.source_context(i, &self.book.sources.sources[i], false),
+                );
+                theme.render("source.html", &context)
+            }
+            Page::Sources => {
+                let mut context = self.context(&path, "sources");
+                let sources: Vec<SourceContext> = self
+                    .book
+                    .sources
+                    .sources
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| self.source_context(i, s, true))
+                    .collect();
+                context.insert("sources", &sources);
+                theme.render("sources.html", &context)
+            }
+            Page::Glossary => self.glossary_page(theme),
+            Page::Chronology => self.chronology_page(theme),
+            Page::NotFound => theme.render("404.html", &self.context(&path, "404")),
+        }
+    }
+
+    fn note(&self, i: usize, path: &str, theme: &Theme) -> Result<String, Diagnostic> {
+        let note = &self.book.notes[i];
+        let r = &self.notes[i];
+        let mut context = self.context(path, "note");
+        let link_to = |other: &Note| Link {
+            title: other.title.clone(),
+            url: relative_url(&note.page, &other.page),
+        };
+        context.insert(
+            "note",
+            &NoteContext {
+                title: &note.title,
+                title_in_body: note.title_in_body,
+                summary: note.summary.as_deref(),
+                date: note.date.map(|d| d.to_string()),
+                date_label: note.date.map(|d| d.human()),
+                tags: &note.tags,
+                path: &note.path,
+            },
+        );
+        context.insert("content", &r.html);
+        context.insert("footnotes", &r.footnotes);
+        context.insert("headings", &r.headings);
+        context.insert(
+            "prev",
+            &i.checked_sub(1).map(|p| link_to(&self.book.notes[p])),
+        );
+        context.insert("next", &self.book.notes.get(i + 1).map(link_to));
+        theme.render("note.html", &context)
+    }
+
+    fn index(&self, theme: &Theme) -> Result<String, Diagnostic> {
+        let mut context = self.context("index.html", "index");
+        match self.intro {
+            Some(r) => {
+                context.insert("intro", &r.html);
+                context.insert("footnotes", &r.footnotes);
+                context.insert("headings", &r.headings);
+            }
+            None => {
+                context.insert("intro", "");
+                context.insert("footnotes", &Vec::<Footnote>::new());
+                context.insert("headings", &Vec::<String>::new());
+            }
+        }
+        context.insert(
+            "intro_has_title",
+            &self.book.intro.as_ref().is_some_and(|n| n.title_in_body),
+        );
+        let mut sections: Vec<TocSection> = Vec::new();
+        for note in &self.book.notes {
+            let name = note.section().map(section_title);
+            if sections.last().is_none_or(|s| s.name != name) {
+                sections.push(TocSection {
+                    name: name.clone(),
+                    notes: Vec::new(),
+                });
+            }
+            if let Some(section) = sections.last_mut() {
+                section.notes.push(TocNote {
+                    title: &note.title,
+                    url: &note.page,
+                    summary: note.summary.as_deref(),
+                });
+            }
+        }
+        context.insert("toc", &sections);
+        let mut counts = HashMap::new();
+        counts.insert("sources", self.book.sources.sources.len());
+        counts.insert("terms", self.book.glossary.terms.len());
+        counts.insert("events", self.book.chronology.events.len());
+        counts.insert("notes", self.book.notes.len());
+        context.insert("counts", &counts);
+        theme.render("index.html", &context)
+    }
+
+    /// The template data of a source page; `summary` leaves out the
+    /// paragraphs (for the list of sources).
+    fn source_context<'s>(
+        &self,
+        index: usize,
+        source: &'s Source,
+        summary: bool,
+    ) -> SourceContext<'s> {
+        let page = format!("sources/{}.html", source.id);
+        let citations = &self.per_source[index];
+        let mut per_paragraph: Vec<Vec<Backlink>> = Vec::new();
+        let mut quoted: Vec<Vec<std::ops::Range<usize>>> = Vec::new();
+        let mut whole = Vec::new();
+        if !summary {
+            per_paragraph = vec![Vec::new(); source.paragraphs.len()];
+            quoted = vec![Vec::new(); source.paragraphs.len()];
+            for (citing, c) in citations {
+                let (title, citing_page) = &self.citing[*citing];
+                let quote = match &c.cite.target {
+                    CiteTarget::Quote { paragraph, range } => {
+                        quoted[*paragraph].push(range.clone());
+                        crate::quote::one_line(&source.paragraphs[*paragraph].text[range.clone()])
+                    }
+                    _ => String::new(),
+                };
+                let link = Backlink {
+                    title: title.clone(),
+                    url: format!("{}#{}", relative_url(&page, citing_page), c.marker_id),
+                    number: c.number,
+                    quote,
+                };
+                match c.cite.target.paragraphs() {
+                    Some((first, last)) => {
+                        for cited in &mut per_paragraph[first..=last] {
+                            cited.push(link.clone());
+                        }
+                    }
+                    None => whole.push(link),
+                }
+            }
+        }
+        let paragraphs = if summary {
+            Vec::new()
+        } else {
+            source
+                .paragraphs
+                .iter()
+                .enumerate()
+                .map(|(i, p)| ParagraphContext {
+                    number: i + 1,
+                    html: mark_ranges(&p.text, &mut quoted[i]),
+                    cited_by: std::mem::take(&mut per_paragraph[i]),
+                })
+                .collect()
+        };
+        SourceContext {
+            id: &source.id,
+            title: &source.title,
+            outlet: source.outlet.as_deref(),
+            authors: &source.authors,
+            published: source.published.map(|d| d.to_string()),
+            published_label: source.published.map(|d| d.human()),
+            url: source.url.as_deref(),
+            language: source.language.as_deref(),
+            note: source.note.as_deref(),
+            paragraph_count: source.paragraphs.len(),
+            citation_count: citations.len(),
+            whole,
+            paragraphs,
+        }
+    }
+
+    fn glossary_page(&self, theme: &Theme) -> Result<String, Diagnostic> {
+        #[derive(Serialize)]
+        struct TermContext<'t> {
+            id: &'t str,
+            name: &'t str,
+            aliases: &'t [String],
+            kind: Option<&'t str>,
+            definition: &'t str,
+            see_also: Vec<Link>,
+            mentions: &'t [Link],
+        }
+        #[derive(Serialize)]
+        struct Letter<'t> {
+            letter: String,
+            anchor: String,
+            terms: Vec<TermContext<'t>>,
+        }
+        let glossary = &self.book.glossary;
+        let mut letters: Vec<Letter> = Vec::new();
+        let mut footnotes: Vec<&Footnote> = Vec::new();
+        let mut kinds: Vec<&str> = Vec::new();
+        for (i, (term, r)) in glossary.terms.iter().zip(self.glossary).enumerate() {
+            let letter: String = term
+                .name
+                .chars()
+                .find(|c| c.is_alphanumeric())
+                .map(|c| {
+                    if c.is_ascii_digit() {
+                        "#".to_string()
+                    } else {
+                        c.to_uppercase().collect()
+                    }
+                })
+                .unwrap_or_else(|| "#".into());
+            if letters.last().is_none_or(|l| l.letter != letter) {
+                let anchor = if letter == "#" {
+                    "0-9".to_string()
+                } else {
+                    slugify(&letter)
+                };
+                letters.push(Letter {
+                    letter: letter.clone(),
+                    anchor,
+                    terms: Vec::new(),
+                });
+            }
+            if let Some(kind) = &term.kind {
+                if !kinds.contains(&kind.as_str()) {
+                    kinds.push(kind);
+                }
+            }
+            footnotes.extend(&r.footnotes);
+            let see_also = term
+                .see_also
+                .iter()
+                .filter_map(|(id, _)| glossary.by_id(id))
+                .map(|j| Link {
+                    title: glossary.terms[j].name.clone(),
+                    url: glossary.terms[j].id.clone(),
+                })
+                .collect();
+            if let Some(l) = letters.last_mut() {
+                l.terms.push(TermContext {
+                    id: &term.id,
+                    name: &term.name,
+                    aliases: &term.aliases,
+                    kind: term.kind.as_deref(),
+                    definition: &r.html,
+                    see_also,
+                    mentions: &self.term_mentions[i],
+                });
+            }
+        }
+        kinds.sort_unstable();
+        let mut context = self.context("glossary.html", "glossary");
+        context.insert("letters", &letters);
+        context.insert("terms", &!glossary.terms.is_empty());
+        context.insert("kinds", &kinds);
+        context.insert("footnotes", &footnotes);
+        theme.render("glossary.html", &context)
+    }
+
+    fn chronology_page(&self, theme: &Theme) -> Result<String, Diagnostic> {
+        #[derive(Serialize)]
+        struct EventContext<'t> {
+            id: &'t str,
+            datetime: String,
+            date_label: String,
+            title: &'t str,
+            body: &'t str,
+            mentions: &'t [Link],
+        }
+        #[derive(Serialize)]
+        struct Year<'t> {
+            year: u16,
+            events: Vec<EventContext<'t>>,
+        }
+        let mut years: Vec<Year> = Vec::new();
+        let mut footnotes: Vec<&Footnote> = Vec::new();
+        for (event, r) in self.book.chronology.events.iter().zip(self.chronology) {
+            if years.last().is_none_or(|y| y.year != event.date.year) {
+                years.push(Year {
+                    year: event.date.year,
+                    events: Vec::new(),
+                });
+            }
+            footnotes.extend(&r.footnotes);
+            if let Some(y) = years.last_mut() {
+                y.events.push(EventContext {
+                    id: &event.id,
+                    datetime: event.date.to_string(),
+                    date_label: event.date_label(),
+                    title: &event.title,
+                    body: &r.html,
+                    mentions: self
+                        .event_mentions
+                        .get(event.id.as_str())
+                        .map_or(&[], Vec::as_slice),
+                });
+            }
+        }
+        let mut context = self.context("chronology.html", "chronology");
+        context.insert("years", &years);
+        context.insert("footnotes", &footnotes);
+        theme.render("chronology.html", &context)
+    }
+}
+
+/// What changed since pages were last rendered: a generation number per
+/// rendered fragment, bumped whenever it is rendered again.
+#[derive(Debug, Default, Clone)]
+pub struct Generations {
+    /// Each note's rendering, by path under `content/`.
+    pub notes: HashMap<String, u64>,
+    /// The introduction's.
+    pub intro: u64,
+    /// The glossary definitions'.
+    pub glossary: u64,
+    /// The chronology bodies'.
+    pub chronology: u64,
+    /// The sources' text and metadata.
+    pub sources: u64,
+}
+
+fn note_key(note: &Note) -> impl Hash + '_ {
+    (
+        &note.title,
+        note.title_in_body,
+        &note.summary,
+        note.date,
+        &note.tags,
+        &note.page,
+    )
+}
+
+fn note_link_key(note: &Note) -> (&str, &str) {
+    (&note.title, &note.page)
+}
+
+/// A hash of the book's settings and theme, shared by every page.
+pub fn settings_fingerprint(book: &Book, theme_generation: u64) -> u64 {
+    let c = &book.config;
+    hash_of((
+        &c.title,
+        &c.subtitle,
+        &c.authors,
+        &c.language,
+        &c.theme,
+        &c.description,
+        theme_generation,
+    ))
+}
+
+/// Escapes `text`, wrapping the (merged) byte ranges in `<mark class="quoted">`.
+fn mark_ranges(text: &str, ranges: &mut [std::ops::Range<usize>]) -> String {
+    ranges.sort_by_key(|r| (r.start, r.end));
+    let mut html = String::with_capacity(text.len() + 32);
+    let mut at = 0;
+    let mut i = 0;
+    while i < ranges.len() {
+        let start = ranges[i].start.max(at);
+        let mut end = ranges[i].end;
+        while i + 1 < ranges.len() && ranges[i + 1].start <= end {
+            i += 1;
+            end = end.max(ranges[i].end);
+        }
+        if start < end {
+            html.push_str(&escape(&text[at..start]));
+            html.push_str("<mark class=\"quoted\">");
+            html.push_str(&escape(&text[start..end]));
+            html.push_str("</mark>");
+            at = end;
+        }
+        i += 1;
+    }
+    html.push_str(&escape(&text[at..]));
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlapping_quotations_are_marked_once() {
+        let mut ranges = vec![4..9, 0..3, 6..12];
+        assert_eq!(
+            mark_ranges("abc <def> ghi", &mut ranges),
+            "<mark class=\"quoted\">abc</mark> <mark class=\"quoted\">&lt;def&gt; gh</mark>i"
+        );
+    }
+}

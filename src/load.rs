@@ -234,7 +234,7 @@ impl Book {
     /// Reads one changed (or new, or deleted) file again and says what it was.
     pub fn reload(&mut self, path: &Path, diagnostics: &mut LoadDiagnostics) -> Change {
         let content = self.root.join("content");
-        let change = if path == content.join("book.toml") {
+        if path == content.join("book.toml") {
             self.read_config(diagnostics);
             Change::Config
         } else if path == content.join("glossary.toml") {
@@ -273,8 +273,7 @@ impl Book {
             Change::Note(relative)
         } else {
             Change::Other
-        };
-        change
+        }
     }
 
     fn read_config(&mut self, diagnostics: &mut LoadDiagnostics) {

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 /// briefbook: build annotated briefing books whose every quotation is
 /// checked against its source.
@@ -14,6 +14,17 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Options shared by the commands that read a book.
+#[derive(Debug, Args)]
+pub struct BookArgs {
+    /// The book's folder.
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// Include notes marked `draft = true`.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -23,24 +34,38 @@ pub enum Command {
     /// is wrong, all errors are reported and the previous output is left
     /// exactly as it was.
     Build {
-        /// The book's folder.
-        #[arg(long, default_value = ".", value_name = "DIR")]
-        root: PathBuf,
+        #[command(flatten)]
+        book: BookArgs,
         /// Where to write the site (default: `output_dir` of content/book.toml, else output/).
         #[arg(long, value_name = "DIR")]
         output: Option<PathBuf>,
-        /// Include notes marked `draft = true`.
-        #[arg(long)]
-        drafts: bool,
+        /// Print how long each phase took.
+        #[arg(long, short)]
+        verbose: bool,
     },
     /// Check the book as `build` would, without writing anything.
     Check {
-        /// The book's folder.
-        #[arg(long, default_value = ".", value_name = "DIR")]
-        root: PathBuf,
-        /// Also check notes marked `draft = true`.
-        #[arg(long)]
-        drafts: bool,
+        #[command(flatten)]
+        book: BookArgs,
+        /// Print how long each phase took.
+        #[arg(long, short)]
+        verbose: bool,
+    },
+    /// Serve the book on 127.0.0.1, rebuilding and reloading open pages on every change.
+    ///
+    /// The site is built in memory (output/ is not touched). Build errors are
+    /// shown in the terminal and over the page in the browser.
+    Serve {
+        #[command(flatten)]
+        book: BookArgs,
+        /// The port to listen on, on 127.0.0.1 only.
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+    },
+    /// Create a new book in DIR with a small example (one source, one note, a glossary term and an event).
+    New {
+        /// The folder to create (it must not exist, or be empty).
+        dir: PathBuf,
     },
     /// Import a captured article (plain text) as seeds/<ID>.md, wording untouched.
     ///

@@ -30,6 +30,8 @@ pub mod output;
 pub mod pages;
 pub mod quote;
 pub mod resolve;
+pub mod scaffold;
+pub mod serve;
 pub mod site;
 pub mod slug;
 pub mod source;

@@ -6,38 +6,67 @@ mod cli;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::time::Instant;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use briefbook::import::{ImportRequest, import};
-use briefbook::site::{BuildOptions, Outcome};
+use briefbook::serve::{ServeOptions, ServeReport, serve};
+use briefbook::site::{BuildOptions, Outcome, Progress};
 use clap::Parser;
 use cli::{Cli, Command};
+use indicatif::{ProgressBar, ProgressStyle};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build {
-            root,
+            book,
             output,
-            drafts,
+            verbose,
         } => {
             let started = Instant::now();
-            let outcome = briefbook::build(&BuildOptions {
-                root,
+            let options = BuildOptions {
+                root: book.root,
                 output,
-                drafts,
-            });
-            report(&outcome, started, true)
+                drafts: book.drafts,
+            };
+            let outcome = briefbook::site::build_with_progress(&options, &Bar::new());
+            report(&outcome, started, true, verbose)
         }
-        Command::Check { root, drafts } => {
+        Command::Check { book, verbose } => {
             let started = Instant::now();
             let outcome = briefbook::check(&BuildOptions {
-                root,
+                root: book.root,
                 output: None,
-                drafts,
+                drafts: book.drafts,
             });
-            report(&outcome, started, false)
+            report(&outcome, started, false, verbose)
         }
+        Command::Serve { book, port } => {
+            let options = ServeOptions {
+                root: book.root,
+                port,
+                drafts: book.drafts,
+            };
+            match serve(&options, &Terminal, &Bar::new()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::New { dir } => match briefbook::scaffold::new_book(&dir) {
+            Ok(_) => {
+                eprintln!("created a new book in {}", dir.display());
+                eprintln!("next: briefbook serve --root {}", dir.display());
+                ExitCode::SUCCESS
+            }
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::from(1)
+            }
+        },
         Command::Import {
             file,
             id,
@@ -71,11 +100,21 @@ fn main() -> ExitCode {
     }
 }
 
-fn report(outcome: &Outcome, started: Instant, wrote: bool) -> ExitCode {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    outcome.diagnostics.emit_to_stderr(&outcome.files, color);
+fn use_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn report(outcome: &Outcome, started: Instant, wrote: bool, verbose: bool) -> ExitCode {
+    outcome
+        .diagnostics
+        .emit_to_stderr(&outcome.files, use_color());
     let d = &outcome.diagnostics;
     let s = outcome.stats;
+    if verbose {
+        for (phase, time) in &outcome.timings {
+            eprintln!("{phase:>10}: {:8.1} ms", time.as_secs_f64() * 1000.0);
+        }
+    }
     let warnings = match d.warning_count() {
         0 => String::new(),
         1 => ", 1 warning".to_string(),
@@ -109,4 +148,80 @@ fn report(outcome: &Outcome, started: Instant, wrote: bool) -> ExitCode {
         eprintln!("checked {what} in {elapsed:.2} s: no errors{warnings}");
     }
     ExitCode::SUCCESS
+}
+
+/// A progress bar on a terminal for phases long enough to need one; silent
+/// when standard error is not a terminal.
+struct Bar {
+    bar: Mutex<Option<ProgressBar>>,
+    enabled: bool,
+}
+
+impl Bar {
+    fn new() -> Bar {
+        Bar {
+            bar: Mutex::new(None),
+            enabled: std::io::stderr().is_terminal(),
+        }
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, phase: &str, total: usize) {
+        if !self.enabled || total < 500 {
+            return;
+        }
+        let bar = ProgressBar::new(total as u64);
+        if let Ok(style) = ProgressStyle::with_template("{msg:>8} [{bar:30}] {pos}/{len}") {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(phase.to_string());
+        if let Ok(mut slot) = self.bar.lock() {
+            *slot = Some(bar);
+        }
+    }
+
+    fn step(&self) {
+        if let Ok(slot) = self.bar.lock() {
+            if let Some(bar) = slot.as_ref() {
+                bar.inc(1);
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Ok(mut slot) = self.bar.lock() {
+            if let Some(bar) = slot.take() {
+                bar.finish_and_clear();
+            }
+        }
+    }
+}
+
+/// What `serve` says on the terminal.
+struct Terminal;
+
+impl ServeReport for Terminal {
+    fn listening(&self, url: &str) {
+        eprintln!(
+            "serving the book at {url} (Ctrl-C to stop); watching content/, seeds/, themes/, templates/, static/"
+        );
+    }
+
+    fn built(&self, elapsed: Duration, pages: usize, diagnostics: &str, failed: bool) {
+        if !diagnostics.is_empty() {
+            eprint!("{diagnostics}");
+        }
+        let ms = elapsed.as_secs_f64() * 1000.0;
+        if failed {
+            eprintln!(
+                "error: the book has errors ({ms:.0} ms); still serving the last good version"
+            );
+        } else {
+            eprintln!(
+                "built in {ms:.0} ms: {pages} file{} updated",
+                if pages == 1 { "" } else { "s" }
+            );
+        }
+    }
 }

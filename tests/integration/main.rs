@@ -8,4 +8,5 @@ mod build;
 mod cli;
 mod errors;
 mod reference;
+mod serve;
 mod snapshots;

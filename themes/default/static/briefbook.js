@@ -88,7 +88,7 @@
   }
 
   // Below the trigger when it fits, else above, whichever has more room;
-  // always inside the viewport horizontally.
+  // aligned with the trigger's start edge, always inside the viewport.
   function place(trigger) {
     var box = popover;
     var margin = 8, gap = 6;
@@ -109,7 +109,8 @@
       h = box.offsetHeight;
     }
     var w = box.offsetWidth;
-    var x = Math.max(margin, Math.min(r.left, vw - w - margin));
+    var start = getComputedStyle(trigger).direction === 'rtl' ? r.right - w : r.left;
+    var x = Math.max(margin, Math.min(start, vw - w - margin));
     var y = downwards ? r.bottom + gap : r.top - gap - h;
     box.style.left = Math.round(x + window.pageXOffset) + 'px';
     box.style.top = Math.round(y + window.pageYOffset) + 'px';

@@ -1,0 +1,526 @@
+//! `briefbook serve`: the book on 127.0.0.1, rebuilt as files change, with
+//! open tabs reloaded.
+//!
+//! The site lives in memory ([`LiveSite`]); nothing is written to disk and
+//! nothing outside the site is ever served. A watcher collects file events,
+//! waits for a quiet moment (editors save in bursts), hands the changed
+//! paths to the [`Project`], which renders again only what depends on them,
+//! and swaps the changed pages in. Pages get a small script that long-polls
+//! the server: on a new version the tab reloads; on a failed build it shows
+//! the same diagnostics as the terminal over the last good page.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use notify::{RecursiveMode, Watcher};
+
+use crate::output::PageSink;
+use crate::site::{BuildOptions, Progress, Project};
+
+/// How long the watcher waits for more events before rebuilding.
+const DEBOUNCE: Duration = Duration::from_millis(60);
+/// How long a reload poll waits for a new version before answering anyway.
+const POLL_WAIT: Duration = Duration::from_secs(25);
+
+/// The served site: pages in memory and a version that changes with every
+/// rebuild.
+#[derive(Default)]
+pub struct LiveSite {
+    pages: RwLock<HashMap<String, Arc<Vec<u8>>>>,
+    state: Mutex<LiveState>,
+    changed: Condvar,
+}
+
+#[derive(Default, Clone)]
+struct LiveState {
+    version: u64,
+    /// The diagnostics of the last build, if it failed.
+    error: Option<String>,
+}
+
+impl PageSink for LiveSite {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
+        if let Ok(mut pages) = self.pages.write() {
+            pages.insert(path.to_string(), Arc::new(bytes));
+        }
+        Ok(())
+    }
+}
+
+/// An answer to a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// HTTP status.
+    pub status: u16,
+    /// `Content-Type`.
+    pub content_type: &'static str,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+/// The script added to every HTML page while serving (never to built files).
+const LIVE_SCRIPT: &str = r#"<script>
+(function () {
+  var version = __VERSION__;
+  function overlay(text) {
+    var box = document.getElementById("briefbook-error");
+    if (!text) { if (box) box.remove(); return; }
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "briefbook-error";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;z-index:99999;background:#fff8f6;color:#5c0b00;border-top:4px solid #b42318;font:14px/1.45 ui-monospace,monospace;padding:1rem 1.25rem;box-shadow:0 -4px 18px rgba(0,0,0,.25)";
+      var close = document.createElement("button");
+      close.textContent = "Close";
+      close.style.cssText = "float:right;font:inherit";
+      close.onclick = function () { box.remove(); };
+      box.appendChild(close);
+      var title = document.createElement("strong");
+      title.textContent = "The book has errors; this is the last good version of the page.";
+      box.appendChild(title);
+      box.appendChild(document.createElement("pre"));
+      document.body.appendChild(box);
+    }
+    box.querySelector("pre").textContent = text;
+  }
+  function poll() {
+    fetch("/__briefbook/poll?since=" + version, { cache: "no-store" })
+      .then(function (r) { return r.json(); })
+      .then(function (state) {
+        if (state.version !== version) {
+          if (state.error) { version = state.version; overlay(state.error); }
+          else { location.reload(); return; }
+        }
+        poll();
+      })
+      .catch(function () { setTimeout(poll, 1000); });
+  }
+  poll();
+})();
+</script>"#;
+
+impl LiveSite {
+    /// The current version and error.
+    fn state(&self) -> LiveState {
+        self.state.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Records a rebuild: keeps only `paths`, bumps the version.
+    pub fn published(&self, paths: &[String], error: Option<String>) {
+        if error.is_none() {
+            if let Ok(mut pages) = self.pages.write() {
+                let keep: std::collections::HashSet<&str> =
+                    paths.iter().map(String::as_str).collect();
+                pages.retain(|path, _| keep.contains(path.as_str()));
+            }
+        }
+        if let Ok(mut state) = self.state.lock() {
+            state.version += 1;
+            state.error = error;
+        }
+        self.changed.notify_all();
+    }
+
+    /// Waits until the version differs from `since` (or a while passes).
+    fn wait(&self, since: u64, timeout: Duration) -> LiveState {
+        let Ok(guard) = self.state.lock() else {
+            return LiveState::default();
+        };
+        let result = self
+            .changed
+            .wait_timeout_while(guard, timeout, |state| state.version == since);
+        match result {
+            Ok((state, _)) => state.clone(),
+            Err(_) => LiveState::default(),
+        }
+    }
+
+    /// Answers a GET for `url` (path and query).
+    pub fn reply(&self, url: &str) -> Reply {
+        let (path, query) = url.split_once('?').unwrap_or((url, ""));
+        if path == "/__briefbook/poll" {
+            let since = query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("since="))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let state = self.wait(since, POLL_WAIT);
+            let error = match &state.error {
+                Some(text) => json_string(text),
+                None => "null".to_string(),
+            };
+            return Reply {
+                status: 200,
+                content_type: "application/json",
+                body: format!("{{\"version\":{},\"error\":{error}}}", state.version).into_bytes(),
+            };
+        }
+        let Some(key) = page_key(path) else {
+            return self.not_found();
+        };
+        let page = self.pages.read().ok().and_then(|pages| {
+            pages
+                .get(&key)
+                .cloned()
+                .or_else(|| pages.get(&format!("{key}/index.html")).cloned())
+        });
+        match page {
+            Some(bytes) => {
+                let content_type = content_type(&key);
+                let body = if content_type.starts_with("text/html") {
+                    self.with_live_script(&bytes)
+                } else {
+                    bytes.to_vec()
+                };
+                Reply {
+                    status: 200,
+                    content_type,
+                    body,
+                }
+            }
+            None => self.not_found(),
+        }
+    }
+
+    fn not_found(&self) -> Reply {
+        let body = self
+            .pages
+            .read()
+            .ok()
+            .and_then(|p| p.get("404.html").cloned());
+        Reply {
+            status: 404,
+            content_type: "text/html; charset=utf-8",
+            body: match body {
+                Some(bytes) => self.with_live_script(&bytes),
+                None => b"<!DOCTYPE html><title>Not found</title><p>Not found.</p>".to_vec(),
+            },
+        }
+    }
+
+    fn with_live_script(&self, page: &[u8]) -> Vec<u8> {
+        let script = LIVE_SCRIPT.replace("__VERSION__", &self.state().version.to_string());
+        let html = String::from_utf8_lossy(page);
+        match html.rfind("</body>") {
+            Some(at) => format!("{}{script}{}", &html[..at], &html[at..]).into_bytes(),
+            None => format!("{html}{script}").into_bytes(),
+        }
+    }
+}
+
+/// A JSON string literal.
+fn json_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The site path for a URL path: `/` -> `index.html`; `None` for anything
+/// that could step outside the site.
+fn page_key(path: &str) -> Option<String> {
+    let decoded = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .ok()?;
+    let mut segments = Vec::new();
+    for segment in decoded.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => return None,
+            s if s.contains(['\\', '\0']) => return None,
+            s => segments.push(s),
+        }
+    }
+    let mut key = segments.join("/");
+    if key.is_empty() || decoded.ends_with('/') {
+        if !key.is_empty() {
+            key.push('/');
+        }
+        key.push_str("index.html");
+    }
+    Some(key)
+}
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next().unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "woff2" => "font/woff2",
+        "txt" => "text/plain; charset=utf-8",
+        "pdf" => "application/pdf",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Whether a changed path can affect the book (editor swap files and the
+/// like cannot).
+fn is_relevant(root: &Path, path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    if name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".tmp")
+    {
+        return false;
+    }
+    let Ok(relative) = path.strip_prefix(root) else {
+        return false;
+    };
+    let first = relative
+        .components()
+        .next()
+        .map(|c| c.as_os_str().to_string_lossy().to_string())
+        .unwrap_or_default();
+    match first.as_str() {
+        "content" => path.extension().is_some_and(|e| e == "md" || e == "toml"),
+        "seeds" => path.extension().is_some_and(|e| e == "md" || e == "txt"),
+        "themes" | "templates" | "static" => true,
+        _ => false,
+    }
+}
+
+/// What `serve` was asked to do.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The book's folder.
+    pub root: PathBuf,
+    /// The port on 127.0.0.1 (0: any free port).
+    pub port: u16,
+    /// Include drafts.
+    pub drafts: bool,
+}
+
+/// Says what happened, to the terminal.
+pub trait ServeReport: Sync {
+    /// The server listens at `url`.
+    fn listening(&self, url: &str);
+    /// A build finished: `errors` is the rendered diagnostics, if any.
+    fn built(&self, elapsed: Duration, pages: usize, diagnostics: &str, failed: bool);
+}
+
+/// Serves the book until the process ends.
+pub fn serve(
+    options: &ServeOptions,
+    report: &dyn ServeReport,
+    progress: &dyn Progress,
+) -> Result<(), String> {
+    let root = options
+        .root
+        .canonicalize()
+        .map_err(|e| format!("cannot open {}: {e}", options.root.display()))?;
+    let server = tiny_http::Server::http(("127.0.0.1", options.port)).map_err(|e| {
+        if e.to_string().contains("in use") {
+            format!(
+                "port {} is already in use on 127.0.0.1; choose another with --port",
+                options.port
+            )
+        } else {
+            format!("cannot listen on 127.0.0.1:{}: {e}", options.port)
+        }
+    })?;
+    let port = server
+        .server_addr()
+        .to_ip()
+        .map_or(options.port, |a| a.port());
+
+    let site = Arc::new(LiveSite::default());
+    let mut project = Project::load(BuildOptions {
+        root: root.clone(),
+        output: None,
+        drafts: options.drafts,
+    });
+    rebuild(&mut project, &site, false, report, progress);
+
+    let (sender, events) = channel();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        // Reading a file is an event too (and every rebuild reads files):
+        // only changes count.
+        if let Ok(event) = event {
+            if !matches!(event.kind, notify::EventKind::Access(_)) {
+                let _ = sender.send(event.paths);
+            }
+        }
+    })
+    .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
+    for dir in ["content", "seeds", "themes", "templates", "static"] {
+        let path = root.join(dir);
+        if path.is_dir() {
+            watcher
+                .watch(&path, RecursiveMode::Recursive)
+                .map_err(|e| format!("cannot watch {}: {e}", path.display()))?;
+        }
+    }
+
+    let server = Arc::new(server);
+    {
+        let site = site.clone();
+        let server = server.clone();
+        std::thread::spawn(move || accept(&server, &site));
+    }
+    report.listening(&format!("http://127.0.0.1:{port}/"));
+    watch_loop(&events, &root, &mut project, &site, report, progress);
+    drop(watcher);
+    Ok(())
+}
+
+fn accept(server: &tiny_http::Server, site: &Arc<LiveSite>) {
+    for request in server.incoming_requests() {
+        let site = site.clone();
+        // Each request on its own thread: reload polls wait for a while.
+        std::thread::spawn(move || {
+            let reply = match request.method() {
+                tiny_http::Method::Get | tiny_http::Method::Head => site.reply(request.url()),
+                _ => Reply {
+                    status: 405,
+                    content_type: "text/plain; charset=utf-8",
+                    body: b"GET only".to_vec(),
+                },
+            };
+            let mut response =
+                tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
+            for (name, value) in [
+                ("Content-Type", reply.content_type),
+                ("Cache-Control", "no-store"),
+            ] {
+                if let Ok(header) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes())
+                {
+                    response = response.with_header(header);
+                }
+            }
+            let _ = request.respond(response);
+        });
+    }
+}
+
+fn watch_loop(
+    events: &Receiver<Vec<PathBuf>>,
+    root: &Path,
+    project: &mut Project,
+    site: &LiveSite,
+    report: &dyn ServeReport,
+    progress: &dyn Progress,
+) {
+    while let Ok(first) = events.recv() {
+        let mut changed: Vec<PathBuf> = first;
+        let deadline = Instant::now() + DEBOUNCE;
+        while let Some(wait) = deadline.checked_duration_since(Instant::now()) {
+            match events.recv_timeout(wait) {
+                Ok(more) => changed.extend(more),
+                Err(_) => break,
+            }
+        }
+        changed.retain(|p| is_relevant(root, p));
+        changed.sort();
+        changed.dedup();
+        if changed.is_empty() {
+            continue;
+        }
+        project.reload(&changed);
+        rebuild(project, site, true, report, progress);
+    }
+}
+
+/// Renders what changed into the live site and tells the tabs.
+pub fn rebuild(
+    project: &mut Project,
+    site: &LiveSite,
+    only_changed: bool,
+    report: &dyn ServeReport,
+    progress: &dyn Progress,
+) {
+    let started = Instant::now();
+    let render = project.render(site, only_changed, progress);
+    let text = render.diagnostics.render(project.files());
+    let failed = render.diagnostics.has_errors();
+    site.published(&render.all_paths, failed.then(|| text.clone()));
+    report.built(started.elapsed(), render.written.len(), &text, failed);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_map_to_site_paths_and_never_outside() {
+        assert_eq!(page_key("/").as_deref(), Some("index.html"));
+        assert_eq!(page_key("/sources/").as_deref(), Some("sources/index.html"));
+        assert_eq!(
+            page_key("/sources/nyt.html").as_deref(),
+            Some("sources/nyt.html")
+        );
+        assert_eq!(page_key("/a%20b.html").as_deref(), Some("a b.html"));
+        assert_eq!(page_key("/../etc/passwd"), None);
+        assert_eq!(page_key("/%2e%2e/secret"), None);
+    }
+
+    #[test]
+    fn pages_get_the_live_script_and_unknown_paths_the_404_page() {
+        let site = LiveSite::default();
+        site.put(
+            "index.html",
+            b"<html><body><p>Hi</p></body></html>".to_vec(),
+        )
+        .unwrap();
+        site.put("style.css", b"p{}".to_vec()).unwrap();
+        site.put("404.html", b"<body>Lost</body>".to_vec()).unwrap();
+        let page = site.reply("/");
+        assert_eq!(
+            (page.status, page.content_type),
+            (200, "text/html; charset=utf-8")
+        );
+        let html = String::from_utf8(page.body).unwrap();
+        assert!(
+            html.contains("/__briefbook/poll") && html.ends_with("</script></body></html>"),
+            "{html}"
+        );
+        assert_eq!(site.reply("/style.css").body, b"p{}");
+        let missing = site.reply("/nope.html");
+        assert_eq!(missing.status, 404);
+        assert!(String::from_utf8(missing.body).unwrap().contains("Lost"));
+    }
+
+    #[test]
+    fn polls_answer_with_the_version_and_the_error() {
+        let site = LiveSite::default();
+        site.published(&[], Some("error: \"bad\"\n".into()));
+        let reply = site.reply("/__briefbook/poll?since=0");
+        assert_eq!(
+            String::from_utf8(reply.body).unwrap(),
+            r#"{"version":1,"error":"error: \"bad\"\n"}"#
+        );
+    }
+
+    #[test]
+    fn only_book_files_trigger_rebuilds() {
+        let root = Path::new("/b");
+        assert!(is_relevant(root, Path::new("/b/content/a.md")));
+        assert!(is_relevant(root, Path::new("/b/seeds/x.txt")));
+        assert!(is_relevant(root, Path::new("/b/templates/note.html")));
+        assert!(!is_relevant(root, Path::new("/b/content/.a.md.swp")));
+        assert!(!is_relevant(root, Path::new("/b/content/a.md~")));
+        assert!(!is_relevant(root, Path::new("/b/output/index.html")));
+    }
+}

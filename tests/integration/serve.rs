@@ -1,0 +1,286 @@
+//! `new`, incremental rebuilds and `serve`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use briefbook::site::{BuildOptions, Progress, Project, Site};
+
+use crate::support::TestBook;
+
+struct Quiet;
+impl Progress for Quiet {
+    fn start(&self, _: &str, _: usize) {}
+    fn step(&self) {}
+    fn finish(&self) {}
+}
+
+fn full_render(root: &std::path::Path) -> Site {
+    let (outcome, site) = briefbook::render_book(&BuildOptions {
+        root: root.to_path_buf(),
+        output: None,
+        drafts: false,
+    });
+    assert!(
+        !outcome.diagnostics.has_errors(),
+        "{}",
+        outcome.diagnostics.render(&outcome.files)
+    );
+    site.unwrap()
+}
+
+/// Renders what changed into `site` and returns the paths written.
+fn rerender(project: &mut Project, site: &Mutex<Site>, changed: &[PathBuf]) -> Vec<String> {
+    project.reload(changed);
+    let render = project.render(site, true, &Quiet);
+    assert!(
+        !render.diagnostics.has_errors(),
+        "{}",
+        render.diagnostics.render(project.files())
+    );
+    let mut site = site.lock().unwrap();
+    site.files.retain(|path, _| render.all_paths.contains(path));
+    let mut written = render.written;
+    written.sort();
+    written
+}
+
+#[test]
+fn incremental_rebuilds_render_only_what_changed_and_match_a_full_build() {
+    let book = TestBook::fixture("basic");
+    let root = book.root().to_path_buf();
+    let mut project = Project::load(BuildOptions {
+        root: root.clone(),
+        output: None,
+        drafts: false,
+    });
+    let site = Mutex::new(Site::default());
+    let first = project.render(&site, true, &Quiet);
+    assert!(first.written.len() > 10);
+
+    // Nothing changed: nothing is rendered.
+    assert!(rerender(&mut project, &site, &[]).is_empty());
+
+    // A note's text: that note only (its citations are the same).
+    let detail = root.join("content/analysis/detail.md");
+    let text = std::fs::read_to_string(&detail).unwrap();
+    std::fs::write(&detail, text.replace("Back to", "Back again to")).unwrap();
+    assert_eq!(
+        rerender(&mut project, &site, &[detail.clone()]),
+        ["analysis/detail.html"]
+    );
+    assert_eq!(site.lock().unwrap().files, full_render(&root).files);
+
+    // A new citation: the note and the source pages.
+    std::fs::write(&detail, format!("{text}\nMore [@ynet#p2].\n")).unwrap();
+    assert_eq!(
+        rerender(&mut project, &site, &[detail.clone()]),
+        [
+            "analysis/detail.html",
+            "sources/index.html",
+            "sources/ynet.html"
+        ]
+    );
+    assert_eq!(site.lock().unwrap().files, full_render(&root).files);
+
+    // A title: the note, its neighbour's pager, the index, the source pages
+    // whose backlinks show the title.
+    std::fs::write(
+        &detail,
+        text.replace("title = \"Detail\"", "title = \"Details\""),
+    )
+    .unwrap();
+    let written = rerender(&mut project, &site, &[detail.clone()]);
+    for page in [
+        "analysis/detail.html",
+        "overview.html",
+        "index.html",
+        "sources/nyt.html",
+    ] {
+        assert!(written.contains(&page.to_string()), "{page} in {written:?}");
+    }
+    assert_eq!(site.lock().unwrap().files, full_render(&root).files);
+
+    // A source: every quotation into it is checked again.
+    let nyt = root.join("seeds/nyt.md");
+    let source = std::fs::read_to_string(&nyt).unwrap();
+    std::fs::write(
+        &nyt,
+        source.replace("held in Paris on\nTuesday", "held in London on\nTuesday"),
+    )
+    .unwrap();
+    project.reload(&[nyt.clone()]);
+    let render = project.render(&site, true, &Quiet);
+    let errors = render.diagnostics.render(project.files());
+    assert!(errors.contains("quotation not found in `nyt`"), "{errors}");
+    std::fs::write(&nyt, &source).unwrap();
+    rerender(&mut project, &site, &[nyt]);
+    assert_eq!(site.lock().unwrap().files, full_render(&root).files);
+
+    // A new note and a deleted note.
+    let extra = root.join("content/extra.md");
+    std::fs::write(&extra, "# Extra\n\nCites [@nyt#p4].\n").unwrap();
+    let written = rerender(&mut project, &site, &[extra.clone()]);
+    assert!(written.contains(&"extra.html".to_string()), "{written:?}");
+    assert_eq!(site.lock().unwrap().files, full_render(&root).files);
+    std::fs::remove_file(&extra).unwrap();
+    rerender(&mut project, &site, &[extra]);
+    assert!(!site.lock().unwrap().files.contains_key("extra.html"));
+    assert_eq!(site.lock().unwrap().files, full_render(&root).files);
+
+    // The glossary.
+    let glossary = root.join("content/glossary.toml");
+    std::fs::write(
+        &glossary,
+        "[[term]]\nname = \"Buffer zone\"\ndefinition = \"A zone.\"\n",
+    )
+    .unwrap();
+    let written = rerender(&mut project, &site, &[glossary]);
+    assert!(
+        written.contains(&"glossary.html".to_string()),
+        "{written:?}"
+    );
+    assert_eq!(site.lock().unwrap().files, full_render(&root).files);
+}
+
+#[test]
+fn new_creates_a_book_that_builds_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("my-book");
+    let status = Command::new(env!("CARGO_BIN_EXE_briefbook"))
+        .arg("new")
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert_eq!(
+        status.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let (outcome, site) = briefbook::render_book(&BuildOptions {
+        root: target.clone(),
+        output: None,
+        drafts: false,
+    });
+    assert!(
+        outcome.diagnostics.is_empty(),
+        "{}",
+        outcome.diagnostics.render(&outcome.files)
+    );
+    let site = site.unwrap();
+    for page in [
+        "index.html",
+        "first-note.html",
+        "glossary.html",
+        "chronology.html",
+        "sources/example.html",
+    ] {
+        assert!(site.files.contains_key(page), "{page}");
+    }
+    assert!(outcome.stats.quotations >= 1);
+    // A folder that is not empty is refused.
+    let again = Command::new(env!("CARGO_BIN_EXE_briefbook"))
+        .arg("new")
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(1));
+}
+
+fn get(port: u16, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(40)))
+        .unwrap();
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+struct Server(std::process::Child);
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn serve_rebuilds_on_change_and_shows_errors_to_open_tabs() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("book");
+    briefbook::scaffold::new_book(&root).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_briefbook"))
+        .args(["serve", "--port", "0", "--root"])
+        .arg(&root)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let server = Server(child);
+    let mut lines = BufReader::new(stderr).lines();
+    let port: u16 = lines
+        .by_ref()
+        .take(20)
+        .filter_map(Result::ok)
+        .find_map(|line| {
+            line.split("http://127.0.0.1:")
+                .nth(1)
+                .and_then(|rest| rest.split('/').next()?.parse().ok())
+        })
+        .expect("serve says where it listens");
+    std::thread::spawn(move || for _ in lines {});
+
+    let (status, index) = get(port, "/");
+    assert_eq!(status, 200);
+    assert!(
+        index.contains("/__briefbook/poll"),
+        "pages get the reload script"
+    );
+    assert_eq!(get(port, "/../Cargo.toml").0, 404);
+    assert!(!root.join("output").exists(), "serve builds in memory");
+
+    // An edit: the poll answers with a new version and the page has the text.
+    let note = root.join("content/first-note.md");
+    let text = std::fs::read_to_string(&note).unwrap();
+    std::fs::write(
+        &note,
+        text.replace("## What the source says", "## What the article says"),
+    )
+    .unwrap();
+    let (_, poll) = get(port, "/__briefbook/poll?since=1");
+    assert!(poll.contains("\"error\":null"), "{poll}");
+    assert!(
+        get(port, "/first-note.html")
+            .1
+            .contains("What the article says")
+    );
+
+    // An error: the poll carries the terminal's message; the page stays.
+    std::fs::write(&note, format!("{text}\nBroken [@example#p9].\n")).unwrap();
+    let version: u64 = poll
+        .split("\"version\":")
+        .nth(1)
+        .and_then(|v| v.split(',').next()?.parse().ok())
+        .unwrap();
+    let (_, poll) = get(port, &format!("/__briefbook/poll?since={version}"));
+    assert!(poll.contains("content/first-note.md:"), "{poll}");
+    assert!(poll.contains("there is no p9"), "{poll}");
+    assert_eq!(get(port, "/first-note.html").0, 200);
+    drop(server);
+}

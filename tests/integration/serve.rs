@@ -69,7 +69,7 @@ fn incremental_rebuilds_render_only_what_changed_and_match_a_full_build() {
     let text = std::fs::read_to_string(&detail).unwrap();
     std::fs::write(&detail, text.replace("Back to", "Back again to")).unwrap();
     assert_eq!(
-        rerender(&mut project, &site, &[detail.clone()]),
+        rerender(&mut project, &site, std::slice::from_ref(&detail)),
         ["analysis/detail.html"]
     );
     assert_eq!(site.lock().unwrap().files, full_render(&root).files);
@@ -77,7 +77,7 @@ fn incremental_rebuilds_render_only_what_changed_and_match_a_full_build() {
     // A new citation: the note and the source pages.
     std::fs::write(&detail, format!("{text}\nMore [@ynet#p2].\n")).unwrap();
     assert_eq!(
-        rerender(&mut project, &site, &[detail.clone()]),
+        rerender(&mut project, &site, std::slice::from_ref(&detail)),
         [
             "analysis/detail.html",
             "sources/index.html",
@@ -93,7 +93,7 @@ fn incremental_rebuilds_render_only_what_changed_and_match_a_full_build() {
         text.replace("title = \"Detail\"", "title = \"Details\""),
     )
     .unwrap();
-    let written = rerender(&mut project, &site, &[detail.clone()]);
+    let written = rerender(&mut project, &site, std::slice::from_ref(&detail));
     for page in [
         "analysis/detail.html",
         "overview.html",
@@ -112,7 +112,7 @@ fn incremental_rebuilds_render_only_what_changed_and_match_a_full_build() {
         source.replace("held in Paris on\nTuesday", "held in London on\nTuesday"),
     )
     .unwrap();
-    project.reload(&[nyt.clone()]);
+    project.reload(std::slice::from_ref(&nyt));
     let render = project.render(&site, true, &Quiet);
     let errors = render.diagnostics.render(project.files());
     assert!(errors.contains("quotation not found in `nyt`"), "{errors}");
@@ -123,7 +123,7 @@ fn incremental_rebuilds_render_only_what_changed_and_match_a_full_build() {
     // A new note and a deleted note.
     let extra = root.join("content/extra.md");
     std::fs::write(&extra, "# Extra\n\nCites [@nyt#p4].\n").unwrap();
-    let written = rerender(&mut project, &site, &[extra.clone()]);
+    let written = rerender(&mut project, &site, std::slice::from_ref(&extra));
     assert!(written.contains(&"extra.html".to_string()), "{written:?}");
     assert_eq!(site.lock().unwrap().files, full_render(&root).files);
     std::fs::remove_file(&extra).unwrap();

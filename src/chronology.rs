@@ -10,7 +10,7 @@ use std::ops::Range;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::date::PartialDate;
+use crate::date::{DateValue, PartialDate};
 use crate::diagnostics::{Diagnostic, FileId};
 use crate::frontmatter;
 use crate::glossary::string_content_offset;
@@ -28,8 +28,8 @@ struct ChronologyFile {
 #[serde(deny_unknown_fields)]
 struct EventEntry {
     id: Option<Spanned<String>>,
-    date: Spanned<String>,
-    end: Option<Spanned<String>>,
+    date: Spanned<DateValue>,
+    end: Option<Spanned<DateValue>>,
     #[serde(default)]
     approximate: bool,
     #[serde(default)]
@@ -110,7 +110,7 @@ impl Chronology {
         let mut ids: HashMap<String, Range<usize>> = HashMap::new();
         for entry in parsed.event {
             let title = entry.title.get_ref().trim().to_string();
-            let date = match PartialDate::parse(entry.date.get_ref()) {
+            let date = match entry.date.get_ref().to_partial() {
                 Ok(date) => Some(date),
                 Err(e) => {
                     errors.push(
@@ -125,7 +125,7 @@ impl Chronology {
                 }
             };
             let end = match &entry.end {
-                Some(end) => match PartialDate::parse(end.get_ref()) {
+                Some(end) => match end.get_ref().to_partial() {
                     Ok(d) => Some(d),
                     Err(e) => {
                         errors.push(Diagnostic::error(
@@ -244,6 +244,12 @@ mod tests {
                 "December 2025 – January 2026"
             ]
         );
+    }
+
+    #[test]
+    fn toml_dates_are_accepted_too() {
+        let c = parse("[[event]]\ndate = 2024-12-08\nend = 2024-12-10\ntitle = \"A\"\n");
+        assert_eq!(c.events[0].date_label(), "8–10 December 2024");
     }
 
     #[test]

@@ -26,15 +26,18 @@ pub struct FileId(usize);
 pub struct SourceMap {
     files: Vec<SimpleFile<String, Arc<str>>>,
     paths: Vec<PathBuf>,
+    by_path: std::collections::HashMap<PathBuf, FileId>,
 }
 
 impl SourceMap {
     /// Registers a file under the name shown to users (a path relative to
     /// the book's root) and returns its id.
     pub fn add(&mut self, display_name: String, path: PathBuf, text: Arc<str>) -> FileId {
+        let id = FileId(self.files.len());
+        self.by_path.insert(path.clone(), id);
         self.paths.push(path);
         self.files.push(SimpleFile::new(display_name, text));
-        FileId(self.files.len() - 1)
+        id
     }
 
     /// Replaces the text of a registered file.
@@ -46,7 +49,7 @@ impl SourceMap {
 
     /// The id of the file read from `path`, if it was registered.
     pub fn find(&self, path: &Path) -> Option<FileId> {
-        self.paths.iter().position(|p| p == path).map(FileId)
+        self.by_path.get(path).copied()
     }
 
     /// The text of a registered file.

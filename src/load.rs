@@ -343,7 +343,21 @@ impl Book {
         let content = self.root.join("content");
         if let Some((file, text)) = read_text(&mut self.files, &self.root, path, &mut found) {
             let relative = note_path(&content, path);
+            // `#`, `?` and `%` mean something in a link: `a#b.md` would be
+            // linked as the page `a` with the fragment `b.html`.
+            let unlinkable = relative.chars().find(|c| matches!(c, '#' | '?' | '%'));
             match Note::parse(file, &relative, &text) {
+                _ if unlinkable.is_some() => found.push(
+                    Diagnostic::error(
+                        file,
+                        0..text.len().min(1),
+                        format!(
+                            "the note's path `{relative}` holds `{}`, which cannot be part of a link to its page",
+                            unlinkable.unwrap_or('#')
+                        ),
+                    )
+                    .with_help("rename the file without `#`, `?` or `%` (spaces and other characters are fine)"),
+                ),
                 Ok(note) if note.draft && !self.drafts => {}
                 Ok(note) if relative == "index.md" => self.intro = Some(note),
                 Ok(note)
@@ -396,6 +410,9 @@ impl Book {
             diagnostics,
             Glossary::parse,
         );
+        self.glossary.broken = diagnostics
+            .get(&path)
+            .is_some_and(|d| d.iter().any(Diagnostic::is_error));
     }
 
     fn read_chronology(&mut self, diagnostics: &mut LoadDiagnostics) {

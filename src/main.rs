@@ -135,8 +135,11 @@ fn report(outcome: &Outcome, started: Instant, wrote: bool, verbose: bool) -> Ex
     }
     let elapsed = started.elapsed().as_secs_f64();
     let what = format!(
-        "{} notes, {} sources, {} citations ({} quotations verified)",
-        s.notes, s.sources, s.citations, s.quotations
+        "{}, {}, {} ({} verified)",
+        count(s.notes, "note"),
+        count(s.sources, "source"),
+        count(s.citations, "citation"),
+        count(s.quotations, "quotation")
     );
     if wrote {
         eprintln!(
@@ -148,6 +151,15 @@ fn report(outcome: &Outcome, started: Instant, wrote: bool, verbose: bool) -> Ex
         eprintln!("checked {what} in {elapsed:.2} s: no errors{warnings}");
     }
     ExitCode::SUCCESS
+}
+
+/// `1 note`, `2 notes`.
+fn count(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
 }
 
 /// A progress bar on a terminal for phases long enough to need one; silent
@@ -204,7 +216,7 @@ struct Terminal;
 impl ServeReport for Terminal {
     fn listening(&self, url: &str) {
         eprintln!(
-            "serving the book at {url} (Ctrl-C to stop); watching content/, seeds/, themes/, templates/, static/"
+            "serving the book at {url} (Ctrl-C to stop); rebuilding when a file of the book changes"
         );
     }
 

@@ -37,6 +37,17 @@ pub struct RenderEnv<'a> {
     pub glossary: &'a Glossary,
     /// Links first mentions of glossary names, when the book asks for it.
     pub autolink: Option<&'a Autolinker>,
+    /// Each term's short definition, for link previews (see [`term_previews`]).
+    pub term_previews: &'a [String],
+}
+
+/// The short plain-text definition of every term, for link previews.
+pub fn term_previews(glossary: &Glossary) -> Vec<String> {
+    glossary
+        .terms
+        .iter()
+        .map(|t| crate::html::truncate_words(&plain_text(&t.definition), 240))
+        .collect()
 }
 
 /// A piece of Markdown to render: a note body, a glossary definition or a
@@ -192,6 +203,34 @@ pub fn render(env: &RenderEnv<'_>, fragment: &Fragment<'_>) -> Rendered {
     let mut out = Rendered::default();
     let file = fragment.file;
 
+    // The two private-use characters briefbook marks citations with cannot
+    // be told apart from the author's own: refuse them rather than let them
+    // turn into stray footnote markers or vanish.
+    let mut reserved = fragment
+        .text
+        .char_indices()
+        .filter(|&(_, c)| c == OPEN || c == CLOSE);
+    if let Some((at, c)) = reserved.next() {
+        let more = reserved.count();
+        out.diagnostics.push(
+            Diagnostic::error(
+                file,
+                fragment.offset + at..fragment.offset + at + c.len_utf8(),
+                format!(
+                    "the private-use character U+{:04X} is reserved by briefbook{}",
+                    u32::from(c),
+                    if more > 0 {
+                        format!(" ({more} more in this text)")
+                    } else {
+                        String::new()
+                    }
+                ),
+            )
+            .with_label("reserved character")
+            .with_help("remove it; to show it, write the HTML entity `&#xE000;` or `&#xE001;`"),
+        );
+    }
+
     // 1. Find citations and glossary references, and resolve them.
     let skip = citation::code_ranges(fragment.text);
     let (refs, scan_errors) = citation::scan(fragment.text, fragment.offset, &skip);
@@ -212,7 +251,9 @@ pub fn render(env: &RenderEnv<'_>, fragment: &Fragment<'_>) -> Rendered {
                     let mut d = Diagnostic::error(file, r.span.clone(), format!("unknown glossary term `{}`", term.target))
                         .with_label("not in the glossary");
                     let near = closest(&term.target, env.glossary.all_names(), 3);
-                    d = if env.glossary.terms.is_empty() {
+                    d = if env.glossary.broken {
+                        d.with_help("content/glossary.toml has errors (reported with this one); fix them first")
+                    } else if env.glossary.terms.is_empty() {
                         d.with_help("this book has no glossary: add the term to `content/glossary.toml`")
                     } else if near.is_empty() {
                         d.with_help("add the term to `content/glossary.toml`")
@@ -329,6 +370,7 @@ impl<'e, 'a> EventWriter<'e, 'a> {
         let mut definition: Option<(String, Vec<Event<'_>>)> = None;
         let mut capture: Option<Capture<'_>> = None;
         let mut pending_text = String::new();
+        let mut raw_html = RawHtml::default();
 
         let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(text, markdown_options())
             .into_offset_iter()
@@ -347,6 +389,20 @@ impl<'e, 'a> EventWriter<'e, 'a> {
                 let plain = capture.is_none() && self.link_depth == 0;
                 let produced = self.text_events(&merged, plain);
                 for e in produced {
+                    // A citation hugs the word before it, as in Pandoc,
+                    // even when the author put it after a space or on the
+                    // next line.
+                    let hugs = matches!(&e, Event::InlineHtml(h) if h.starts_with(CITATION_MARKER));
+                    if hugs {
+                        match &mut capture {
+                            Some(Capture::Heading { events, .. }) => trim_trailing_space(events),
+                            Some(Capture::Code { .. }) => {}
+                            None => match &mut definition {
+                                Some((_, events)) => trim_trailing_space(events),
+                                None => trim_trailing_space(&mut body),
+                            },
+                        }
+                    }
                     if let Some(Capture::Heading {
                         events,
                         text: heading_text,
@@ -369,6 +425,7 @@ impl<'e, 'a> EventWriter<'e, 'a> {
                 }
                 continue;
             }
+            raw_html.observe(&event, text, range.clone());
             match event {
                 Event::Start(Tag::Heading {
                     level,
@@ -511,6 +568,18 @@ impl<'e, 'a> EventWriter<'e, 'a> {
 
         html::push_html(&mut self.out.html, body.into_iter());
         self.finish_footnotes();
+        raw_html.finish();
+        for problem in raw_html.problems {
+            self.out.diagnostics.push(
+                Diagnostic::error(
+                    self.fragment.file,
+                    self.span(map, problem.span),
+                    problem.message,
+                )
+                .with_label(problem.label)
+                .with_help(problem.help),
+            );
+        }
     }
 
     fn emit_event<'t>(
@@ -622,12 +691,12 @@ impl<'e, 'a> EventWriter<'e, 'a> {
     /// A link to a glossary term, carrying its short definition.
     fn term_link(&self, index: usize, text: &str) -> String {
         let term = &self.env.glossary.terms[index];
-        let preview = crate::html::truncate_words(&plain_text(&term.definition), 240);
+        let preview = self.env.term_previews.get(index).map_or("", String::as_str);
         format!(
             "<a class=\"term\" href=\"{}glossary.html#{}\" data-preview=\"{}\">{}</a>",
             self.root,
             escape(&term.id),
-            escape(&preview),
+            escape(preview),
             escape(text)
         )
     }
@@ -720,11 +789,16 @@ impl<'e, 'a> EventWriter<'e, 'a> {
             h.push(' ');
         }
         if let Some(outlet) = &source.outlet {
-            write!(h, "<span class=\"cite-outlet\">{}</span>, ", escape(outlet)).ok();
+            write!(
+                h,
+                "<span class=\"cite-outlet\" dir=\"auto\">{}</span>, ",
+                escape(outlet)
+            )
+            .ok();
         }
         write!(
             h,
-            "<cite>\u{201C}<a href=\"{page}\">{}</a>\u{201D}</cite>",
+            "<cite>\u{201C}<a href=\"{page}\" dir=\"auto\">{}</a>\u{201D}</cite>",
             escape(&source.title)
         )
         .ok();
@@ -751,7 +825,13 @@ impl<'e, 'a> EventWriter<'e, 'a> {
             let href = match &r.target {
                 CiteTarget::Quote { paragraph, range } => {
                     let words = quote::one_line(&source.paragraphs[*paragraph].text[range.clone()]);
-                    format!("{url}#:~:text={}", text_fragment(&words))
+                    // A text directive follows the URL's own fragment, if it has one.
+                    let directive = if url.contains('#') {
+                        ":~:text="
+                    } else {
+                        "#:~:text="
+                    };
+                    format!("{url}{directive}{}", text_fragment(&words))
                 }
                 _ => url.clone(),
             };
@@ -916,6 +996,281 @@ impl<'e, 'a> EventWriter<'e, 'a> {
                     "refer to it with `[^{label}]` in the text, or remove it"
                 )),
             );
+        }
+    }
+}
+
+/// A problem with raw HTML, at a byte range of the text being parsed.
+struct RawHtmlProblem {
+    span: Range<usize>,
+    message: String,
+    label: String,
+    help: String,
+}
+
+/// Elements with no end tag.
+const VOID_ELEMENTS: [&str; 14] = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+];
+/// Elements whose end tag may be left out; browsers close them implicitly.
+const OPTIONAL_END: [&str; 16] = [
+    "p", "li", "dt", "dd", "option", "optgroup", "rb", "rt", "rtc", "rp", "tr", "td", "th",
+    "thead", "tbody", "tfoot",
+];
+/// Elements whose content is text up to their end tag.
+const RAW_TEXT_ELEMENTS: [&str; 10] = [
+    "script",
+    "style",
+    "textarea",
+    "title",
+    "xmp",
+    "iframe",
+    "noembed",
+    "noframes",
+    "noscript",
+    "plaintext",
+];
+
+const RAW_HTML_HELP: &str = "raw HTML in Markdown must close every element it opens, within the same Markdown block (a blank line ends a block of raw HTML); otherwise it would close, or swallow, the page's own elements";
+
+/// Watches the raw HTML of a fragment (passed through as written) so that it
+/// cannot break out of the page: every element it opens is closed inside
+/// the Markdown block it was opened in, it closes nothing it did not open,
+/// and no comment or `<script>` runs on to the end of the page.
+#[derive(Default)]
+struct RawHtml {
+    /// Open raw elements (name, where), with `None` for each Markdown block
+    /// they are nested in.
+    stack: Vec<Option<(String, Range<usize>)>>,
+    /// Inside `<!--`, opened there.
+    comment: Option<Range<usize>>,
+    /// Inside `<script>` or another raw-text element.
+    raw_text: Option<(String, Range<usize>)>,
+    /// The start of a tag cut off at the end of a line of an HTML block, and
+    /// where the line it came from starts.
+    pending: Option<(String, Range<usize>)>,
+    problems: Vec<RawHtmlProblem>,
+}
+
+impl RawHtml {
+    fn observe(&mut self, event: &Event<'_>, text: &str, range: Range<usize>) {
+        match event {
+            Event::Html(chunk) | Event::InlineHtml(chunk) => {
+                let exact = text.get(range.clone()) == Some(chunk.as_ref());
+                self.feed(chunk, range, exact);
+            }
+            Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) => {}
+            Event::Start(_) => self.stack.push(None),
+            Event::End(_) => self.leave(),
+            _ => {}
+        }
+    }
+
+    fn problem(&mut self, span: Range<usize>, message: String, label: &str) {
+        self.problems.push(RawHtmlProblem {
+            span,
+            message,
+            label: label.to_string(),
+            help: RAW_HTML_HELP.to_string(),
+        });
+    }
+
+    /// Reads one piece of raw HTML; `range` is where it was written, and
+    /// `exact` whether its text is that range verbatim (so tags can be
+    /// pointed at precisely).
+    fn feed(&mut self, chunk: &str, range: Range<usize>, exact: bool) {
+        let (joined, exact) = match self.pending.take() {
+            Some((start, _)) => (format!("{start}{chunk}"), false),
+            None => (chunk.to_string(), exact),
+        };
+        let s = joined.as_str();
+        let at = |from: usize, len: usize| -> Range<usize> {
+            if exact {
+                range.start + from..range.start + from + len
+            } else {
+                range.clone()
+            }
+        };
+        let mut i = 0;
+        while i < s.len() {
+            if self.comment.is_some() {
+                match s[i..].find("-->") {
+                    Some(end) => {
+                        self.comment = None;
+                        i += end + 3;
+                        continue;
+                    }
+                    None => return,
+                }
+            }
+            if let Some((name, _)) = &self.raw_text {
+                let close = format!("</{name}");
+                match s[i..].to_ascii_lowercase().find(&close) {
+                    Some(end) => {
+                        let after = i + end + close.len();
+                        self.raw_text = None;
+                        i = s[after..].find('>').map_or(s.len(), |g| after + g + 1);
+                        continue;
+                    }
+                    None => return,
+                }
+            }
+            let Some(lt) = s[i..].find('<') else { return };
+            let start = i + lt;
+            let rest = &s[start..];
+            if rest.starts_with("<!--") {
+                self.comment = Some(at(start, 4));
+                i = start + 4;
+                // `<!-->` and `<!--->` close at once.
+                if s[i..].starts_with('>') || s[i..].starts_with("->") {
+                    self.comment = None;
+                }
+                continue;
+            }
+            if rest.starts_with("<!") || rest.starts_with("<?") {
+                i = rest.find('>').map_or(s.len(), |g| start + g + 1);
+                continue;
+            }
+            let closing = rest.starts_with("</");
+            let name_start = start + if closing { 2 } else { 1 };
+            if !s[name_start..].starts_with(|c: char| c.is_ascii_alphabetic()) {
+                i = start + 1;
+                continue;
+            }
+            let name_len = s[name_start..]
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == ':'))
+                .unwrap_or(s.len() - name_start);
+            let name = s[name_start..name_start + name_len].to_ascii_lowercase();
+            let Some(end) = tag_end(s, name_start + name_len) else {
+                // A tag written over several lines of an HTML block.
+                self.pending = Some((s[start..].to_string(), range.clone()));
+                return;
+            };
+            let span = at(start, end + 1 - start);
+            i = end + 1;
+            if closing {
+                self.close(&name, span);
+            } else if VOID_ELEMENTS.contains(&name.as_str()) || s[..end].ends_with('/') {
+                // No content: nothing to close.
+            } else if RAW_TEXT_ELEMENTS.contains(&name.as_str()) {
+                self.raw_text = Some((name, span));
+            } else {
+                self.stack.push(Some((name, span)));
+            }
+        }
+    }
+
+    fn close(&mut self, name: &str, span: Range<usize>) {
+        if VOID_ELEMENTS.contains(&name) {
+            return;
+        }
+        let mut k = self.stack.len();
+        loop {
+            match k.checked_sub(1).map(|top| &self.stack[top]) {
+                Some(Some((open, _))) if open == name => {
+                    self.stack.truncate(k - 1);
+                    return;
+                }
+                Some(Some((open, _))) if OPTIONAL_END.contains(&open.as_str()) => k -= 1,
+                Some(Some((open, _))) => {
+                    let message = format!(
+                        "`</{name}>` closes `<{name}>` while `<{open}>` inside it is still open"
+                    );
+                    self.problem(span, message, "misnested end tag");
+                    return;
+                }
+                Some(None) | None => {
+                    let message = format!(
+                        "`</{name}>` closes an element that this Markdown block did not open"
+                    );
+                    self.problem(span, message, "stray end tag");
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The end of a Markdown block: what was opened in it must be closed.
+    fn leave(&mut self) {
+        while let Some(top) = self.stack.pop() {
+            match top {
+                None => return,
+                Some((name, span)) => self.unclosed(&name, span),
+            }
+        }
+    }
+
+    fn unclosed(&mut self, name: &str, span: Range<usize>) {
+        if !OPTIONAL_END.contains(&name) {
+            let message = format!("`<{name}>` is never closed");
+            self.problem(span, message, "opened here");
+        }
+    }
+
+    fn finish(&mut self) {
+        while let Some(top) = self.stack.pop() {
+            if let Some((name, span)) = top {
+                self.unclosed(&name, span);
+            }
+        }
+        if let Some(span) = self.comment.take() {
+            self.problem(
+                span,
+                "this HTML comment is never closed with `-->`".into(),
+                "opened here",
+            );
+        }
+        if let Some((name, span)) = self.raw_text.take() {
+            let message = format!("`<{name}>` is never closed with `</{name}>`");
+            self.problem(span, message, "opened here");
+        }
+    }
+}
+
+/// The `>` ending a tag whose name ends at `from`, skipping quoted
+/// attribute values.
+fn tag_end(s: &str, from: usize) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut quote: Option<u8> = None;
+    let mut after_equals = false;
+    for (j, &b) in bytes.iter().enumerate().skip(from) {
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None => match b {
+                b'"' | b'\'' if after_equals => quote = Some(b),
+                b'>' => return Some(j),
+                _ => {}
+            },
+        }
+        if !b.is_ascii_whitespace() {
+            after_equals = b == b'=';
+        }
+    }
+    None
+}
+
+/// The start of a citation marker's HTML.
+const CITATION_MARKER: &str = "<sup class=\"fn-ref\"><a id=\"fnref-";
+
+/// Drops the white space (and soft line breaks) at the end of `events`.
+fn trim_trailing_space(events: &mut Vec<Event<'_>>) {
+    loop {
+        match events.last_mut() {
+            Some(Event::SoftBreak) => {
+                events.pop();
+            }
+            Some(Event::Text(text)) if text.ends_with(char::is_whitespace) => {
+                let trimmed = text.trim_end().to_string();
+                if trimmed.is_empty() {
+                    events.pop();
+                } else {
+                    *text = trimmed.into();
+                    return;
+                }
+            }
+            _ => return,
         }
     }
 }

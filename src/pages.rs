@@ -107,11 +107,41 @@ struct Backlink {
     quote: String,
 }
 
+/// The citations of a paragraph from one page, shown as one entry.
+#[derive(Serialize)]
+struct BacklinkGroup {
+    title: String,
+    url: String,
+    links: Vec<Backlink>,
+}
+
 #[derive(Serialize)]
 struct ParagraphContext {
     number: usize,
     html: String,
-    cited_by: Vec<Backlink>,
+    cited_by: Vec<BacklinkGroup>,
+}
+
+/// Groups backlinks from the same page (they arrive in page order).
+fn group_backlinks(links: Vec<Backlink>) -> Vec<BacklinkGroup> {
+    let mut groups: Vec<BacklinkGroup> = Vec::new();
+    for link in links {
+        let page = link.url.split('#').next().unwrap_or("").to_string();
+        match groups.last_mut() {
+            Some(group)
+                if group.title == link.title
+                    && group.url.split('#').next() == Some(page.as_str()) =>
+            {
+                group.links.push(link)
+            }
+            _ => groups.push(BacklinkGroup {
+                title: link.title.clone(),
+                url: link.url.clone(),
+                links: vec![link],
+            }),
+        }
+    }
+    groups
 }
 
 #[derive(Serialize)]
@@ -518,7 +548,7 @@ impl<'a> BookPages<'a> {
                 .map(|(i, p)| ParagraphContext {
                     number: i + 1,
                     html: mark_ranges(&p.text, &mut quoted[i]),
-                    cited_by: std::mem::take(&mut per_paragraph[i]),
+                    cited_by: group_backlinks(std::mem::take(&mut per_paragraph[i])),
                 })
                 .collect()
         };

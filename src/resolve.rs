@@ -227,9 +227,17 @@ pub fn resolve_ref(
                         ),
                     )
                     .with_label("ambiguous quotation")
-                    .with_help(format!(
-                        "say which paragraph you mean, e.g. `{example}`, or quote more words"
-                    )));
+                    .with_help(if places.len() == 1 {
+                        // A paragraph locator cannot tell them apart.
+                        format!(
+                            "every occurrence is in {}: quote more words, so that they are found once",
+                            places[0]
+                        )
+                    } else {
+                        format!(
+                            "say which paragraph you mean, e.g. `{example}`, or quote more words"
+                        )
+                    }));
                 }
             }
         }

@@ -327,6 +327,14 @@ pub fn serve(
     report: &dyn ServeReport,
     progress: &dyn Progress,
 ) -> Result<(), String> {
+    crate::site::check_paths(&options.root, &options.root.join("output")).map_err(|d| {
+        let help = d
+            .notes
+            .iter()
+            .map(|n| format!("\n  = {n}"))
+            .collect::<String>();
+        format!("{}{help}", d.message)
+    })?;
     let root = options
         .root
         .canonicalize()
@@ -365,14 +373,13 @@ pub fn serve(
         }
     })
     .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
-    for dir in ["content", "seeds", "themes", "templates", "static"] {
-        let path = root.join(dir);
-        if path.is_dir() {
-            watcher
-                .watch(&path, RecursiveMode::Recursive)
-                .map_err(|e| format!("cannot watch {}: {e}", path.display()))?;
-        }
-    }
+    // The root itself, so that a folder created later (templates/,
+    // static/) is noticed and watched from then on.
+    watcher
+        .watch(&root, RecursiveMode::NonRecursive)
+        .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
+    let mut watched = Vec::new();
+    watch_book_folders(&mut watcher, &root, &mut watched);
 
     let server = Arc::new(server);
     {
@@ -381,9 +388,36 @@ pub fn serve(
         std::thread::spawn(move || accept(&server, &site));
     }
     report.listening(&format!("http://127.0.0.1:{port}/"));
-    watch_loop(&events, &root, &mut project, &site, report, progress);
-    drop(watcher);
+    watch_loop(
+        &events,
+        &root,
+        &mut project,
+        &site,
+        report,
+        progress,
+        &mut |root| watch_book_folders(&mut watcher, root, &mut watched),
+    );
     Ok(())
+}
+
+/// The folders a book is read from.
+const BOOK_FOLDERS: [&str; 5] = ["content", "seeds", "themes", "templates", "static"];
+
+/// Watches the book's folders that exist and are not watched yet.
+fn watch_book_folders(
+    watcher: &mut notify::RecommendedWatcher,
+    root: &Path,
+    watched: &mut Vec<PathBuf>,
+) {
+    for dir in BOOK_FOLDERS {
+        let path = root.join(dir);
+        if path.is_dir()
+            && !watched.contains(&path)
+            && watcher.watch(&path, RecursiveMode::Recursive).is_ok()
+        {
+            watched.push(path);
+        }
+    }
 }
 
 fn accept(server: &tiny_http::Server, site: &Arc<LiveSite>) {
@@ -422,6 +456,7 @@ fn watch_loop(
     site: &LiveSite,
     report: &dyn ServeReport,
     progress: &dyn Progress,
+    watch_new_folders: &mut dyn FnMut(&Path),
 ) {
     while let Ok(first) = events.recv() {
         let mut changed: Vec<PathBuf> = first;
@@ -431,6 +466,9 @@ fn watch_loop(
                 Ok(more) => changed.extend(more),
                 Err(_) => break,
             }
+        }
+        if changed.iter().any(|p| p.parent() == Some(root)) {
+            watch_new_folders(root);
         }
         changed.retain(|p| is_relevant(root, p));
         changed.sort();

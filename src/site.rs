@@ -9,7 +9,7 @@
 //! output exactly as it was.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -356,7 +356,7 @@ impl Project {
                 }
                 written.push(path.clone());
             }
-            if let Err(e) = sink.put("highlight.css", highlight::stylesheet().into_bytes()) {
+            if let Err(e) = sink.put("highlight.css", highlight::stylesheet().as_bytes().to_vec()) {
                 diagnostics.push(Diagnostic::global(format!(
                     "cannot write highlight.css: {e}"
                 )));
@@ -385,10 +385,12 @@ impl Project {
             None
         };
         let book = &self.book;
+        let previews = markdown::term_previews(&book.glossary);
         let env = RenderEnv {
             sources: &book.sources,
             glossary: &book.glossary,
             autolink: autolinker.as_ref(),
+            term_previews: &previews,
         };
         let render_note = |note: &crate::note::Note, page: &str| {
             let text = book.files.text(note.file);
@@ -537,6 +539,65 @@ impl Project {
     }
 }
 
+/// Checks that `root` is a book and that the output folder cannot overwrite
+/// it: the output may not be the book's folder, contain it, or lie inside
+/// the folders the book is read from.
+pub fn check_paths(root: &Path, output: &Path) -> Result<(), Diagnostic> {
+    if !root.is_dir() {
+        return Err(
+            Diagnostic::global(format!("{} is not a folder", root.display())).with_help(
+                "give the book's folder with --root (the folder that holds content/ and seeds/)",
+            ),
+        );
+    }
+    if !root.join("content").is_dir() && !root.join("seeds").is_dir() {
+        return Err(Diagnostic::global(format!("{} is not a book: it has no content/ or seeds/ folder", root.display()))
+            .with_help("run briefbook in the book's folder, give it with --root, or create a book with `briefbook new DIR`"));
+    }
+    let absolute = |p: &Path| -> PathBuf {
+        let p = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(p)
+        };
+        // Resolve what exists of the path; the rest is appended as written.
+        let mut existing = p.clone();
+        let mut rest = Vec::new();
+        while !existing.exists() {
+            match (
+                existing.file_name().map(|n| n.to_os_string()),
+                existing.parent(),
+            ) {
+                (Some(name), Some(parent)) => {
+                    rest.push(name);
+                    existing = parent.to_path_buf();
+                }
+                _ => break,
+            }
+        }
+        let mut resolved = existing.canonicalize().unwrap_or(existing);
+        for name in rest.into_iter().rev() {
+            resolved.push(name);
+        }
+        resolved
+    };
+    let root = absolute(root);
+    let output = absolute(output);
+    let refuse = |why: &str| {
+        Err(Diagnostic::global(format!("refusing to write the site to {}: {why}", output.display()))
+            .with_help("choose another --output (or `output_dir` in content/book.toml), e.g. the default output/"))
+    };
+    if root.starts_with(&output) {
+        return refuse("that would replace the book itself");
+    }
+    for source in ["content", "seeds", "themes", "templates", "static"] {
+        if output.starts_with(root.join(source)) {
+            return refuse(&format!("it is inside the book's {source}/ folder"));
+        }
+    }
+    Ok(())
+}
+
 /// Loads, resolves and renders a book into memory, writing nothing.
 pub fn render_book(options: &BuildOptions) -> (Outcome, Option<Site>) {
     let mut project = Project::load(options.clone());
@@ -551,8 +612,14 @@ pub fn render_book(options: &BuildOptions) -> (Outcome, Option<Site>) {
 
 /// Checks a book as `build` would, writing nothing.
 pub fn check(options: &BuildOptions) -> Outcome {
+    let started = Instant::now();
     let mut project = Project::load(options.clone());
-    let render = project.render(&NullSink, false, &Silent);
+    let load_time = started.elapsed();
+    let mut render = project.render(&NullSink, false, &Silent);
+    render.timings.insert(0, ("load", load_time));
+    if let Err(d) = check_paths(&options.root, &project.output_dir()) {
+        render.diagnostics.push(d);
+    }
     finish(project, render)
 }
 
@@ -568,6 +635,11 @@ pub fn build_with_progress(options: &BuildOptions, progress: &dyn Progress) -> O
     let mut project = Project::load(options.clone());
     let load_time = started.elapsed();
     let output_dir = project.output_dir();
+    if let Err(d) = check_paths(&options.root, &output_dir) {
+        let mut render = project.render(&NullSink, false, progress);
+        render.diagnostics.push(d);
+        return finish(project, render);
+    }
     let staging = match Staging::new(&output_dir) {
         Ok(staging) => staging,
         Err(e) => {

@@ -122,6 +122,37 @@ fn paragraphs(text: &str, body_offset: usize, per_line: bool) -> Vec<Paragraph> 
     result
 }
 
+/// Characters a URL may not hold as they are; an address pasted from a
+/// browser may have them, and they are percent-encoded.
+const URL_UNSAFE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'|')
+    .add(b'\\')
+    .add(b'^');
+
+/// Checks a source's `url`: the original is on the web, so only `http:`
+/// and `https:` addresses are accepted (never `javascript:`, `data:` or a
+/// path into the book); characters a URL may not hold are percent-encoded.
+pub fn original_url(url: &str) -> Result<String, String> {
+    let url = url.trim();
+    let scheme = url.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
+    match scheme.as_deref() {
+        Some("http" | "https") if url.len() > url.find(':').unwrap_or(0) + 3 => {
+            Ok(percent_encoding::utf8_percent_encode(url, URL_UNSAFE).to_string())
+        }
+        _ => Err(format!(
+            "`url` must be a web address starting with `http://` or `https://`, not `{}`",
+            url.chars().take(60).collect::<String>()
+        )),
+    }
+}
+
 impl Source {
     /// Reads a source from the text of `file`. `stem` is the file name
     /// without extension; `is_txt` selects the `.txt` form.
@@ -224,6 +255,17 @@ impl Source {
                 "write the article's text after the front matter, paragraphs separated by blank lines",
             ));
         }
+        let url = match front.url.as_deref().map(original_url) {
+            Some(Ok(url)) => Some(url),
+            Some(Err(message)) => {
+                errors.push(
+                    Diagnostic::error(file, key_span("url"), message)
+                        .with_help("give the address of the original article, e.g. `url = \"https://example.com/article\"`"),
+                );
+                None
+            }
+            None => None,
+        };
         let mut anchors = BTreeMap::new();
         for (name, target) in &front.anchors {
             let span = key_span(name);
@@ -257,7 +299,7 @@ impl Source {
             outlet: front.outlet,
             authors: front.authors,
             published,
-            url: front.url,
+            url,
             language: front.language,
             note: front.note,
             anchors,

@@ -182,6 +182,7 @@ impl Theme {
         read_static(&root.join("static"), &mut static_files, &mut errors);
 
         let mut tera = Tera::default();
+        tera.register_filter("url_path", url_path);
         if let Err(e) =
             tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
         {
@@ -220,6 +221,33 @@ impl Theme {
             ))
         })
     }
+}
+
+/// Characters a link to a page may not hold as they are: a note's file
+/// name may have spaces (`content/raw notes.md` is `raw notes.html`).
+const NOT_IN_URL_PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'|')
+    .add(b'\\')
+    .add(b'^');
+
+/// The `url_path` filter: a link to a page of the book (`x/y z.html#id`)
+/// made a valid URL. Note paths never hold `#`, `?` or `%` (see
+/// [`crate::load`]), so those are left as they are.
+fn url_path(
+    value: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let text = tera::try_get_value!("url_path", "value", String, value);
+    Ok(tera::Value::String(
+        percent_encoding::utf8_percent_encode(&text, NOT_IN_URL_PATH).to_string(),
+    ))
 }
 
 /// Tera's error with its causes, on one line.

@@ -157,7 +157,7 @@ fn source_pages_number_paragraphs_and_link_back_to_citing_notes() {
         page.attrs("ol.paragraphs > li", "id"),
         ["p1", "p2", "p3", "p4", "p5"]
     );
-    let backlinks = page.attrs("#p2 .cited-by a", "href");
+    let backlinks = page.attrs("#p2 .cited-by sup a", "href");
     assert_eq!(
         backlinks,
         [
@@ -175,7 +175,7 @@ fn source_pages_number_paragraphs_and_link_back_to_citing_notes() {
     // The introduction's citation links back to the index.
     let ynet = built.page("sources/ynet.html");
     assert_eq!(
-        ynet.attrs("#p1 .cited-by a", "href"),
+        ynet.attrs("#p1 .cited-by sup a", "href"),
         ["../index.html#fnref-1"]
     );
     assert_eq!(

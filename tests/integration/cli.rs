@@ -151,3 +151,45 @@ fn a_failed_cli_build_leaves_output_untouched() {
     );
     assert_eq!(before, snapshot_dir(&book.root().join("output")));
 }
+
+#[test]
+fn the_output_may_never_replace_the_book() {
+    let book = TestBook::fixture("basic");
+    let root = book.root().to_str().unwrap();
+    for output in [
+        root.to_string(),
+        format!("{root}/seeds"),
+        format!("{root}/content/site"),
+        book.root().parent().unwrap().to_str().unwrap().to_string(),
+    ] {
+        let result = briefbook(&["build", "--root", root, "--output", &output]);
+        assert_eq!(result.status.code(), Some(1), "{output}");
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert!(stderr.contains("refusing to write the site"), "{stderr}");
+    }
+    assert!(book.root().join("seeds/nyt.md").is_file());
+    assert!(book.root().join("content/overview.md").is_file());
+}
+
+#[test]
+fn a_folder_that_is_not_a_book_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("typo");
+    for command in ["build", "check"] {
+        let result = briefbook(&[command, "--root", missing.to_str().unwrap()]);
+        assert_eq!(result.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&result.stderr).contains("is not a folder"));
+        let result = briefbook(&[command, "--root", dir.path().to_str().unwrap()]);
+        assert_eq!(result.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&result.stderr).contains("is not a book"));
+    }
+    assert!(!dir.path().join("output").exists());
+    let serve = briefbook(&[
+        "serve",
+        "--port",
+        "0",
+        "--root",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(serve.status.code(), Some(1));
+}

@@ -255,7 +255,7 @@ fn chronology_page_sorts_groups_and_dates_events_at_their_precision() {
     assert_eq!(
         built
             .page("sources/nyt.html")
-            .attrs("#p1 .cited-by a", "href"),
+            .attrs("#p1 .cited-by sup a", "href"),
         ["../chronology.html#fnref-3"]
     );
 }

@@ -1,0 +1,408 @@
+//! The build benchmark: synthetic books of N notes, built by briefbook and,
+//! side by side in the same run, the same notes by Hugo.
+//!
+//! Run with `cargo bench --bench build` (sizes from `BRIEFBOOK_BENCH_SIZES`,
+//! default `1000,10000`; runs per measurement from `BRIEFBOOK_BENCH_RUNS`,
+//! default 5). Everything is written to tmpfs (`/dev/shm`), because these
+//! machines are shared and file creation on their disks drifts; figures are
+//! medians (`BRIEFBOOK_BENCH_KEEP=1` keeps the generated books for
+//! profiling). Results go to standard output as a Markdown table for
+//! docs/PERFORMANCE.md.
+//!
+//! A book of N notes has notes of 600-900 words with headings, lists, a code
+//! block, a Markdown footnote and 8 citations each (half of them
+//! quotations), N/10 sources of 20 paragraphs, a glossary of N/20 terms
+//! referred to with `[[...]]`, and a chronology of N/10 events.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use briefbook::output::PageSink;
+use briefbook::site::{BuildOptions, Progress, Project};
+
+/// A small deterministic generator (xorshift), so every run builds the same book.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+const WORDS: &[&str] = &[
+    "talks",
+    "border",
+    "security",
+    "agreement",
+    "delegation",
+    "ministers",
+    "withdrawal",
+    "guarantees",
+    "buffer",
+    "zone",
+    "ceasefire",
+    "officials",
+    "mediation",
+    "envoy",
+    "round",
+    "proposal",
+    "liaison",
+    "mechanism",
+    "forces",
+    "territory",
+    "plateau",
+    "province",
+    "statement",
+    "sovereignty",
+    "reciprocal",
+    "arrangement",
+    "diplomats",
+    "capital",
+    "negotiations",
+    "framework",
+    "monitoring",
+    "compliance",
+    "freeze",
+    "operations",
+    "community",
+    "economic",
+    "energy",
+    "agriculture",
+    "tourism",
+    "timeline",
+    "strategic",
+    "reports",
+    "sources",
+    "analysts",
+    "leverage",
+    "concerns",
+    "stability",
+    "region",
+    "pressure",
+    "progress",
+];
+
+fn sentence(rng: &mut Rng, words: usize) -> String {
+    let mut s = String::new();
+    for i in 0..words {
+        if i > 0 {
+            s.push(' ');
+        }
+        s.push_str(WORDS[rng.below(WORDS.len())]);
+    }
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => s,
+    }
+}
+
+struct Paths {
+    book: PathBuf,
+    hugo: PathBuf,
+}
+
+/// Writes the synthetic book (and the Hugo site of the same notes).
+fn generate(dir: &Path, notes: usize) -> Paths {
+    let book = dir.join("book");
+    let hugo = dir.join("hugo");
+    let _ = std::fs::remove_dir_all(dir);
+    for d in [
+        book.join("content/notes"),
+        book.join("seeds"),
+        hugo.join("content/notes"),
+        hugo.join("layouts/_default"),
+    ] {
+        std::fs::create_dir_all(d).expect("create bench folders");
+    }
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ notes as u64);
+    let source_count = (notes / 10).max(1);
+    let term_count = (notes / 20).max(1);
+    let event_count = (notes / 10).max(1);
+
+    // Sources: 20 paragraphs of 40 words; the paragraphs are kept to quote from.
+    let mut sources: Vec<Vec<String>> = Vec::with_capacity(source_count);
+    for s in 0..source_count {
+        let paragraphs: Vec<String> = (0..20)
+            .map(|_| format!("{}.", sentence(&mut rng, 40)))
+            .collect();
+        let text = format!(
+            "+++\ntitle = \"Source {s}\"\noutlet = \"Outlet {}\"\npublished = \"2025-{:02}\"\n+++\n\n{}\n",
+            s % 7,
+            s % 12 + 1,
+            paragraphs.join("\n\n")
+        );
+        std::fs::write(book.join(format!("seeds/s{s}.md")), text).expect("write source");
+        sources.push(paragraphs);
+    }
+    let mut glossary = String::new();
+    for t in 0..term_count {
+        let _ = write!(
+            glossary,
+            "[[term]]\nid = \"term-{t}\"\nname = \"Term {t}\"\naliases = [\"T{t}\"]\nkind = \"concept\"\ndefinition = \"A term of the book [@s{}#p1].\"\n\n",
+            t % source_count
+        );
+    }
+    std::fs::write(book.join("content/glossary.toml"), glossary).expect("write glossary");
+    let mut chronology = String::new();
+    for e in 0..event_count {
+        let _ = write!(
+            chronology,
+            "[[event]]\nid = \"event-{e}\"\ndate = \"{}-{:02}-{:02}\"\ntitle = \"Event {e}\"\nbody = \"Something happened [@s{}#p2].\"\n\n",
+            1950 + e % 75,
+            e % 12 + 1,
+            e % 28 + 1,
+            e % source_count
+        );
+    }
+    std::fs::write(book.join("content/chronology.toml"), chronology).expect("write chronology");
+    std::fs::write(
+        book.join("content/book.toml"),
+        "title = \"Benchmark book\"\n",
+    )
+    .expect("write config");
+
+    for n in 0..notes {
+        let mut body = String::new();
+        let mut plain = String::new();
+        let mut citation = 0;
+        for section in 0..4 {
+            let heading = format!("## {} {section}\n\n", sentence(&mut rng, 3));
+            body.push_str(&heading);
+            plain.push_str(&heading);
+            for _ in 0..2 {
+                let length = 70 + rng.below(30);
+                let text = sentence(&mut rng, length);
+                let s = rng.below(source_count);
+                let p = rng.below(20);
+                let cite = if citation % 2 == 0 {
+                    let words: Vec<&str> = sources[s][p].split(' ').collect();
+                    let start = rng.below(words.len() - 6);
+                    format!(
+                        " [@s{s}#p{} \"{}\"]",
+                        p + 1,
+                        words[start..start + 5].join(" ")
+                    )
+                } else {
+                    format!(" [see @s{s}#p{}]", p + 1)
+                };
+                citation += 1;
+                let term = rng.below(term_count);
+                body.push_str(&format!("{text} about [[Term {term}]]{cite}.\n\n"));
+                plain.push_str(&format!("{text} about Term {term}.\n\n"));
+            }
+            if section == 1 {
+                let list = format!(
+                    "- {}\n- {}\n- {}\n\n",
+                    sentence(&mut rng, 8),
+                    sentence(&mut rng, 8),
+                    sentence(&mut rng, 8)
+                );
+                body.push_str(&list);
+                plain.push_str(&list);
+            }
+            if section == 2 {
+                let code = "```rust\nfn main() {\n    println!(\"hello\");\n}\n```\n\n";
+                body.push_str(code);
+                plain.push_str(code);
+                let footnote = format!("A remark.[^r]\n\n[^r]: {}\n\n", sentence(&mut rng, 12));
+                body.push_str(&footnote);
+                plain.push_str(&footnote);
+            }
+        }
+        let title = format!("Note {n}");
+        std::fs::write(
+            book.join(format!("content/notes/n{n}.md")),
+            format!("+++\ntitle = \"{title}\"\nweight = {n}\n+++\n\n{body}"),
+        )
+        .expect("write note");
+        std::fs::write(
+            hugo.join(format!("content/notes/n{n}.md")),
+            format!("+++\ntitle = \"{title}\"\nweight = {n}\n+++\n\n{plain}"),
+        )
+        .expect("write hugo note");
+    }
+    std::fs::write(hugo.join("config.toml"), "baseURL = \"/\"\ntitle = \"Benchmark\"\ndisableKinds = [\"taxonomy\", \"term\", \"RSS\", \"sitemap\"]\n")
+        .expect("write hugo config");
+    std::fs::write(
+        hugo.join("layouts/_default/single.html"),
+        "<!DOCTYPE html><html><head><title>{{ .Title }}</title></head><body><main><h1>{{ .Title }}</h1>{{ .Content }}</main></body></html>",
+    )
+    .expect("write hugo layout");
+    std::fs::write(
+        hugo.join("layouts/_default/list.html"),
+        "<!DOCTYPE html><html><head><title>{{ .Title }}</title></head><body><ul>{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul></body></html>",
+    )
+    .expect("write hugo layout");
+    Paths { book, hugo }
+}
+
+/// Runs a command, returning its wall time and peak memory (kB).
+#[expect(
+    clippy::zombie_processes,
+    reason = "wait4 reaps the child, to read its peak memory"
+)]
+fn measure(command: &mut Command) -> (Duration, u64) {
+    let started = Instant::now();
+    let child = command.spawn().expect("start the command");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: wait4 on our own child fills `usage`; the child is not waited
+    // for elsewhere.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let elapsed = started.elapsed();
+    assert_eq!(waited, pid, "wait4 failed");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "the command failed: {command:?}"
+    );
+    (elapsed, usage.ru_maxrss as u64)
+}
+
+fn median(mut values: Vec<Duration>) -> Duration {
+    values.sort();
+    values[values.len() / 2]
+}
+
+struct Quiet;
+impl Progress for Quiet {
+    fn start(&self, _: &str, _: usize) {}
+    fn step(&self) {}
+    fn finish(&self) {}
+}
+
+/// Writes pages into a folder, as `serve` would keep them in memory.
+struct DirSink(PathBuf);
+impl PageSink for DirSink {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
+        let target = self.0.join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(target, bytes)
+    }
+}
+
+fn main() {
+    let sizes: Vec<usize> = std::env::var("BRIEFBOOK_BENCH_SIZES")
+        .unwrap_or_else(|_| "1000,10000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let runs: usize = std::env::var("BRIEFBOOK_BENCH_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5)
+        .max(1);
+    let briefbook = env!("CARGO_BIN_EXE_briefbook");
+    let hugo = Command::new("hugo")
+        .arg("version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success());
+    let shm = PathBuf::from("/dev/shm/briefbook-bench");
+
+    println!(
+        "| notes | briefbook cold build (median) | peak memory | one-note edit (median) | Hugo, same notes without citations | Hugo peak memory | ratio |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    for &n in &sizes {
+        let dir = shm.join(n.to_string());
+        let paths = generate(&dir, n);
+        let out = dir.join("out");
+
+        let mut times = Vec::new();
+        let mut peak = 0;
+        for _ in 0..runs {
+            let (time, rss) = measure(
+                Command::new(briefbook)
+                    .args(["build", "--root"])
+                    .arg(&paths.book)
+                    .arg("--output")
+                    .arg(&out)
+                    .stderr(std::process::Stdio::null()),
+            );
+            times.push(time);
+            peak = peak.max(rss);
+        }
+        let build = median(times);
+
+        // One-note edit, as serve does it: reload the file, render what
+        // changed, write it.
+        let mut project = Project::load(BuildOptions {
+            root: paths.book.clone(),
+            output: None,
+            drafts: false,
+        });
+        let live = DirSink(dir.join("live"));
+        let first = project.render(&live, true, &Quiet);
+        assert!(
+            !first.diagnostics.has_errors(),
+            "{}",
+            first.diagnostics.render(project.files())
+        );
+        let note = paths.book.join("content/notes/n0.md");
+        let original = std::fs::read_to_string(&note).expect("read note");
+        let mut edits = Vec::new();
+        for run in 0..runs.max(5) {
+            std::fs::write(&note, original.replace("## ", &format!("## Edit {run} ")))
+                .expect("edit note");
+            let started = Instant::now();
+            project.reload(std::slice::from_ref(&note));
+            let render = project.render(&live, true, &Quiet);
+            edits.push(started.elapsed());
+            assert!(!render.diagnostics.has_errors());
+        }
+        std::fs::write(&note, original).expect("restore note");
+        let edit = median(edits);
+
+        let (hugo_time, hugo_peak) = match &hugo {
+            Some(_) => {
+                let mut times = Vec::new();
+                let mut peak = 0;
+                for _ in 0..runs {
+                    let _ = std::fs::remove_dir_all(dir.join("hugo-out"));
+                    let (time, rss) = measure(
+                        Command::new("hugo")
+                            .args(["--quiet", "-s"])
+                            .arg(&paths.hugo)
+                            .arg("-d")
+                            .arg(dir.join("hugo-out"))
+                            .stdout(std::process::Stdio::null()),
+                    );
+                    times.push(time);
+                    peak = peak.max(rss);
+                }
+                (Some(median(times)), Some(peak))
+            }
+            None => (None, None),
+        };
+        let ms = |d: Duration| format!("{:.0} ms", d.as_secs_f64() * 1000.0);
+        let edit_ms = format!("{:.1} ms", edit.as_secs_f64() * 1000.0);
+        println!(
+            "| {n} | {} | {} MB | {} | {} | {} | {} |",
+            ms(build),
+            peak / 1024,
+            edit_ms,
+            hugo_time.map(ms).unwrap_or_else(|| "not installed".into()),
+            hugo_peak
+                .map(|p| format!("{} MB", p / 1024))
+                .unwrap_or_else(|| "-".into()),
+            hugo_time
+                .map(|h| format!("{:.1}x faster", h.as_secs_f64() / build.as_secs_f64()))
+                .unwrap_or_else(|| "-".into()),
+        );
+        if std::env::var_os("BRIEFBOOK_BENCH_KEEP").is_none() {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
+}

@@ -42,7 +42,9 @@ pub fn code_block(code: &str, language: Option<&str>) -> String {
         Some(generator.finalize())
     });
     let body = highlighted.unwrap_or_else(|| escape(code));
-    format!("<pre class=\"code\"{lang_attr}><code>{body}</code></pre>\n")
+    // A long line scrolls the block sideways; tabindex lets a keyboard
+    // reach it to scroll it (WCAG 2.1.1).
+    format!("<pre class=\"code\" tabindex=\"0\"{lang_attr}><code>{body}</code></pre>\n")
 }
 
 /// The stylesheet for highlighted code: a light palette, and a dark one
@@ -125,7 +127,9 @@ fn readable_colour(colour: Color, background: Color) -> Color {
     };
     let target: u8 = if luminance(background) > 0.5 { 0 } else { 0xff };
     let step = |v: u8| -> u8 {
-        if v < target {
+        if v == target {
+            v
+        } else if v < target {
             v.saturating_add(((target - v) / 8).max(1))
         } else {
             v.saturating_sub(((v - target) / 8).max(1))

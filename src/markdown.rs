@@ -532,6 +532,15 @@ impl<'e, 'a> EventWriter<'e, 'a> {
                         self.definitions.insert(label, html_text);
                     }
                 }
+                Event::TaskListMarker(done) => {
+                    // pulldown-cmark's checkbox has no accessible name.
+                    let marker = format!(
+                        "<input type=\"checkbox\" disabled{} aria-label=\"{}\"> ",
+                        if done { " checked" } else { "" },
+                        if done { "Done" } else { "Not done" }
+                    );
+                    self.emit_inline(&mut body, &mut definition, &mut capture, marker);
+                }
                 Event::FootnoteReference(label) => {
                     let (number, marker) = self.markdown_footnote_marker(&label);
                     let _ = number;

@@ -370,29 +370,14 @@ impl<'a> BookPages<'a> {
     }
 
     fn context(&self, page: &str, section: &str) -> tera::Context {
-        let config = &self.book.config;
-        let mut context = tera::Context::new();
-        context.insert(
-            "book",
-            &BookContext {
-                title: &config.title,
-                subtitle: config.subtitle.as_deref(),
-                description: config.description.as_deref(),
-                language: &config.language,
-                authors: &config.authors,
-            },
-        );
-        context.insert("root", &root_prefix(page));
-        context.insert("page", page);
-        context.insert("section", section);
-        context
+        base_context(self.book, page, section)
     }
 
     /// Renders a page through its template.
     pub fn render(&self, page: Page, theme: &Theme) -> Result<String, Diagnostic> {
         let path = self.path(page);
         match page {
-            Page::Note(i) => self.note(i, &path, theme),
+            Page::Note(i) => self.note(i, theme),
             Page::Index => self.index(theme),
             Page::Source(i) => {
                 let mut context = self.context(&path, "sources");
@@ -421,35 +406,8 @@ impl<'a> BookPages<'a> {
         }
     }
 
-    fn note(&self, i: usize, path: &str, theme: &Theme) -> Result<String, Diagnostic> {
-        let note = &self.book.notes[i];
-        let r = &self.notes[i];
-        let mut context = self.context(path, "note");
-        let link_to = |other: &Note| Link {
-            title: other.title.clone(),
-            url: relative_url(&note.page, &other.page),
-        };
-        context.insert(
-            "note",
-            &NoteContext {
-                title: &note.title,
-                title_in_body: note.title_in_body,
-                summary: note.summary.as_deref(),
-                date: note.date.map(|d| d.to_string()),
-                date_label: note.date.map(|d| d.human()),
-                tags: &note.tags,
-                path: &note.path,
-            },
-        );
-        context.insert("content", &r.html);
-        context.insert("footnotes", &r.footnotes);
-        context.insert("headings", &r.headings);
-        context.insert(
-            "prev",
-            &i.checked_sub(1).map(|p| link_to(&self.book.notes[p])),
-        );
-        context.insert("next", &self.book.notes.get(i + 1).map(link_to));
-        theme.render("note.html", &context)
+    fn note(&self, i: usize, theme: &Theme) -> Result<String, Diagnostic> {
+        note_page(self.book, i, &self.notes[i], theme)
     }
 
     fn index(&self, theme: &Theme) -> Result<String, Diagnostic> {
@@ -695,6 +653,62 @@ impl<'a> BookPages<'a> {
         context.insert("footnotes", &footnotes);
         theme.render("chronology.html", &context)
     }
+}
+
+/// The data every template gets: the book's settings, the relative root,
+/// the page's path and its section of the site.
+fn base_context(book: &Book, page: &str, section: &str) -> tera::Context {
+    let config = &book.config;
+    let mut context = tera::Context::new();
+    context.insert(
+        "book",
+        &BookContext {
+            title: &config.title,
+            subtitle: config.subtitle.as_deref(),
+            description: config.description.as_deref(),
+            language: &config.language,
+            authors: &config.authors,
+        },
+    );
+    context.insert("root", &root_prefix(page));
+    context.insert("page", page);
+    context.insert("section", section);
+    context
+}
+
+/// A note's page. It depends only on the note's own rendering and its
+/// neighbours' titles, so a build can write it as soon as the note is
+/// rendered.
+pub fn note_page(
+    book: &Book,
+    i: usize,
+    rendered: &Rendered,
+    theme: &Theme,
+) -> Result<String, Diagnostic> {
+    let note = &book.notes[i];
+    let mut context = base_context(book, &note.page, "note");
+    let link_to = |other: &Note| Link {
+        title: other.title.clone(),
+        url: relative_url(&note.page, &other.page),
+    };
+    context.insert(
+        "note",
+        &NoteContext {
+            title: &note.title,
+            title_in_body: note.title_in_body,
+            summary: note.summary.as_deref(),
+            date: note.date.map(|d| d.to_string()),
+            date_label: note.date.map(|d| d.human()),
+            tags: &note.tags,
+            path: &note.path,
+        },
+    );
+    context.insert("content", &rendered.html);
+    context.insert("footnotes", &rendered.footnotes);
+    context.insert("headings", &rendered.headings);
+    context.insert("prev", &i.checked_sub(1).map(|p| link_to(&book.notes[p])));
+    context.insert("next", &book.notes.get(i + 1).map(link_to));
+    theme.render("note.html", &context)
 }
 
 /// What changed since pages were last rendered: a generation number per

@@ -12,12 +12,19 @@
 use std::ops::Range;
 
 /// Text after normalisation, with a way back to the original bytes.
+///
+/// The way back is kept sparse: most characters map one to one, so only the
+/// places where the mapping jumps (a collapsed run of white space, a folded
+/// quotation mark of another byte length, a dropped character) are stored.
 #[derive(Debug, Clone)]
 pub struct Normalized {
     /// The normalised text.
     pub text: String,
-    /// For each byte of `text`, the range of original bytes it came from.
-    origin: Vec<Range<usize>>,
+    /// (offset in `text`, offset in the original) where a run of one-to-one
+    /// mapped bytes starts, sorted.
+    segments: Vec<(u32, u32)>,
+    /// Where the last character of the original ends.
+    end: u32,
 }
 
 fn is_dropped(c: char) -> bool {
@@ -35,11 +42,29 @@ fn fold(c: char) -> char {
     }
 }
 
+/// Offsets are stored as `u32`: texts over 4 GiB are not paragraphs.
+fn small(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX)
+}
+
 impl Normalized {
     /// Normalises `original`, trimming white space at both ends.
     pub fn new(original: &str) -> Normalized {
-        let mut text = String::with_capacity(original.len());
-        let mut origin = Vec::with_capacity(original.len());
+        let mut normalized = Normalized {
+            text: String::with_capacity(original.len()),
+            segments: Vec::new(),
+            end: 0,
+        };
+        // Where the next character would start if the mapping stays one to one.
+        let mut expected: Option<usize> = None;
+        let mut push = |n: &mut Normalized, c: char, start: usize, end: usize| {
+            if expected != Some(start) {
+                n.segments.push((small(n.text.len()), small(start)));
+            }
+            n.text.push(c);
+            expected = (c.len_utf8() == end - start).then_some(end);
+            n.end = small(end);
+        };
         let mut pending_space: Option<Range<usize>> = None;
         for (start, c) in original.char_indices() {
             let end = start + c.len_utf8();
@@ -54,26 +79,36 @@ impl Normalized {
                 continue;
             }
             if let Some(space) = pending_space.take() {
-                if !text.is_empty() {
-                    text.push(' ');
-                    origin.push(space);
+                if !normalized.text.is_empty() {
+                    push(&mut normalized, ' ', space.start, space.end);
                 }
             }
-            let folded = fold(c);
-            text.push(folded);
-            for _ in 0..folded.len_utf8() {
-                origin.push(start..end);
-            }
+            push(&mut normalized, fold(c), start, end);
         }
-        Normalized { text, origin }
+        normalized
+    }
+
+    /// Where the normalised byte `at` came from in the original.
+    fn original_offset(&self, at: usize) -> usize {
+        let index = self.segments.partition_point(|&(n, _)| n as usize <= at);
+        match index.checked_sub(1).and_then(|i| self.segments.get(i)) {
+            Some(&(n, o)) => o as usize + (at - n as usize),
+            None => at,
+        }
     }
 
     /// Maps a byte range of the normalised text back to the original.
     pub fn original_range(&self, range: Range<usize>) -> Range<usize> {
-        if range.is_empty() || range.end > self.origin.len() {
+        if range.is_empty() || range.end > self.text.len() {
             return 0..0;
         }
-        self.origin[range.start].start..self.origin[range.end - 1].end
+        let start = self.original_offset(range.start);
+        let end = if range.end < self.text.len() {
+            self.original_offset(range.end)
+        } else {
+            self.end as usize
+        };
+        start..end.max(start)
     }
 
     /// Every place `needle` (already normalised) occurs, as byte ranges of

@@ -119,6 +119,9 @@ pub struct Project {
     chronology: Option<Arc<Vec<Rendered>>>,
     generations: Generations,
     fingerprints: HashMap<String, u64>,
+    /// Write each note's page as soon as it is rendered and forget its HTML
+    /// (one-shot builds; `serve` keeps everything to rebuild from).
+    stream_pages: bool,
 }
 
 /// What one render of a project produced.
@@ -154,6 +157,7 @@ impl Project {
             chronology: None,
             generations: Generations::default(),
             fingerprints: HashMap::new(),
+            stream_pages: false,
         }
     }
 
@@ -253,7 +257,8 @@ impl Project {
 
         // 1. Markdown: what is not cached, in parallel.
         let started = Instant::now();
-        self.render_markdown(progress);
+        let streamed =
+            self.render_markdown(progress, if self.stream_pages { Some(sink) } else { None });
         timings.push(("markdown", started.elapsed()));
 
         let started = Instant::now();
@@ -321,7 +326,9 @@ impl Project {
         for page in all {
             let path = pages.path(page);
             let fingerprint = pages.fingerprint(page, &self.generations) ^ settings;
-            if !only_changed || self.fingerprints.get(&path) != Some(&fingerprint) {
+            if streamed.contains(&path) {
+                self.fingerprints.insert(path.clone(), fingerprint);
+            } else if !only_changed || self.fingerprints.get(&path) != Some(&fingerprint) {
                 due.push((page, path.clone(), fingerprint));
             }
             all_paths.push(path);
@@ -378,7 +385,15 @@ impl Project {
         }
     }
 
-    fn render_markdown(&mut self, progress: &dyn Progress) {
+    /// Renders the Markdown that is not cached. With `stream`, each note's
+    /// page is rendered and handed over at once and its HTML dropped, so a
+    /// one-shot build never holds every page in memory; returns the paths of
+    /// the pages so written.
+    fn render_markdown(
+        &mut self,
+        progress: &dyn Progress,
+        stream: Option<&dyn PageSink>,
+    ) -> HashSet<String> {
         let autolinker = if self.book.config.autolink_glossary {
             Autolinker::new(&self.book.glossary)
         } else {
@@ -413,12 +428,36 @@ impl Project {
             .filter(|n| !self.notes.contains_key(&n.path))
             .collect();
         progress.start("notes", missing.len());
-        let fresh: Vec<(String, Rendered)> = missing
+        let index_of: HashMap<&str, usize> = book
+            .notes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.path.as_str(), i))
+            .collect();
+        let theme = self.theme.as_ref().ok();
+        let fresh: Vec<(String, Option<String>, Rendered)> = missing
             .par_iter()
             .map(|note| {
-                let rendered = render_note(note, &note.page);
+                let mut rendered = render_note(note, &note.page);
+                let mut written = None;
+                if let (Some(sink), Some(theme), Some(&i)) =
+                    (stream, theme, index_of.get(note.path.as_str()))
+                {
+                    let result =
+                        crate::pages::note_page(book, i, &rendered, theme).and_then(|html| {
+                            sink.put(&note.page, html.into_bytes()).map_err(|e| {
+                                Diagnostic::global(format!("cannot write {}: {e}", note.page))
+                            })
+                        });
+                    match result {
+                        Ok(()) => written = Some(note.page.clone()),
+                        Err(d) => rendered.diagnostics.push(d),
+                    }
+                    rendered.html = String::new();
+                    rendered.footnotes = Vec::new();
+                }
                 progress.step();
-                (note.path.clone(), rendered)
+                (note.path.clone(), written, rendered)
             })
             .collect();
         progress.finish();
@@ -478,7 +517,9 @@ impl Project {
         self.generations
             .notes
             .retain(|path, _| present.contains(path.as_str()));
-        for (path, rendered) in fresh {
+        let mut streamed = HashSet::new();
+        for (path, written, rendered) in fresh {
+            streamed.extend(written);
             let generation = self.generation();
             self.generations.notes.insert(path.clone(), generation);
             self.notes.insert(path, (generation, Arc::new(rendered)));
@@ -498,6 +539,7 @@ impl Project {
             self.chronology = Some(chronology);
             self.generations.chronology = self.generation();
         }
+        streamed
     }
 
     /// The ids each `.md` link target has.
@@ -601,6 +643,7 @@ pub fn check_paths(root: &Path, output: &Path) -> Result<(), Diagnostic> {
 /// Loads, resolves and renders a book into memory, writing nothing.
 pub fn render_book(options: &BuildOptions) -> (Outcome, Option<Site>) {
     let mut project = Project::load(options.clone());
+    project.stream_pages = true;
     let sink = Mutex::new(Site::default());
     let render = project.render(&sink, false, &Silent);
     let site = sink
@@ -614,6 +657,7 @@ pub fn render_book(options: &BuildOptions) -> (Outcome, Option<Site>) {
 pub fn check(options: &BuildOptions) -> Outcome {
     let started = Instant::now();
     let mut project = Project::load(options.clone());
+    project.stream_pages = true;
     let load_time = started.elapsed();
     let mut render = project.render(&NullSink, false, &Silent);
     render.timings.insert(0, ("load", load_time));
@@ -633,6 +677,7 @@ pub fn build(options: &BuildOptions) -> Outcome {
 pub fn build_with_progress(options: &BuildOptions, progress: &dyn Progress) -> Outcome {
     let started = Instant::now();
     let mut project = Project::load(options.clone());
+    project.stream_pages = true;
     let load_time = started.elapsed();
     let output_dir = project.output_dir();
     if let Err(d) = check_paths(&options.root, &output_dir) {

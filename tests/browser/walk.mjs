@@ -8,8 +8,9 @@
 // dark desktop, dark phone) it:
 //  - opens index.html by file:// and follows every internal link until it
 //    has visited every page (then any page no link reaches, e.g. 404.html);
-//  - fails on any console error, uncaught page error, failed request, or
-//    request to anything but a file: URL (such requests are also blocked);
+//  - fails on any console error, uncaught page error, alert/confirm dialog
+//    (an injected script), failed request, or request to anything but a
+//    file: URL (such requests are also blocked);
 //  - fails on a link that leaves the site's folder, a link to a missing
 //    page or to a missing #fragment, and a page that scrolls sideways;
 //  - checks that the page background is dark in dark mode and light
@@ -84,6 +85,10 @@ async function settle(page) {
 function watch(context, page, setup, where) {
   page.on('console', (msg) => {
     if (msg.type() === 'error') report.fail(`${setup.name} ${where.page}`, `console error: ${msg.text()}`);
+  });
+  page.on('dialog', (dialog) => {
+    report.fail(`${setup.name} ${where.page}`, `a script opened a ${dialog.type()} dialog: ${dialog.message()}`);
+    dialog.dismiss().catch(() => {});
   });
   page.on('pageerror', (error) => {
     report.fail(`${setup.name} ${where.page}`, `uncaught error: ${error.message}`);

@@ -122,6 +122,8 @@ pub struct Project {
     /// Write each note's page as soon as it is rendered and forget its HTML
     /// (one-shot builds; `serve` keeps everything to rebuild from).
     stream_pages: bool,
+    /// Each glossary term's short definition, for link previews.
+    term_previews: Option<Arc<Vec<String>>>,
 }
 
 /// What one render of a project produced.
@@ -158,6 +160,7 @@ impl Project {
             generations: Generations::default(),
             fingerprints: HashMap::new(),
             stream_pages: false,
+            term_previews: None,
         }
     }
 
@@ -180,6 +183,7 @@ impl Project {
     }
 
     fn forget_markdown(&mut self) {
+        self.term_previews = None;
         self.notes.clear();
         self.intro = None;
         self.glossary = None;
@@ -399,8 +403,11 @@ impl Project {
         } else {
             None
         };
+        if self.term_previews.is_none() {
+            self.term_previews = Some(Arc::new(markdown::term_previews(&self.book.glossary)));
+        }
+        let previews = self.term_previews.clone().unwrap_or_default();
         let book = &self.book;
-        let previews = markdown::term_previews(&book.glossary);
         let env = RenderEnv {
             sources: &book.sources,
             glossary: &book.glossary,
@@ -543,40 +550,23 @@ impl Project {
     }
 
     /// The ids each `.md` link target has.
-    fn anchors(
-        &self,
-        notes: &[Arc<Rendered>],
-        intro: Option<&Rendered>,
-    ) -> HashMap<String, HashSet<String>> {
-        let mut anchors: HashMap<String, HashSet<String>> = HashMap::with_capacity(notes.len() + 3);
+    fn anchors<'a>(
+        &'a self,
+        notes: &'a [Arc<Rendered>],
+        intro: Option<&'a Rendered>,
+    ) -> HashMap<&'a str, HashSet<&'a str>> {
+        let ids = |r: &'a Rendered| r.headings.iter().map(|h| h.id.as_str()).collect::<HashSet<&str>>();
+        let mut anchors: HashMap<&str, HashSet<&str>> = HashMap::with_capacity(notes.len() + 3);
         for (note, r) in self.book.notes.iter().zip(notes) {
-            anchors.insert(
-                note.path.clone(),
-                r.headings.iter().map(|h| h.id.clone()).collect(),
-            );
+            anchors.insert(&note.path, ids(r));
         }
-        anchors.insert(
-            "index.md".into(),
-            intro
-                .map(|r| r.headings.iter().map(|h| h.id.clone()).collect())
-                .unwrap_or_default(),
-        );
-        anchors.entry("glossary.md".into()).or_insert_with(|| {
-            self.book
-                .glossary
-                .terms
-                .iter()
-                .map(|t| t.id.clone())
-                .collect()
-        });
-        anchors.entry("chronology.md".into()).or_insert_with(|| {
-            self.book
-                .chronology
-                .events
-                .iter()
-                .map(|e| e.id.clone())
-                .collect()
-        });
+        anchors.insert("index.md", intro.map(ids).unwrap_or_default());
+        anchors
+            .entry("glossary.md")
+            .or_insert_with(|| self.book.glossary.terms.iter().map(|t| t.id.as_str()).collect());
+        anchors
+            .entry("chronology.md")
+            .or_insert_with(|| self.book.chronology.events.iter().map(|e| e.id.as_str()).collect());
         anchors
     }
 }
@@ -725,16 +715,16 @@ fn finish(project: Project, render: Render) -> Outcome {
 /// Checks one link against the pages and their anchors.
 fn check_link(
     link: &InternalLink,
-    anchors: &HashMap<String, HashSet<String>>,
+    anchors: &HashMap<&str, HashSet<&str>>,
 ) -> Option<Diagnostic> {
-    let Some(ids) = anchors.get(&link.target) else {
+    let Some(ids) = anchors.get(link.target.as_str()) else {
         let mut d = Diagnostic::error(
             link.file,
             link.span.clone(),
             format!("link to a missing note `{}`", link.target),
         )
         .with_label("no such file under content/");
-        if let Some(close) = did_you_mean(&link.target, anchors.keys().map(String::as_str)) {
+        if let Some(close) = did_you_mean(&link.target, anchors.keys().copied()) {
             d = d.with_help(format!(
                 "did you mean `{close}`? (paths are relative to this note)"
             ));
@@ -758,7 +748,7 @@ fn check_link(
         format!("`{}` has no {what} with the id `{fragment}`", link.target),
     )
     .with_label(format!("no such {what}"));
-    if let Some(close) = did_you_mean(fragment, ids.iter().map(String::as_str)) {
+    if let Some(close) = did_you_mean(fragment, ids.iter().copied()) {
         d = d.with_help(format!("did you mean `#{close}`?"));
     }
     Some(d)

@@ -10,3 +10,4 @@ mod errors;
 mod reference;
 mod serve;
 mod snapshots;
+mod links;

@@ -11,3 +11,4 @@ mod reference;
 mod serve;
 mod snapshots;
 mod links;
+mod properties;

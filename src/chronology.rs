@@ -13,9 +13,9 @@ use toml::Spanned;
 use crate::date::{DateValue, PartialDate};
 use crate::diagnostics::{Diagnostic, FileId};
 use crate::frontmatter;
-use crate::glossary::string_content_offset;
 use crate::slug::slugify;
 use crate::source::is_valid_id;
+use crate::tomlstr::StringPosition;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,8 +55,8 @@ pub struct Event {
     pub title: String,
     /// More about it, Markdown.
     pub body: String,
-    /// Where the body's text starts in the file.
-    pub body_offset: usize,
+    /// Where the body's text stands in the file.
+    pub body_at: StringPosition,
     /// Where the event's title was written.
     pub span: Range<usize>,
 }
@@ -174,9 +174,9 @@ impl Chronology {
                 );
             }
             ids.insert(id.clone(), id_span);
-            let (body, body_offset) = match &entry.body {
-                Some(b) => (b.get_ref().clone(), string_content_offset(text, b.span())),
-                None => (String::new(), entry.title.span().start),
+            let (body, body_at) = match &entry.body {
+                Some(b) => (b.get_ref().clone(), StringPosition::locate(text, b.span())),
+                None => (String::new(), StringPosition::at(entry.title.span().start)),
             };
             events.push(Event {
                 id,
@@ -186,7 +186,7 @@ impl Chronology {
                 order: entry.order,
                 title,
                 body,
-                body_offset,
+                body_at,
                 span: entry.title.span(),
             });
         }

@@ -14,6 +14,7 @@ use crate::diagnostics::{Diagnostic, FileId, did_you_mean};
 use crate::frontmatter;
 use crate::slug::slugify;
 use crate::source::is_valid_id;
+use crate::tomlstr::StringPosition;
 
 /// The kinds a term may have.
 pub const KINDS: [&str; 6] = [
@@ -58,8 +59,8 @@ pub struct Term {
     pub kind: Option<String>,
     /// The definition, Markdown.
     pub definition: String,
-    /// Where the definition's text starts in the file.
-    pub definition_offset: usize,
+    /// Where the definition's text stands in the file.
+    pub definition_at: StringPosition,
     /// Related terms by id, with where each was written.
     pub see_also: Vec<(String, Range<usize>)>,
     /// Where the term's name was written.
@@ -78,25 +79,6 @@ pub struct Glossary {
     pub broken: bool,
     by_name: HashMap<String, usize>,
     by_id: HashMap<String, usize>,
-}
-
-/// Where the text of a TOML string value starts, given the span of the
-/// whole literal: after `"`, or after `"""` and the newline it may open with.
-pub fn string_content_offset(file_text: &str, literal: Range<usize>) -> usize {
-    let literal_text = file_text.get(literal.clone()).unwrap_or("");
-    let mut offset = literal.start;
-    if literal_text.starts_with("\"\"\"") || literal_text.starts_with("'''") {
-        offset += 3;
-        let rest = &file_text[offset.min(file_text.len())..];
-        if rest.starts_with("\r\n") {
-            offset += 2;
-        } else if rest.starts_with('\n') {
-            offset += 1;
-        }
-    } else if literal_text.starts_with(['"', '\'']) {
-        offset += 1;
-    }
-    offset
 }
 
 impl Glossary {
@@ -185,9 +167,9 @@ impl Glossary {
                 Some(kind) => Some(kind.get_ref().clone()),
                 None => None,
             };
-            let (definition, definition_offset) = match &entry.definition {
-                Some(d) => (d.get_ref().clone(), string_content_offset(text, d.span())),
-                None => (String::new(), name_span.start),
+            let (definition, definition_at) = match &entry.definition {
+                Some(d) => (d.get_ref().clone(), StringPosition::locate(text, d.span())),
+                None => (String::new(), StringPosition::at(name_span.start)),
             };
             glossary.terms.push(Term {
                 id,
@@ -199,7 +181,7 @@ impl Glossary {
                     .collect(),
                 kind,
                 definition,
-                definition_offset,
+                definition_at,
                 see_also: entry
                     .see_also
                     .iter()

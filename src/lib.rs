@@ -36,5 +36,6 @@ pub mod site;
 pub mod slug;
 pub mod source;
 pub mod theme;
+pub mod tomlstr;
 
 pub use site::{BuildOptions, Outcome, Project, Site, build, check, render_book};

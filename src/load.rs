@@ -82,6 +82,15 @@ fn read_text(
         .unwrap_or(path)
         .to_string_lossy()
         .replace('\\', "/");
+    // A book must not read outside itself: `content/book.toml`,
+    // `glossary.toml` and `chronology.toml` are opened by name, so a
+    // symbolic link there is refused here (listed files, in `list_files`).
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        diagnostics.push(warning(format!(
+            "{display} is a symbolic link; it is not followed"
+        )));
+        return None;
+    }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
@@ -163,7 +172,8 @@ fn list_files(
             }
         };
         let path = entry.path();
-        if is_wanted(path, extensions) && entry.path_is_symlink() {
+        let linked_folder = || std::fs::metadata(path).is_ok_and(|m| m.is_dir());
+        if entry.path_is_symlink() && (is_wanted(path, extensions) || linked_folder()) {
             diagnostics.push(warning(format!(
                 "{} is a symbolic link; it is not followed",
                 path.strip_prefix(root).unwrap_or(path).display()

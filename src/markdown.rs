@@ -25,6 +25,7 @@ use crate::html::{escape, escape_into, root_prefix};
 use crate::quote;
 use crate::resolve::{CiteTarget, ResolvedRef, SourceSet, resolve_ref};
 use crate::slug::{SlugDeduper, slugify};
+use crate::tomlstr::StringPosition;
 
 const OPEN: char = '\u{E000}';
 const CLOSE: char = '\u{E001}';
@@ -67,6 +68,9 @@ pub struct Fragment<'a> {
     pub first_footnote: usize,
     /// Whether plain mentions of glossary names are linked (notes only).
     pub autolink: bool,
+    /// For Markdown inside a TOML string: how decoded offsets map to the
+    /// file (escapes make them differ). `None` for notes.
+    pub escapes: Option<&'a StringPosition>,
 }
 
 /// A heading of a rendered page.
@@ -304,6 +308,20 @@ pub fn render(env: &RenderEnv<'_>, fragment: &Fragment<'_>) -> Rendered {
         out: &mut out,
     };
     writer.run(&text, &map);
+    if let Some(position) = fragment.escapes.filter(|p| p.has_escapes()) {
+        // Spans were computed as `offset + decoded offset`; escapes in the
+        // TOML string shift them.
+        let to_file = |at: usize| position.to_file(at.saturating_sub(fragment.offset));
+        let remap = |span: &mut Range<usize>| *span = to_file(span.start)..to_file(span.end);
+        for d in &mut out.diagnostics {
+            if let Some((_, span)) = &mut d.location {
+                remap(span);
+            }
+        }
+        for link in &mut out.links {
+            remap(&mut link.span);
+        }
+    }
     out
 }
 

@@ -426,6 +426,7 @@ impl Project {
                     base_dir: note.section().unwrap_or(""),
                     first_footnote: 1,
                     autolink: true,
+                    escapes: None,
                 },
             )
         };
@@ -482,11 +483,12 @@ impl Project {
                         &Fragment {
                             file,
                             text: &term.definition,
-                            offset: term.definition_offset,
+                            offset: term.definition_at.offset,
                             page: "glossary.html",
                             base_dir: "",
                             first_footnote: next,
                             autolink: false,
+                            escapes: Some(&term.definition_at),
                         },
                     );
                     next += r.footnotes.len();
@@ -505,11 +507,12 @@ impl Project {
                         &Fragment {
                             file,
                             text: &event.body,
-                            offset: event.body_offset,
+                            offset: event.body_at.offset,
                             page: "chronology.html",
                             base_dir: "",
                             first_footnote: next,
                             autolink: false,
+                            escapes: Some(&event.body_at),
                         },
                     );
                     next += r.footnotes.len();
@@ -555,18 +558,33 @@ impl Project {
         notes: &'a [Arc<Rendered>],
         intro: Option<&'a Rendered>,
     ) -> HashMap<&'a str, HashSet<&'a str>> {
-        let ids = |r: &'a Rendered| r.headings.iter().map(|h| h.id.as_str()).collect::<HashSet<&str>>();
+        let ids = |r: &'a Rendered| {
+            r.headings
+                .iter()
+                .map(|h| h.id.as_str())
+                .collect::<HashSet<&str>>()
+        };
         let mut anchors: HashMap<&str, HashSet<&str>> = HashMap::with_capacity(notes.len() + 3);
         for (note, r) in self.book.notes.iter().zip(notes) {
             anchors.insert(&note.path, ids(r));
         }
         anchors.insert("index.md", intro.map(ids).unwrap_or_default());
-        anchors
-            .entry("glossary.md")
-            .or_insert_with(|| self.book.glossary.terms.iter().map(|t| t.id.as_str()).collect());
-        anchors
-            .entry("chronology.md")
-            .or_insert_with(|| self.book.chronology.events.iter().map(|e| e.id.as_str()).collect());
+        anchors.entry("glossary.md").or_insert_with(|| {
+            self.book
+                .glossary
+                .terms
+                .iter()
+                .map(|t| t.id.as_str())
+                .collect()
+        });
+        anchors.entry("chronology.md").or_insert_with(|| {
+            self.book
+                .chronology
+                .events
+                .iter()
+                .map(|e| e.id.as_str())
+                .collect()
+        });
         anchors
     }
 }
@@ -713,10 +731,7 @@ fn finish(project: Project, render: Render) -> Outcome {
 }
 
 /// Checks one link against the pages and their anchors.
-fn check_link(
-    link: &InternalLink,
-    anchors: &HashMap<&str, HashSet<&str>>,
-) -> Option<Diagnostic> {
+fn check_link(link: &InternalLink, anchors: &HashMap<&str, HashSet<&str>>) -> Option<Diagnostic> {
     let Some(ids) = anchors.get(link.target.as_str()) else {
         let mut d = Diagnostic::error(
             link.file,

@@ -337,3 +337,14 @@ fn every_error_of_a_build_is_reported_in_one_run() {
         outcome.diagnostics.render(&outcome.files)
     );
 }
+
+#[test]
+fn errors_inside_toml_strings_with_escapes_point_at_the_right_column() {
+    let book = TestBook::new().with_nyt().file(
+        "content/glossary.toml",
+        "[[term]]\nname = \"Zone\"\ndefinition = \"A \\\"quoted\\\" al\\u2011Sharaa zone [@nope].\"\n",
+    );
+    // `[@nope]` stands at column 49 of line 3 in the file, after escapes
+    // that the decoded string is shorter by.
+    assert_errors("escaped_toml_string", book, &["content/glossary.toml:3:49"]);
+}

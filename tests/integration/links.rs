@@ -36,7 +36,10 @@ fn read_site(dir: &Path) -> Site {
         let mut ids = BTreeSet::new();
         for e in html.select(&with_id) {
             let id = e.value().id().unwrap().to_string();
-            assert!(ids.insert(id.clone()), "{path}: two elements have the id `{id}`");
+            assert!(
+                ids.insert(id.clone()),
+                "{path}: two elements have the id `{id}`"
+            );
         }
         for e in html.select(&named) {
             ids.insert(e.value().attr("name").unwrap().to_string());
@@ -195,9 +198,16 @@ fn fixtures() -> Vec<PathBuf> {
 #[test]
 fn every_internal_link_of_the_project_book_resolves() {
     let out = tempfile::tempdir().unwrap();
-    build_into(Path::new(env!("CARGO_MANIFEST_DIR")), &out.path().join("site"));
+    build_into(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &out.path().join("site"),
+    );
     let problems = broken_links(&out.path().join("site"));
-    assert!(problems.is_empty(), "broken links:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "broken links:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -216,7 +226,11 @@ fn every_internal_link_of_every_fixture_book_resolves() {
                 .map(|p| format!("{name}: {p}")),
         );
     }
-    assert!(problems.is_empty(), "broken links:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "broken links:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]

@@ -3,12 +3,13 @@
 
 mod support;
 
+mod bad_input;
 mod book;
 mod build;
 mod cli;
 mod errors;
+mod links;
+mod properties;
 mod reference;
 mod serve;
 mod snapshots;
-mod links;
-mod properties;

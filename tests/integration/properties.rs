@@ -95,7 +95,11 @@ fn in_text(text: &str, offset: usize, span: &Range<usize>) -> bool {
 fn check_scan(text: &str, offset: usize) -> Result<(), TestCaseError> {
     let skip = citation::code_ranges(text);
     for r in &skip {
-        prop_assert!(r.start <= r.end && r.end <= text.len(), "skip range {:?}", r);
+        prop_assert!(
+            r.start <= r.end && r.end <= text.len(),
+            "skip range {:?}",
+            r
+        );
     }
     let (refs, errors) = citation::scan(text, offset, &skip);
     let mut last = offset;

@@ -255,7 +255,7 @@ fn deeply_nested_markdown_builds() {
         lists.push_str("- item\n");
     }
     let emphasis = format!("{}x{}\n", "*".repeat(depth), "*".repeat(depth));
-    let brackets = format!("{}@nyt{}\n", "[".repeat(depth), "]".repeat(depth));
+    let brackets = format!("{}@nyt{}\n", "[ ".repeat(depth), " ]".repeat(depth));
     let terms = format!("{}\n", "[[".repeat(depth));
     let html = format!("{}x{}\n", "<span>".repeat(depth), "</span>".repeat(depth));
     let (book, _) = accepted(&[
@@ -569,11 +569,25 @@ fn a_source_url_must_be_a_web_address() {
         "seeds/odd.md",
         b"+++\ntitle = \"Odd\"\nurl = \"https://example.com/a b?q=\\\"x\\\"<y>#frag\"\n+++\nText.\n",
     )]);
-    let source = page(&book, "sources/odd.html");
-    assert!(
-        source.contains("https://example.com/a%20b?q=%22x%22%3Cy%3E#frag"),
-        "{source}"
-    );
+    let doc = Html::parse_document(&page(&book, "sources/odd.html"));
+    let original = Selector::parse("a[rel~=external]").unwrap();
+    let hrefs: Vec<&str> = doc
+        .select(&original)
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert_eq!(hrefs, ["https://example.com/a%20b?q=%22x%22%3Cy%3E#frag"]);
+    // A quotation's text directive follows the URL's own fragment.
+    let (book, _) = accepted(&[
+        (
+            "seeds/odd.md",
+            b"+++\ntitle = \"Odd\"\nurl = \"https://example.com/a#frag\"\n+++\nSome text.\n",
+        ),
+        ("content/q.md", b"Quoted [@odd \"Some text\"].\n"),
+    ]);
+    let doc = Html::parse_document(&page(&book, "q.html"));
+    let original = Selector::parse("a.cite-original").unwrap();
+    let href = doc.select(&original).next().unwrap().value().attr("href");
+    assert_eq!(href, Some("https://example.com/a#frag:~:text=Some%20text"));
 }
 
 // ---------------------------------------------------------------- raw HTML
@@ -607,7 +621,10 @@ fn raw_html_cannot_break_out_of_the_page() {
                 "content/unclosed.md",
                 b"<div class=\"x\">\n\nNever closed.\n",
             ),
-            ("content/comment.md", b"Text <!-- never closed\n\nMore.\n"),
+            (
+                "content/comment.md",
+                b"Text.\n\n<!-- never closed\n\nMore.\n",
+            ),
             (
                 "content/script.md",
                 b"Text.\n\n<script>\nlet swallowed = 'the rest of the page';\n",
@@ -630,7 +647,7 @@ fn raw_html_cannot_break_out_of_the_page() {
             "`</article>` closes an element",
             "content/unclosed.md:1:1",
             "`<div>` is never closed",
-            "content/comment.md:1:6",
+            "content/comment.md:3:1",
             "comment is never closed",
             "content/script.md:3:1",
             "`<script>` is never closed",

@@ -6,7 +6,7 @@
 //! default 5). Everything is written to tmpfs (`/dev/shm`), because these
 //! machines are shared and file creation on their disks drifts; figures are
 //! medians (`BRIEFBOOK_BENCH_KEEP=1` keeps the generated books for
-//! profiling). Results go to standard output as a Markdown table for
+//! profiling; `BRIEFBOOK_BENCH_EDIT_ONLY=1` measures only the one-note edit). Results go to standard output as a Markdown table for
 //! docs/PERFORMANCE.md.
 //!
 //! A book of N notes has notes of 600-900 words with headings, lists, a code
@@ -320,9 +320,10 @@ fn main() {
         let paths = generate(&dir, n);
         let out = dir.join("out");
 
+        let edit_only = std::env::var_os("BRIEFBOOK_BENCH_EDIT_ONLY").is_some();
         let mut times = Vec::new();
         let mut peak = 0;
-        for _ in 0..runs {
+        for _ in 0..if edit_only { 0 } else { runs } {
             let (time, rss) = measure(
                 Command::new(briefbook)
                     .args(["build", "--root"])
@@ -334,7 +335,11 @@ fn main() {
             times.push(time);
             peak = peak.max(rss);
         }
-        let build = median(times);
+        let build = if times.is_empty() {
+            Duration::ZERO
+        } else {
+            median(times)
+        };
 
         // One-note edit, as serve does it: reload the file, render what
         // changed, write it.
@@ -358,15 +363,23 @@ fn main() {
                 .expect("edit note");
             let started = Instant::now();
             project.reload(std::slice::from_ref(&note));
+            let reloaded = started.elapsed();
             let render = project.render(&live, true, &Quiet);
             edits.push(started.elapsed());
+            if std::env::var_os("BRIEFBOOK_BENCH_VERBOSE").is_some() {
+                eprintln!(
+                    "edit: reload {reloaded:?}, {:?}, {} files",
+                    render.timings,
+                    render.written.len()
+                );
+            }
             assert!(!render.diagnostics.has_errors());
         }
         std::fs::write(&note, original).expect("restore note");
         let edit = median(edits);
 
         let (hugo_time, hugo_peak) = match &hugo {
-            Some(_) => {
+            Some(_) if !edit_only => {
                 let mut times = Vec::new();
                 let mut peak = 0;
                 for _ in 0..runs {
@@ -384,7 +397,7 @@ fn main() {
                 }
                 (Some(median(times)), Some(peak))
             }
-            None => (None, None),
+            _ => (None, None),
         };
         let ms = |d: Duration| format!("{:.0} ms", d.as_secs_f64() * 1000.0);
         let edit_ms = format!("{:.1} ms", edit.as_secs_f64() * 1000.0);

@@ -50,11 +50,27 @@ pub struct BookPages<'a> {
     glossary: &'a [Rendered],
     chronology: &'a [Rendered],
     /// Pages that cite sources: title and path.
-    citing: Vec<(String, String)>,
+    /// For each note: a hash of what other pages show of it (title, page).
+    note_keys: Vec<u64>,
     /// For each source: (citing page, citation) pairs, in page order.
-    per_source: Vec<Vec<(usize, &'a CitationUse)>>,
-    term_mentions: Vec<Vec<Link>>,
-    event_mentions: HashMap<&'a str, Vec<Link>>,
+    per_source: Vec<Vec<(Referrer, &'a CitationUse)>>,
+    term_mentions: Vec<Vec<Referrer>>,
+    /// Notes linking to each event, by event id.
+    event_mentions: HashMap<&'a str, Vec<usize>>,
+}
+
+/// A page, or an entry of one, that cites a source or mentions a term.
+/// Titles and URLs are made only when a page that lists them is rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Referrer {
+    /// A note, by index in reading order.
+    Note(usize),
+    /// The introduction (`content/index.md`).
+    Intro,
+    /// A glossary definition.
+    Term(usize),
+    /// A chronology event.
+    Event(usize),
 }
 
 /// A link as templates see it.
@@ -196,93 +212,125 @@ impl<'a> BookPages<'a> {
         glossary: &'a [Rendered],
         chronology: &'a [Rendered],
     ) -> BookPages<'a> {
-        let mut citing: Vec<(String, String)> = Vec::new();
-        let mut per_source: Vec<Vec<(usize, &CitationUse)>> =
+        let mut per_source: Vec<Vec<(Referrer, &CitationUse)>> =
             vec![Vec::new(); book.sources.sources.len()];
-        let mut add = |title: String, page: String, rendered: &'a Rendered| {
-            let index = citing.len();
-            citing.push((title, page));
+        let mut add = |referrer: Referrer, rendered: &'a Rendered| {
             for c in &rendered.citations {
                 if let Some(list) = per_source.get_mut(c.cite.source) {
-                    list.push((index, c));
+                    list.push((referrer, c));
                 }
             }
         };
-        for (note, r) in book.notes.iter().zip(notes) {
-            add(note.title.clone(), note.page.clone(), r);
+        for (i, r) in notes.iter().enumerate() {
+            add(Referrer::Note(i), r);
         }
         if let Some(r) = intro {
-            add("Introduction".into(), "index.html".into(), r);
+            add(Referrer::Intro, r);
         }
-        for (term, r) in book.glossary.terms.iter().zip(glossary) {
-            add(
-                format!("Glossary: {}", term.name),
-                "glossary.html".into(),
-                r,
-            );
+        for (i, r) in glossary.iter().enumerate() {
+            add(Referrer::Term(i), r);
         }
-        for (event, r) in book.chronology.events.iter().zip(chronology) {
-            add(
-                format!("Chronology: {}", event.title),
-                "chronology.html".into(),
-                r,
-            );
+        for (i, r) in chronology.iter().enumerate() {
+            add(Referrer::Event(i), r);
         }
 
-        let mut term_mentions: Vec<Vec<Link>> = vec![Vec::new(); book.glossary.terms.len()];
-        let mut mention = |term: usize, title: &str, url: String| {
+        let mut term_mentions: Vec<Vec<Referrer>> = vec![Vec::new(); book.glossary.terms.len()];
+        let mut mention = |term: usize, referrer: Referrer| {
             if let Some(list) = term_mentions.get_mut(term) {
-                if !list.iter().any(|l| l.url == url) {
-                    list.push(Link {
-                        title: title.to_string(),
-                        url,
-                    });
+                // A referrer's terms arrive together: checking the last is enough.
+                if list.last() != Some(&referrer) {
+                    list.push(referrer);
                 }
             }
         };
-        for (note, r) in book.notes.iter().zip(notes) {
+        for (i, r) in notes.iter().enumerate() {
             for &t in &r.terms {
-                mention(t, &note.title, note.page.clone());
+                mention(t, Referrer::Note(i));
             }
         }
         if let Some(r) = intro {
             for &t in &r.terms {
-                mention(t, "Introduction", "index.html".into());
+                mention(t, Referrer::Intro);
             }
         }
-        for (event, r) in book.chronology.events.iter().zip(chronology) {
+        for (i, r) in chronology.iter().enumerate() {
             for &t in &r.terms {
-                mention(
-                    t,
-                    &format!("Chronology: {}", event.title),
-                    format!("chronology.html#{}", event.id),
-                );
+                mention(t, Referrer::Event(i));
             }
         }
-        let mut event_mentions: HashMap<&str, Vec<Link>> = HashMap::new();
-        for (note, r) in book.notes.iter().zip(notes) {
+        let mut event_mentions: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, r) in notes.iter().enumerate() {
             for link in r.links.iter().filter(|l| l.target == "chronology.md") {
                 if let Some(id) = &link.fragment {
                     let list = event_mentions.entry(id.as_str()).or_default();
-                    if !list.iter().any(|l| l.url == note.page) {
-                        list.push(Link {
-                            title: note.title.clone(),
-                            url: note.page.clone(),
-                        });
+                    if list.last() != Some(&i) {
+                        list.push(i);
                     }
                 }
             }
         }
+        let note_keys = book
+            .notes
+            .iter()
+            .map(|n| hash_of(note_link_key(n)))
+            .collect();
         BookPages {
             book,
             notes,
             intro,
             glossary,
             chronology,
-            citing,
+            note_keys,
             per_source,
             term_mentions,
             event_mentions,
+        }
+    }
+
+    /// What other pages call a referrer.
+    fn title(&self, referrer: Referrer) -> String {
+        match referrer {
+            Referrer::Note(i) => self.book.notes[i].title.clone(),
+            Referrer::Intro => "Introduction".into(),
+            Referrer::Term(i) => format!("Glossary: {}", self.book.glossary.terms[i].name),
+            Referrer::Event(i) => format!("Chronology: {}", self.book.chronology.events[i].title),
+        }
+    }
+
+    /// The page a referrer stands on.
+    fn page_of(&self, referrer: Referrer) -> &str {
+        match referrer {
+            Referrer::Note(i) => &self.book.notes[i].page,
+            Referrer::Intro => "index.html",
+            Referrer::Term(_) => "glossary.html",
+            Referrer::Event(_) => "chronology.html",
+        }
+    }
+
+    /// A link to a referrer from the glossary or chronology page (both at
+    /// the root): events by their anchor.
+    fn mention_link(&self, referrer: Referrer) -> Link {
+        let url = match referrer {
+            Referrer::Event(i) => format!("chronology.html#{}", self.book.chronology.events[i].id),
+            other => self.page_of(other).to_string(),
+        };
+        Link {
+            title: self.title(referrer),
+            url,
+        }
+    }
+
+    /// A hash of what pages show of a referrer, for fingerprints.
+    fn key(&self, referrer: Referrer) -> u64 {
+        match referrer {
+            Referrer::Note(i) => self.note_keys[i],
+            Referrer::Intro => 1,
+            Referrer::Term(i) => hash_of((2, &self.book.glossary.terms[i].name)),
+            Referrer::Event(i) => hash_of((
+                3,
+                &self.book.chronology.events[i].title,
+                &self.book.chronology.events[i].id,
+            )),
         }
     }
 
@@ -344,8 +392,8 @@ impl<'a> BookPages<'a> {
             }
             Page::Source(i) => {
                 generations.sources.hash(&mut h);
-                for (page, c) in &self.per_source[i] {
-                    (&self.citing[*page], c.number, &c.marker_id, &c.cite.target).hash(&mut h);
+                for (referrer, c) in &self.per_source[i] {
+                    (self.key(*referrer), c.number, &c.cite.target).hash(&mut h);
                 }
             }
             Page::Sources => {
@@ -356,13 +404,23 @@ impl<'a> BookPages<'a> {
             }
             Page::Glossary => {
                 generations.glossary.hash(&mut h);
-                self.term_mentions.hash(&mut h);
+                for list in &self.term_mentions {
+                    list.len().hash(&mut h);
+                    for referrer in list {
+                        self.key(*referrer).hash(&mut h);
+                    }
+                }
             }
             Page::Chronology => {
                 generations.chronology.hash(&mut h);
                 let mut mentions: Vec<_> = self.event_mentions.iter().collect();
                 mentions.sort_by_key(|(id, _)| **id);
-                mentions.hash(&mut h);
+                for (id, notes) in mentions {
+                    id.hash(&mut h);
+                    for &i in notes {
+                        self.note_keys[i].hash(&mut h);
+                    }
+                }
             }
             Page::NotFound => {}
         }
@@ -471,8 +529,8 @@ impl<'a> BookPages<'a> {
         if !summary {
             per_paragraph = vec![Vec::new(); source.paragraphs.len()];
             quoted = vec![Vec::new(); source.paragraphs.len()];
-            for (citing, c) in citations {
-                let (title, citing_page) = &self.citing[*citing];
+            for (referrer, c) in citations {
+                let (title, citing_page) = (self.title(*referrer), self.page_of(*referrer));
                 let quote = match &c.cite.target {
                     CiteTarget::Quote { paragraph, range } => {
                         quoted[*paragraph].push(range.clone());
@@ -536,7 +594,7 @@ impl<'a> BookPages<'a> {
             kind: Option<&'t str>,
             definition: &'t str,
             see_also: Vec<Link>,
-            mentions: &'t [Link],
+            mentions: Vec<Link>,
         }
         #[derive(Serialize)]
         struct Letter<'t> {
@@ -596,7 +654,10 @@ impl<'a> BookPages<'a> {
                     kind: term.kind.as_deref(),
                     definition: &r.html,
                     see_also,
-                    mentions: &self.term_mentions[i],
+                    mentions: self.term_mentions[i]
+                        .iter()
+                        .map(|r| self.mention_link(*r))
+                        .collect(),
                 });
             }
         }
@@ -617,7 +678,7 @@ impl<'a> BookPages<'a> {
             date_label: String,
             title: &'t str,
             body: &'t str,
-            mentions: &'t [Link],
+            mentions: Vec<Link>,
         }
         #[derive(Serialize)]
         struct Year<'t> {
@@ -644,7 +705,13 @@ impl<'a> BookPages<'a> {
                     mentions: self
                         .event_mentions
                         .get(event.id.as_str())
-                        .map_or(&[], Vec::as_slice),
+                        .map(|notes| {
+                            notes
+                                .iter()
+                                .map(|&i| self.mention_link(Referrer::Note(i)))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
                 });
             }
         }

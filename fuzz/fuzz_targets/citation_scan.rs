@@ -21,7 +21,12 @@ fuzz_target!(|text: &str| {
     };
     let mut last_end = offset;
     for r in &refs {
-        assert!(inside(&r.span), "ref span {:?} in {} bytes", r.span, text.len());
+        assert!(
+            inside(&r.span),
+            "ref span {:?} in {} bytes",
+            r.span,
+            text.len()
+        );
         assert!(r.span.start >= last_end, "references overlap");
         last_end = r.span.end;
         if let InlineRefKind::Citation(group) = &r.kind {
@@ -29,13 +34,22 @@ fuzz_target!(|text: &str| {
             for c in &group.refs {
                 for span in [Some(&c.span), Some(&c.key_span)]
                     .into_iter()
-                    .chain([c.locator.as_ref().map(|l| &l.span), c.quotation.as_ref().map(|q| &q.span)])
+                    .chain([
+                        c.locator.as_ref().map(|l| &l.span),
+                        c.quotation.as_ref().map(|q| &q.span),
+                    ])
                     .flatten()
                 {
                     assert!(inside(span), "part span {span:?}");
-                    assert!(span.start >= r.span.start && span.end <= r.span.end, "part outside its bracket");
+                    assert!(
+                        span.start >= r.span.start && span.end <= r.span.end,
+                        "part outside its bracket"
+                    );
                 }
-                assert_eq!(&text[c.key_span.start - offset + 1..c.key_span.end - offset], c.key);
+                assert_eq!(
+                    &text[c.key_span.start - offset + 1..c.key_span.end - offset],
+                    c.key
+                );
             }
         }
     }

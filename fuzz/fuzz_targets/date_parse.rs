@@ -8,7 +8,11 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|text: &str| {
     if let Ok(date) = PartialDate::parse(text) {
         let shown = date.to_string();
-        assert_eq!(PartialDate::parse(&shown), Ok(date), "{text:?} -> {shown:?}");
+        assert_eq!(
+            PartialDate::parse(&shown),
+            Ok(date),
+            "{text:?} -> {shown:?}"
+        );
         assert_eq!(shown, text, "a date that parses is written in its one form");
         let _ = date.human();
     }

@@ -23,7 +23,12 @@ fuzz_target!(|input: (&str, u16, u16, &str)| {
     let needle = Normalized::new(&text[start..end]);
     let found = haystack.find_all(&needle.text);
     if !needle.text.is_empty() {
-        assert!(!found.is_empty(), "{:?} not found in {:?}", needle.text, haystack.text);
+        assert!(
+            !found.is_empty(),
+            "{:?} not found in {:?}",
+            needle.text,
+            haystack.text
+        );
     }
     for r in &found {
         assert!(r.start < r.end && r.end <= text.len());
@@ -33,10 +38,14 @@ fuzz_target!(|input: (&str, u16, u16, &str)| {
     // Any other needle: no panic, ranges in bounds.
     let other = Normalized::new(input.3);
     for r in haystack.find_all(&other.text) {
-        assert!(r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
+        assert!(
+            r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end)
+        );
     }
     if let Some((r, score)) = quote::closest_passage(&haystack, &other.text) {
-        assert!(r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
+        assert!(
+            r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end)
+        );
         assert!((0.0..=1.0).contains(&score));
     }
     let _ = quote::matches_ignoring_case_and_dashes(&haystack, &other.text);

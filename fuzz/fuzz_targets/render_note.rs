@@ -27,8 +27,16 @@ fn book() -> &'static Book {
     static BOOK: OnceLock<Book> = OnceLock::new();
     BOOK.get_or_init(|| {
         let mut map = SourceMap::default();
-        let s = map.add("seeds/nyt.md".into(), PathBuf::from("nyt.md"), SOURCE.into());
-        let g = map.add("content/glossary.toml".into(), PathBuf::from("g.toml"), GLOSSARY.into());
+        let s = map.add(
+            "seeds/nyt.md".into(),
+            PathBuf::from("nyt.md"),
+            SOURCE.into(),
+        );
+        let g = map.add(
+            "content/glossary.toml".into(),
+            PathBuf::from("g.toml"),
+            GLOSSARY.into(),
+        );
         let source = Source::parse(s, "nyt", SOURCE, false).expect("source parses");
         let glossary = Glossary::parse(g, GLOSSARY).expect("glossary parses");
         let autolink = Autolinker::new(&glossary);
@@ -45,7 +53,11 @@ fn book() -> &'static Book {
 fuzz_target!(|text: &str| {
     let book = book();
     let mut map = SourceMap::default();
-    let file = map.add("content/a/note.md".into(), PathBuf::from("note.md"), Arc::from(text));
+    let file = map.add(
+        "content/a/note.md".into(),
+        PathBuf::from("note.md"),
+        Arc::from(text),
+    );
     let env = RenderEnv {
         sources: &book.sources,
         glossary: &book.glossary,
@@ -67,7 +79,11 @@ fuzz_target!(|text: &str| {
     for d in &rendered.diagnostics {
         if let Some((f, span)) = &d.location {
             if *f == file {
-                assert!(span.start <= span.end && span.end <= text.len(), "{span:?}: {}", d.message);
+                assert!(
+                    span.start <= span.end && span.end <= text.len(),
+                    "{span:?}: {}",
+                    d.message
+                );
             }
         }
         let _ = d.render(&map);

@@ -474,52 +474,30 @@ impl Project {
             _ => None,
         };
         let glossary = self.glossary.is_none().then(|| {
-            let mut next = 1;
-            let mut rendered = Vec::with_capacity(book.glossary.terms.len());
-            if let Some(file) = book.glossary.file {
-                for term in &book.glossary.terms {
-                    let r = markdown::render(
-                        &env,
-                        &Fragment {
-                            file,
-                            text: &term.definition,
-                            offset: term.definition_at.offset,
-                            page: "glossary.html",
-                            base_dir: "",
-                            first_footnote: next,
-                            autolink: false,
-                            escapes: Some(&term.definition_at),
-                        },
-                    );
-                    next += r.footnotes.len();
-                    rendered.push(r);
-                }
-            }
-            Arc::new(rendered)
+            let definitions = book
+                .glossary
+                .terms
+                .iter()
+                .map(|t| (t.definition.as_str(), &t.definition_at));
+            Arc::new(render_page_fragments(
+                &env,
+                book.glossary.file,
+                definitions,
+                "glossary.html",
+            ))
         });
         let chronology = self.chronology.is_none().then(|| {
-            let mut next = 1;
-            let mut rendered = Vec::with_capacity(book.chronology.events.len());
-            if let Some(file) = book.chronology.file {
-                for event in &book.chronology.events {
-                    let r = markdown::render(
-                        &env,
-                        &Fragment {
-                            file,
-                            text: &event.body,
-                            offset: event.body_at.offset,
-                            page: "chronology.html",
-                            base_dir: "",
-                            first_footnote: next,
-                            autolink: false,
-                            escapes: Some(&event.body_at),
-                        },
-                    );
-                    next += r.footnotes.len();
-                    rendered.push(r);
-                }
-            }
-            Arc::new(rendered)
+            let bodies = book
+                .chronology
+                .events
+                .iter()
+                .map(|e| (e.body.as_str(), &e.body_at));
+            Arc::new(render_page_fragments(
+                &env,
+                book.chronology.file,
+                bodies,
+                "chronology.html",
+            ))
         });
 
         let present: HashSet<&str> = self.book.notes.iter().map(|n| n.path.as_str()).collect();
@@ -646,6 +624,35 @@ pub fn check_paths(root: &Path, output: &Path) -> Result<(), Diagnostic> {
         }
     }
     Ok(())
+}
+
+/// Renders the Markdown fragments that share one page (glossary
+/// definitions, chronology bodies), numbering their footnotes across it.
+fn render_page_fragments<'t>(
+    env: &RenderEnv<'_>,
+    file: Option<crate::diagnostics::FileId>,
+    fragments: impl Iterator<Item = (&'t str, &'t crate::tomlstr::StringPosition)>,
+    page: &str,
+) -> Vec<Rendered> {
+    let Some(file) = file else { return Vec::new() };
+    let mut next = 1;
+    fragments
+        .map(|(text, at)| {
+            let fragment = Fragment {
+                file,
+                text,
+                offset: at.offset,
+                page,
+                base_dir: "",
+                first_footnote: next,
+                autolink: false,
+                escapes: Some(at),
+            };
+            let rendered = markdown::render(env, &fragment);
+            next += rendered.footnotes.len();
+            rendered
+        })
+        .collect()
 }
 
 /// Loads, resolves and renders a book into memory, writing nothing.

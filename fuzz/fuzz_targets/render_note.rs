@@ -74,6 +74,7 @@ fuzz_target!(|text: &str| {
             base_dir: "a",
             first_footnote: 1,
             autolink: true,
+            escapes: None,
         },
     );
     for d in &rendered.diagnostics {

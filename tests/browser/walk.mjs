@@ -280,12 +280,27 @@ async function checkPreview(page, setup, where, locator, expected, kind) {
   const sidenote = kind === 'citation' && await page.evaluate(() => document.querySelector('aside.sidenote') !== null);
   if (sidenote) {
     // Wide screens show citations beside the text: hovering the marker marks its sidenote.
-    let active = null;
-    try {
-      await page.locator('aside.sidenote.is-active').first().waitFor({ state: 'visible', ...WAIT });
-      active = await page.locator('aside.sidenote.is-active').first().textContent();
-    } catch {
-      active = null;
+    const activeSidenote = async () => {
+      try {
+        await page.locator('aside.sidenote.is-active').first().waitFor({ state: 'visible', ...WAIT });
+        return await page.locator('aside.sidenote.is-active').first().textContent();
+      } catch {
+        return null;
+      }
+    };
+    let active = await activeSidenote();
+    if (active === null) {
+      // Say what the pointer was over, then hover once more: a pointer event
+      // lost on a busy machine is not a fault of the page.
+      const under = await locator.evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return hit ? `${hit.tagName.toLowerCase()}.${hit.className}` : 'nothing';
+      });
+      report.note(`${where}: the first hover marked no sidenote (the marker's centre is over ${under}); hovering again`);
+      await page.mouse.move(0, 0);
+      await locator.hover();
+      active = await activeSidenote();
     }
     report.check(active !== null, where, `hovering a ${kind} marker does not mark its sidenote`);
     if (active !== null && expected.mark) {

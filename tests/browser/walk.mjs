@@ -295,7 +295,10 @@ async function checkPreview(page, setup, where, locator, expected, kind) {
       const under = await locator.evaluate((el) => {
         const r = el.getBoundingClientRect();
         const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-        return hit ? `${hit.tagName.toLowerCase()}.${hit.className}` : 'nothing';
+        const what = hit ? `${hit.tagName.toLowerCase()}${hit === el ? ' (the marker)' : ''}` : 'nothing';
+        const asides = document.querySelectorAll('aside.sidenote').length;
+        const active = document.querySelectorAll('aside.sidenote.is-active').length;
+        return `${what}; ${active} of ${asides} sidenotes active`;
       });
       report.note(`${where}: the first hover marked no sidenote (the marker's centre is over ${under}); hovering again`);
       await page.mouse.move(0, 0);

@@ -27,6 +27,36 @@ pub fn escape_into(out: &mut String, text: &str) {
     out.push_str(&text[start..]);
 }
 
+/// Characters a URL may not hold as they are (spaces in a note's file
+/// name, quotes or angle brackets in an address pasted from a browser):
+/// they are percent-encoded.
+pub const URL_UNSAFE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'|')
+    .add(b'\\')
+    .add(b'^');
+
+/// Whether a link has a scheme (`https:`, `mailto:`): it leaves the book.
+pub fn has_scheme(link: &str) -> bool {
+    match link.find(':') {
+        Some(colon) => {
+            let scheme = &link[..colon];
+            !scheme.is_empty()
+                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }
+        None => false,
+    }
+}
+
 /// The relative prefix from a page to the site's root: `""` for
 /// `index.html`, `"../"` for `sources/nyt.html`.
 pub fn root_prefix(page: &str) -> String {

@@ -934,7 +934,7 @@ impl<'e, 'a> EventWriter<'e, 'a> {
     /// Rewrites a link to a `.md` note to its `.html` page and records it for
     /// checking.
     fn link(&mut self, dest: &str, span: Range<usize>) -> String {
-        if has_scheme(dest) || dest.starts_with('/') {
+        if crate::html::has_scheme(dest) || dest.starts_with('/') {
             return dest.to_string();
         }
         let (path, fragment) = match dest.split_once('#') {
@@ -1340,21 +1340,6 @@ const TEXT_FRAGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHAN
 /// syntax and must be escaped).
 pub fn text_fragment(words: &str) -> String {
     percent_encoding::utf8_percent_encode(words, TEXT_FRAGMENT).to_string()
-}
-
-/// Whether a link has a scheme (`https:`, `mailto:`): it leaves the book.
-fn has_scheme(dest: &str) -> bool {
-    match dest.find(':') {
-        Some(colon) => {
-            let scheme = &dest[..colon];
-            !scheme.is_empty()
-                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        }
-        None => false,
-    }
 }
 
 /// Joins a relative link to the folder it was written in, within `content/`.

@@ -122,20 +122,6 @@ fn paragraphs(text: &str, body_offset: usize, per_line: bool) -> Vec<Paragraph> 
     result
 }
 
-/// Characters a URL may not hold as they are; an address pasted from a
-/// browser may have them, and they are percent-encoded.
-const URL_UNSAFE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'<')
-    .add(b'>')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}')
-    .add(b'|')
-    .add(b'\\')
-    .add(b'^');
-
 /// Checks a source's `url`: the original is on the web, so only `http:`
 /// and `https:` addresses are accepted (never `javascript:`, `data:` or a
 /// path into the book); characters a URL may not hold are percent-encoded.
@@ -144,7 +130,7 @@ pub fn original_url(url: &str) -> Result<String, String> {
     let scheme = url.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
     match scheme.as_deref() {
         Some("http" | "https") if url.len() > url.find(':').unwrap_or(0) + 3 => {
-            Ok(percent_encoding::utf8_percent_encode(url, URL_UNSAFE).to_string())
+            Ok(percent_encoding::utf8_percent_encode(url, crate::html::URL_UNSAFE).to_string())
         }
         _ => Err(format!(
             "`url` must be a web address starting with `http://` or `https://`, not `{}`",

@@ -223,20 +223,6 @@ impl Theme {
     }
 }
 
-/// Characters a link to a page may not hold as they are: a note's file
-/// name may have spaces (`content/raw notes.md` is `raw notes.html`).
-const NOT_IN_URL_PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'<')
-    .add(b'>')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}')
-    .add(b'|')
-    .add(b'\\')
-    .add(b'^');
-
 /// The `url_path` filter: a link to a page of the book (`x/y z.html#id`)
 /// made a valid URL. Note paths never hold `#`, `?` or `%` (see
 /// [`crate::load`]), so those are left as they are.
@@ -246,7 +232,7 @@ fn url_path(
 ) -> tera::Result<tera::Value> {
     let text = tera::try_get_value!("url_path", "value", String, value);
     Ok(tera::Value::String(
-        percent_encoding::utf8_percent_encode(&text, NOT_IN_URL_PATH).to_string(),
+        percent_encoding::utf8_percent_encode(&text, crate::html::URL_UNSAFE).to_string(),
     ))
 }
 

@@ -55,21 +55,6 @@ fn read_site(dir: &Path) -> Site {
     Site { pages, files }
 }
 
-/// Whether a link leaves the site on purpose: `https:`, `mailto:`, ...
-fn has_scheme(link: &str) -> bool {
-    match link.find(':') {
-        Some(colon) => {
-            let scheme = &link[..colon];
-            !scheme.is_empty()
-                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        }
-        None => false,
-    }
-}
-
 fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -137,7 +122,7 @@ fn broken_links(dir: &Path) -> Vec<String> {
     let mut checked = 0;
     for (page, (_, links)) in &site.pages {
         for link in links {
-            if has_scheme(link) {
+            if briefbook::html::has_scheme(link) {
                 continue;
             }
             checked += 1;

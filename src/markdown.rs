@@ -427,10 +427,8 @@ impl<'e, 'a> EventWriter<'e, 'a> {
                         ..
                     }) = &mut capture
                     {
-                        match &e {
-                            Event::Text(t) => heading_text.push_str(t),
-                            Event::InlineHtml(_) => {}
-                            _ => {}
+                        if let Event::Text(t) = &e {
+                            heading_text.push_str(t);
                         }
                         events.push(e);
                     } else if let Some(Capture::Code { code, .. }) = &mut capture {
@@ -560,8 +558,7 @@ impl<'e, 'a> EventWriter<'e, 'a> {
                     self.emit_inline(&mut body, &mut definition, &mut capture, marker);
                 }
                 Event::FootnoteReference(label) => {
-                    let (number, marker) = self.markdown_footnote_marker(&label);
-                    let _ = number;
+                    let marker = self.markdown_footnote_marker(&label);
                     self.emit_inline(&mut body, &mut definition, &mut capture, marker);
                 }
                 Event::Start(Tag::Link {
@@ -773,7 +770,7 @@ impl<'e, 'a> EventWriter<'e, 'a> {
         self.marker(number, &marker_id, &preview)
     }
 
-    fn markdown_footnote_marker(&mut self, label: &str) -> (usize, String) {
+    fn markdown_footnote_marker(&mut self, label: &str) -> String {
         let number = match self.footnote_numbers.get(label) {
             Some(n) => *n,
             None => {
@@ -803,7 +800,7 @@ impl<'e, 'a> EventWriter<'e, 'a> {
             format!("fnref-{number}-{}", footnote.backrefs.len() + 1)
         };
         footnote.backrefs.push(marker_id.clone());
-        (number, self.marker(number, &marker_id, ""))
+        self.marker(number, &marker_id, "")
     }
 
     /// One line of a citation footnote: source, locator, passage, original.

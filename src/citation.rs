@@ -106,6 +106,10 @@ pub fn markdown_options() -> Options {
 /// spans, code blocks and raw HTML.
 pub fn code_ranges(markdown: &str) -> Vec<Range<usize>> {
     let mut ranges = Vec::new();
+    if !may_hold_code(markdown) {
+        // Most notes have no code and no HTML: no need to parse them twice.
+        return ranges;
+    }
     for (event, range) in Parser::new_ext(markdown, markdown_options()).into_offset_iter() {
         match event {
             Event::Start(Tag::CodeBlock(_))
@@ -116,6 +120,15 @@ pub fn code_ranges(markdown: &str) -> Vec<Range<usize>> {
         }
     }
     ranges
+}
+
+/// Whether `markdown` may hold a code span, a code block or HTML: each
+/// needs a backtick, a tilde fence, a `<`, or an indentation of a tab or
+/// four spaces (anywhere: in a block quote or after a list marker, an
+/// indented code block does not start its line). A cheap, conservative
+/// test.
+fn may_hold_code(markdown: &str) -> bool {
+    markdown.contains(['`', '~', '<', '\t']) || markdown.contains("    ")
 }
 
 fn is_escaped(text: &str, at: usize) -> bool {
@@ -518,5 +531,25 @@ mod tests {
         assert_eq!(errors[0].span, 15..16);
         let (_, errors) = scan("[[ ]]", 0, &[]);
         assert_eq!(errors[0].message, "empty glossary reference");
+    }
+
+    #[test]
+    fn the_quick_test_for_code_misses_no_code() {
+        // Every way to write code or HTML, including indented code inside a
+        // block quote and after a list marker, is still found.
+        for text in [
+            "`[@a]`",
+            "~~~\n[@a]\n~~~\n",
+            "```\n[@a]\n```\n",
+            "<div>\n[@a]\n</div>\n",
+            "\n    [@a]\n",
+            "\t[@a]\n",
+            ">     [@a]\n",
+            "-     [@a]\n",
+        ] {
+            assert!(!code_ranges(text).is_empty(), "{text:?}");
+            assert!(scan_all(text).is_empty(), "{text:?}");
+        }
+        assert!(code_ranges("Plain [@a] text.\n\n- a list [@b]\n").is_empty());
     }
 }

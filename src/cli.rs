@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// briefbook: build annotated briefing books whose every quotation is
 /// checked against its source.
@@ -23,6 +23,15 @@ pub struct BookArgs {
     /// Include notes marked `draft = true`.
     #[arg(long)]
     pub drafts: bool,
+}
+
+/// How `check --report` prints the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Sections of lines for people.
+    Text,
+    /// One JSON object (fields documented in docs/guide.md).
+    Json,
 }
 
 /// The subcommands.
@@ -50,6 +59,15 @@ pub enum Command {
         /// Print how long each phase took.
         #[arg(long, short)]
         verbose: bool,
+        /// Also print the editor's report: uncited sources, paragraphs and
+        /// events, unused terms, sources per note, name variants in the
+        /// sources, quotations no longer found (printed even when the book
+        /// has errors).
+        #[arg(long)]
+        report: bool,
+        /// The report's format: text, or JSON on standard output for tools.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text, requires = "report")]
+        format: ReportFormat,
     },
     /// Serve the book on 127.0.0.1, rebuilding and reloading open pages on every change.
     ///

@@ -22,6 +22,10 @@ pub struct BookConfig {
     pub autolink_glossary: bool,
     /// Where the site is written, relative to the book's root.
     pub output_dir: String,
+    /// Publish the editor's report as `report.html` (see [`crate::report`]).
+    pub report: bool,
+    /// Write the print edition, `print.html`: the whole book on one page.
+    pub print: bool,
 }
 
 impl Default for BookConfig {
@@ -35,6 +39,8 @@ impl Default for BookConfig {
             description: None,
             autolink_glossary: false,
             output_dir: "output".to_string(),
+            report: false,
+            print: true,
         }
     }
 }

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::chronology::Chronology;
@@ -66,8 +67,43 @@ pub enum Change {
     Other,
 }
 
-/// Pages the generator writes itself, which no note may take.
+/// Pages the generator writes itself, which no note may take. (`report.html`
+/// is taken only with `report = true`: see `site.rs`.)
 const GENERATED_PAGES: [&str; 4] = ["glossary.html", "chronology.html", "404.html", "print.html"];
+
+/// A file as read from disk, not yet registered: reading is done in
+/// parallel, registering (which numbers the files) in order.
+struct Fetched {
+    path: PathBuf,
+    display: String,
+    /// The bytes, or why there are none.
+    bytes: Result<Vec<u8>, Diagnostic>,
+}
+
+/// Reads a file, refusing symbolic links.
+fn fetch(root: &Path, path: &Path) -> Fetched {
+    let display = path
+        .strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/");
+    // A book must not read outside itself: `content/book.toml`,
+    // `glossary.toml` and `chronology.toml` are opened by name, so a
+    // symbolic link there is refused here (listed files, in `list_files`).
+    let bytes = if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        Err(warning(format!(
+            "{display} is a symbolic link; it is not followed"
+        )))
+    } else {
+        std::fs::read(path)
+            .map_err(|e| Diagnostic::global(format!("cannot read {display}: {e}")))
+    };
+    Fetched {
+        path: path.to_path_buf(),
+        display,
+        bytes,
+    }
+}
 
 /// Reads a text file, registering it (or replacing its text if it was read
 /// before); a file that is not UTF-8 becomes an error at its first bad byte.
@@ -77,33 +113,33 @@ fn read_text(
     path: &Path,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<(FileId, Arc<str>)> {
-    let display = path
-        .strip_prefix(root)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/");
-    // A book must not read outside itself: `content/book.toml`,
-    // `glossary.toml` and `chronology.toml` are opened by name, so a
-    // symbolic link there is refused here (listed files, in `list_files`).
-    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-        diagnostics.push(warning(format!(
-            "{display} is a symbolic link; it is not followed"
-        )));
-        return None;
-    }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            diagnostics.push(Diagnostic::global(format!("cannot read {display}: {e}")));
+    register(files, fetch(root, path), diagnostics)
+}
+
+/// Registers a fetched file as text.
+fn register(
+    files: &mut SourceMap,
+    fetched: Fetched,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<(FileId, Arc<str>)> {
+    let Fetched {
+        path,
+        display,
+        bytes,
+    } = fetched;
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
+        Err(d) => {
+            diagnostics.push(d);
             return None;
         }
     };
-    let register = |files: &mut SourceMap, text: Arc<str>| match files.find(path) {
+    let register = |files: &mut SourceMap, text: Arc<str>| match files.find(&path) {
         Some(file) => {
             files.replace(file, text);
             file
         }
-        None => files.add(display.clone(), path.to_path_buf(), text),
+        None => files.add(display.clone(), path.clone(), text),
     };
     match String::from_utf8(bytes) {
         Ok(mut text) => {
@@ -225,12 +261,15 @@ pub fn load(root: &Path, drafts: bool) -> (Book, LoadDiagnostics) {
         root,
         &mut listing,
     );
-    for path in seeds {
-        book.read_source(&path, &mut diagnostics);
+    for (path, found, source) in book.read_many(&seeds, parse_source) {
+        book.add_source(&path, source, found, &mut diagnostics);
     }
     let notes = list_files(&content, &["md"], true, root, &mut listing);
-    for path in notes {
-        book.read_note(&path, &mut diagnostics);
+    let parse = |path: &Path, file, text: &str, found: &mut Vec<Diagnostic>| {
+        parse_note(&content, drafts, path, file, text, found)
+    };
+    for (path, found, note) in book.read_many(&notes, parse) {
+        book.add_note(&path, note, found, &mut diagnostics);
     }
     diagnostics.insert(root.to_path_buf(), listing);
     book.read_glossary(&mut diagnostics);
@@ -303,20 +342,49 @@ impl Book {
 
     fn read_source(&mut self, path: &Path, diagnostics: &mut LoadDiagnostics) {
         let mut found = Vec::new();
-        if let Some((file, text)) = read_text(&mut self.files, &self.root, path, &mut found) {
-            let stem = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().to_string())
-                .unwrap_or_default();
-            let is_txt = path.extension().is_some_and(|e| e == "txt");
-            match Source::parse(file, &stem, &text, is_txt) {
-                Ok(source) => {
-                    self.source_files.insert(path.to_path_buf(), source);
-                }
-                Err(errors) => found.extend(errors),
-            }
+        let source = read_text(&mut self.files, &self.root, path, &mut found)
+            .and_then(|(file, text)| parse_source(path, file, &text, &mut found));
+        self.add_source(path, source, found, diagnostics);
+    }
+
+    fn add_source(
+        &mut self,
+        path: &Path,
+        source: Option<Source>,
+        found: Vec<Diagnostic>,
+        diagnostics: &mut LoadDiagnostics,
+    ) {
+        if let Some(source) = source {
+            self.source_files.insert(path.to_path_buf(), source);
         }
         diagnostics.insert(path.to_path_buf(), found);
+    }
+
+    /// Reads and parses many files: reading and parsing in parallel,
+    /// registering in order (so file ids do not depend on timing).
+    fn read_many<T: Send>(
+        &mut self,
+        paths: &[PathBuf],
+        parse: impl Fn(&Path, FileId, &str, &mut Vec<Diagnostic>) -> Option<T> + Sync,
+    ) -> Vec<(PathBuf, Vec<Diagnostic>, Option<T>)> {
+        let root = &self.root;
+        let fetched: Vec<Fetched> = paths.par_iter().map(|p| fetch(root, p)).collect();
+        let registered: Vec<_> = fetched
+            .into_iter()
+            .map(|f| {
+                let path = f.path.clone();
+                let mut found = Vec::new();
+                let text = register(&mut self.files, f, &mut found);
+                (path, found, text)
+            })
+            .collect();
+        registered
+            .into_par_iter()
+            .map(|(path, mut found, text)| {
+                let parsed = text.and_then(|(file, text)| parse(&path, file, &text, &mut found));
+                (path, found, parsed)
+            })
+            .collect()
     }
 
     /// Indexes the sources by id, reporting ids used twice.
@@ -351,41 +419,25 @@ impl Book {
     fn read_note(&mut self, path: &Path, diagnostics: &mut LoadDiagnostics) {
         let mut found = Vec::new();
         let content = self.root.join("content");
-        if let Some((file, text)) = read_text(&mut self.files, &self.root, path, &mut found) {
-            let relative = note_path(&content, path);
-            // `#`, `?` and `%` mean something in a link: `a#b.md` would be
-            // linked as the page `a` with the fragment `b.html`.
-            let unlinkable = relative.chars().find(|c| matches!(c, '#' | '?' | '%'));
-            match Note::parse(file, &relative, &text) {
-                _ if unlinkable.is_some() => found.push(
-                    Diagnostic::error(
-                        file,
-                        0..text.len().min(1),
-                        format!(
-                            "the note's path `{relative}` holds `{}`, which cannot be part of a link to its page",
-                            unlinkable.unwrap_or('#')
-                        ),
-                    )
-                    .with_help("rename the file without `#`, `?` or `%` (spaces and other characters are fine)"),
-                ),
-                Ok(note) if note.draft && !self.drafts => {}
-                Ok(note) if relative == "index.md" => self.intro = Some(note),
-                Ok(note)
-                    if GENERATED_PAGES.contains(&note.page.as_str())
-                        || note.page.starts_with("sources/") =>
-                {
-                    found.push(
-                        Diagnostic::error(
-                            file,
-                            0..text.len().min(1),
-                            format!("this note would be published at {}, which briefbook generates itself", note.page),
-                        )
-                        .with_help("rename the file or move it to another folder"),
-                    );
-                }
-                Ok(note) => self.notes.push(note),
-                Err(errors) => found.extend(errors),
-            }
+        let note = read_text(&mut self.files, &self.root, path, &mut found)
+            .and_then(|(file, text)| {
+                parse_note(&content, self.drafts, path, file, &text, &mut found)
+            });
+        self.add_note(path, note, found, diagnostics);
+    }
+
+    fn add_note(
+        &mut self,
+        path: &Path,
+        note: Option<Note>,
+        found: Vec<Diagnostic>,
+        diagnostics: &mut LoadDiagnostics,
+    ) {
+        match note {
+            Some(note) if note.draft && !self.drafts => {}
+            Some(note) if note.path == "index.md" => self.intro = Some(note),
+            Some(note) => self.notes.push(note),
+            None => {}
         }
         diagnostics.insert(path.to_path_buf(), found);
     }
@@ -434,6 +486,75 @@ impl Book {
             diagnostics,
             Chronology::parse,
         );
+    }
+}
+
+/// Parses a source file.
+fn parse_source(
+    path: &Path,
+    file: FileId,
+    text: &str,
+    found: &mut Vec<Diagnostic>,
+) -> Option<Source> {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let is_txt = path.extension().is_some_and(|e| e == "txt");
+    Source::parse(file, &stem, text, is_txt)
+        .map_err(|errors| found.extend(errors))
+        .ok()
+}
+
+/// Parses a note file; `None` if it has errors.
+fn parse_note(
+    content: &Path,
+    drafts: bool,
+    path: &Path,
+    file: FileId,
+    text: &str,
+    found: &mut Vec<Diagnostic>,
+) -> Option<Note> {
+    let relative = note_path(content, path);
+    // `#`, `?` and `%` mean something in a link: `a#b.md` would be
+    // linked as the page `a` with the fragment `b.html`.
+    if let Some(c) = relative.chars().find(|c| matches!(c, '#' | '?' | '%')) {
+        found.push(
+            Diagnostic::error(
+                file,
+                0..text.len().min(1),
+                format!("the note's path `{relative}` holds `{c}`, which cannot be part of a link to its page"),
+            )
+            .with_help("rename the file without `#`, `?` or `%` (spaces and other characters are fine)"),
+        );
+        return None;
+    }
+    match Note::parse(file, &relative, text) {
+        // A draft left out cannot collide with anything.
+        Ok(note)
+            if relative != "index.md"
+                && (drafts || !note.draft)
+                && (GENERATED_PAGES.contains(&note.page.as_str())
+                    || note.page.starts_with("sources/")) =>
+        {
+            found.push(
+                Diagnostic::error(
+                    file,
+                    0..text.len().min(1),
+                    format!(
+                        "this note would be published at {}, which briefbook generates itself",
+                        note.page
+                    ),
+                )
+                .with_help("rename the file or move it to another folder"),
+            );
+            None
+        }
+        Ok(note) => Some(note),
+        Err(errors) => {
+            found.extend(errors);
+            None
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use briefbook::import::{ImportRequest, import};
 use briefbook::serve::{ServeOptions, ServeReport, serve};
 use briefbook::site::{BuildOptions, Outcome, Progress};
 use clap::Parser;
-use cli::{Cli, Command};
+use cli::{Cli, Command, ReportFormat};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// mimalloc: the build allocates many small strings from several threads,
@@ -38,13 +38,30 @@ fn main() -> ExitCode {
             let outcome = briefbook::site::build_with_progress(&options, &Bar::new());
             report(&outcome, started, true, verbose)
         }
-        Command::Check { book, verbose } => {
+        Command::Check {
+            book,
+            verbose,
+            report: editor,
+            format,
+        } => {
             let started = Instant::now();
-            let outcome = briefbook::check(&BuildOptions {
+            let options = BuildOptions {
                 root: book.root,
                 output: None,
                 drafts: book.drafts,
-            });
+            };
+            if !editor {
+                return report(&briefbook::check(&options), started, false, verbose);
+            }
+            // The editor's report goes to standard output, before the
+            // diagnostics and the summary line on standard error.
+            let (outcome, editor_report) = briefbook::site::check_with_report(&options);
+            let text = match format {
+                ReportFormat::Text => editor_report.to_text(),
+                ReportFormat::Json => editor_report.to_json(),
+            };
+            // A closed pipe (`| head`) is not an error of the book.
+            let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
             report(&outcome, started, false, verbose)
         }
         Command::Serve { book, port } => {

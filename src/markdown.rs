@@ -140,6 +140,9 @@ pub struct Rendered {
     pub terms: Vec<usize>,
     /// Problems found.
     pub diagnostics: Vec<Diagnostic>,
+    /// Quotations not found in their source (each is also an error in
+    /// `diagnostics`), for the editor's report.
+    pub drifts: Vec<crate::report::QuoteDrift>,
 }
 
 /// Maps byte offsets in the text with placeholders back to the original.
@@ -245,7 +248,7 @@ pub fn render(env: &RenderEnv<'_>, fragment: &Fragment<'_>) -> Rendered {
     let mut resolved = Vec::with_capacity(refs.len());
     for r in &refs {
         resolved.push(match &r.kind {
-            InlineRefKind::Citation(group) => resolve_group(env, file, group, &mut out.diagnostics),
+            InlineRefKind::Citation(group) => resolve_group(env, file, group, &mut out.diagnostics, &mut out.drifts),
             InlineRefKind::Term(term) => match env.glossary.lookup(&term.target) {
                 Some(index) => {
                     out.terms.push(index);
@@ -321,6 +324,9 @@ pub fn render(env: &RenderEnv<'_>, fragment: &Fragment<'_>) -> Rendered {
         for link in &mut out.links {
             remap(&mut link.span);
         }
+        for drift in &mut out.drifts {
+            remap(&mut drift.span);
+        }
     }
     out
 }
@@ -330,12 +336,20 @@ fn resolve_group(
     file: FileId,
     group: &CitationGroup,
     diagnostics: &mut Vec<Diagnostic>,
+    drifts: &mut Vec<crate::report::QuoteDrift>,
 ) -> Resolved {
     let mut refs = Vec::with_capacity(group.refs.len());
     for cite in &group.refs {
         match resolve_ref(env.sources, file, cite) {
             Ok(r) => refs.push(r),
-            Err(d) => diagnostics.push(d),
+            Err(d) => {
+                drifts.extend(crate::report::QuoteDrift::of_failed(
+                    env.sources,
+                    file,
+                    cite,
+                ));
+                diagnostics.push(d);
+            }
         }
     }
     if refs.len() == group.refs.len() {
@@ -906,6 +920,8 @@ impl<'e, 'a> EventWriter<'e, 'a> {
 
     /// A one-line plain-text preview of a reference, for the marker.
     fn citation_preview(&self, r: &ResolvedRef) -> String {
+        /// How much of a cited paragraph a preview shows.
+        const PREVIEW_CHARS: usize = 200;
         let source = &self.env.sources.sources[r.source];
         let name = source
             .outlet
@@ -923,7 +939,12 @@ impl<'e, 'a> EventWriter<'e, 'a> {
             CiteTarget::Paragraphs { first, .. } => format!(
                 "{name}, ¶\u{A0}{}: {}",
                 first + 1,
-                crate::html::truncate_words(&quote::one_line(&source.paragraphs[*first].text), 200)
+                // One character more than is shown, so that the cut is made
+                // exactly as on the whole paragraph.
+                crate::html::truncate_words(
+                    &quote::one_line_prefix(&source.paragraphs[*first].text, PREVIEW_CHARS + 1),
+                    PREVIEW_CHARS
+                )
             ),
         }
     }

@@ -14,6 +14,22 @@ use std::path::{Path, PathBuf};
 pub trait PageSink: Sync {
     /// Takes one file of the site (`path` is relative, with `/`).
     fn put(&self, path: &str, bytes: Vec<u8>) -> io::Result<()>;
+
+    /// Takes one file of the site in pieces, in order, so that a file too
+    /// big to hold in memory whole (the print edition of a large book) is
+    /// written as it comes. The default joins the pieces and calls
+    /// [`PageSink::put`].
+    fn put_pieces(
+        &self,
+        path: &str,
+        pieces: &mut dyn Iterator<Item = io::Result<Vec<u8>>>,
+    ) -> io::Result<()> {
+        let mut bytes = Vec::new();
+        for piece in pieces {
+            bytes.extend_from_slice(&piece?);
+        }
+        self.put(path, bytes)
+    }
 }
 
 /// Discards pages: for `check`, which writes nothing.
@@ -21,6 +37,15 @@ pub struct NullSink;
 
 impl PageSink for NullSink {
     fn put(&self, _path: &str, _bytes: Vec<u8>) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn put_pieces(
+        &self,
+        _path: &str,
+        _pieces: &mut dyn Iterator<Item = io::Result<Vec<u8>>>,
+    ) -> io::Result<()> {
+        // The pieces are not even made.
         Ok(())
     }
 }
@@ -78,6 +103,23 @@ impl PageSink for Staging {
             fs::create_dir_all(parent)?;
         }
         fs::write(target, bytes)
+    }
+
+    fn put_pieces(
+        &self,
+        path: &str,
+        pieces: &mut dyn Iterator<Item = io::Result<Vec<u8>>>,
+    ) -> io::Result<()> {
+        use std::io::Write as _;
+        let target = self.staging.join(path);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        let mut file = fs::File::create(target)?;
+        for piece in pieces {
+            file.write_all(&piece?)?;
+        }
+        Ok(())
     }
 }
 

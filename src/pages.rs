@@ -8,7 +8,7 @@
 //! backlinks changed, and nothing else.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -89,6 +89,8 @@ struct BookContext<'a> {
     description: Option<&'a str>,
     language: &'a str,
     authors: &'a [String],
+    /// Whether the book has a print edition (`print.html`).
+    print: bool,
 }
 
 #[derive(Serialize)]
@@ -197,7 +199,7 @@ fn section_title(section: &str) -> String {
 }
 
 fn hash_of(value: impl Hash) -> u64 {
-    let mut hasher = DefaultHasher::new();
+    let mut hasher = fingerprint_hasher();
     value.hash(&mut hasher);
     hasher.finish()
 }
@@ -366,7 +368,7 @@ impl<'a> BookPages<'a> {
     /// rendered fragments changed: (note generations, intro, glossary,
     /// chronology, sources).
     pub fn fingerprint(&self, page: Page, generations: &Generations) -> u64 {
-        let mut h = DefaultHasher::new();
+        let mut h = fingerprint_hasher();
         page.hash(&mut h);
         match page {
             Page::Note(i) => {
@@ -735,6 +737,7 @@ fn base_context(book: &Book, page: &str, section: &str) -> tera::Context {
             description: config.description.as_deref(),
             language: &config.language,
             authors: &config.authors,
+            print: config.print,
         },
     );
     context.insert("root", &root_prefix(page));
@@ -778,12 +781,23 @@ pub fn note_page(
     theme.render("note.html", &context)
 }
 
+/// A hash map with a fast hasher, for the maps a rebuild looks up every
+/// page in (SipHash, the standard one, was most of a one-note edit).
+pub type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
+
+/// The hasher of page fingerprints: fast, and with fixed keys, so that a
+/// fingerprint means the same thing for the whole life of a process.
+/// Fingerprints are only ever compared within one process.
+fn fingerprint_hasher() -> ahash::AHasher {
+    ahash::RandomState::with_seeds(0x6272_6965, 0x6662_6f6f, 0x6b21_7061, 0x6765_7321).build_hasher()
+}
+
 /// What changed since pages were last rendered: a generation number per
 /// rendered fragment, bumped whenever it is rendered again.
 #[derive(Debug, Default, Clone)]
 pub struct Generations {
     /// Each note's rendering, by path under `content/`.
-    pub notes: HashMap<String, u64>,
+    pub notes: FastMap<String, u64>,
     /// The introduction's.
     pub intro: u64,
     /// The glossary definitions'.

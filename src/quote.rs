@@ -192,12 +192,47 @@ fn word_ranges(text: &str) -> Vec<Range<usize>> {
 
 /// Collapses white space to single spaces, for showing a passage on one line.
 pub fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    one_line_prefix(text, usize::MAX)
+}
+
+/// The first `max_chars` characters of [`one_line`]`(text)` (or all of
+/// it): a preview need not collapse a whole paragraph to cut it short.
+pub fn one_line_prefix(text: &str, max_chars: usize) -> String {
+    let mut line = String::with_capacity(text.len().min(max_chars.saturating_mul(2)));
+    let mut chars = 0;
+    for word in text.split_whitespace() {
+        if !line.is_empty() {
+            if chars == max_chars {
+                break;
+            }
+            line.push(' ');
+            chars += 1;
+        }
+        for c in word.chars() {
+            if chars == max_chars {
+                return line;
+            }
+            line.push(c);
+            chars += 1;
+        }
+    }
+    line
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_line_prefix_is_a_prefix_of_one_line() {
+        let text = "  a  quick\n\tbrown   fox jumps  ";
+        assert_eq!(one_line(text), "a quick brown fox jumps");
+        for max in 0..30 {
+            let full: String = one_line(text).chars().take(max).collect();
+            assert_eq!(one_line_prefix(text, max), full, "{max}");
+        }
+        assert_eq!(one_line_prefix("é  è", 2), "é ");
+    }
 
     fn found(haystack: &str, needle: &str) -> Vec<String> {
         let h = Normalized::new(haystack);

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -24,6 +24,17 @@ use crate::site::{BuildOptions, Progress, Project};
 const DEBOUNCE: Duration = Duration::from_millis(60);
 /// How long a reload poll waits for a new version before answering anyway.
 const POLL_WAIT: Duration = Duration::from_secs(25);
+/// How long a request for the print edition waits for it to be made.
+const PRINT_WAIT: Duration = Duration::from_secs(120);
+
+/// What wakes the thread that owns the project.
+pub enum Wake {
+    /// Files of the book changed.
+    Files(Vec<PathBuf>),
+    /// A tab asks for the print edition, which is made only on request
+    /// (the whole book on one page is not worth making on every edit).
+    Print,
+}
 
 /// The served site: pages in memory and a version that changes with every
 /// rebuild.
@@ -32,6 +43,8 @@ pub struct LiveSite {
     pages: RwLock<HashMap<String, Arc<Vec<u8>>>>,
     state: Mutex<LiveState>,
     changed: Condvar,
+    /// Where to ask for the print edition, once serving.
+    print_requests: Mutex<Option<Sender<Wake>>>,
 }
 
 #[derive(Default, Clone)]
@@ -39,6 +52,8 @@ struct LiveState {
     version: u64,
     /// The diagnostics of the last build, if it failed.
     error: Option<String>,
+    /// How many requests for the print edition were answered.
+    print_answers: u64,
 }
 
 impl PageSink for LiveSite {
@@ -161,6 +176,9 @@ impl LiveSite {
         let Some(key) = page_key(path) else {
             return self.not_found();
         };
+        if key == crate::print::PAGE {
+            self.wait_for_print();
+        }
         let page = self.pages.read().ok().and_then(|pages| {
             pages
                 .get(&key)
@@ -183,6 +201,44 @@ impl LiveSite {
             }
             None => self.not_found(),
         }
+    }
+
+    fn has_page(&self, path: &str) -> bool {
+        self.pages.read().is_ok_and(|p| p.contains_key(path))
+    }
+
+    /// Asks for the print edition if it is not made (or was dropped by a
+    /// rebuild since), and waits until it is or the request was answered
+    /// without it.
+    fn wait_for_print(&self) {
+        let sender = self.print_requests.lock().ok().and_then(|s| s.clone());
+        let Some(sender) = sender else { return };
+        let Ok(state) = self.state.lock() else { return };
+        if self.has_page(crate::print::PAGE) {
+            return;
+        }
+        let asked = state.print_answers;
+        if sender.send(Wake::Print).is_err() {
+            return;
+        }
+        let _ = self.changed.wait_timeout_while(state, PRINT_WAIT, |state| {
+            state.print_answers == asked && !self.has_page(crate::print::PAGE)
+        });
+    }
+
+    /// Sets where requests for the print edition go.
+    pub fn send_print_requests_to(&self, sender: Sender<Wake>) {
+        if let Ok(mut requests) = self.print_requests.lock() {
+            *requests = Some(sender);
+        }
+    }
+
+    /// Records that a request for the print edition was answered.
+    pub fn print_answered(&self) {
+        if let Ok(mut state) = self.state.lock() {
+            state.print_answers += 1;
+        }
+        self.changed.notify_all();
     }
 
     fn not_found(&self) -> Reply {
@@ -363,12 +419,13 @@ pub fn serve(
     rebuild(&mut project, &site, false, report, progress);
 
     let (sender, events) = channel();
+    site.send_print_requests_to(sender.clone());
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         // Reading a file is an event too (and every rebuild reads files):
         // only changes count.
         if let Ok(event) = event {
             if !matches!(event.kind, notify::EventKind::Access(_)) {
-                let _ = sender.send(event.paths);
+                let _ = sender.send(Wake::Files(event.paths));
             }
         }
     })
@@ -450,7 +507,7 @@ fn accept(server: &tiny_http::Server, site: &Arc<LiveSite>) {
 }
 
 fn watch_loop(
-    events: &Receiver<Vec<PathBuf>>,
+    events: &Receiver<Wake>,
     root: &Path,
     project: &mut Project,
     site: &LiveSite,
@@ -459,11 +516,19 @@ fn watch_loop(
     watch_new_folders: &mut dyn FnMut(&Path),
 ) {
     while let Ok(first) = events.recv() {
-        let mut changed: Vec<PathBuf> = first;
-        let deadline = Instant::now() + DEBOUNCE;
+        let mut changed: Vec<PathBuf> = Vec::new();
+        let mut print = false;
+        let mut take = |wake: Wake| match wake {
+            Wake::Files(paths) => changed.extend(paths),
+            Wake::Print => print = true,
+        };
+        let files = matches!(first, Wake::Files(_));
+        take(first);
+        // A request for the print edition alone is answered at once.
+        let deadline = Instant::now() + if files { DEBOUNCE } else { Duration::ZERO };
         while let Some(wait) = deadline.checked_duration_since(Instant::now()) {
             match events.recv_timeout(wait) {
-                Ok(more) => changed.extend(more),
+                Ok(more) => take(more),
                 Err(_) => break,
             }
         }
@@ -473,12 +538,35 @@ fn watch_loop(
         changed.retain(|p| is_relevant(root, p));
         changed.sort();
         changed.dedup();
-        if changed.is_empty() {
-            continue;
+        if !changed.is_empty() {
+            project.reload(&changed);
+            rebuild(project, site, true, report, progress);
         }
-        project.reload(&changed);
-        rebuild(project, site, true, report, progress);
+        if print {
+            make_print(project, site, report);
+        }
     }
+}
+
+/// Makes the print edition for a request, from the last good render, and
+/// answers the request. A rebuild drops the page (it is not among the
+/// paths a render lists), so the next request makes it again.
+fn make_print(project: &Project, site: &LiveSite, report: &dyn ServeReport) {
+    if !site.has_page(crate::print::PAGE) && site.state().error.is_none() {
+        let started = Instant::now();
+        match project.render_print(site) {
+            Ok(true) => report.built(started.elapsed(), 1, "", false),
+            // `print = false`, or a theme without the template.
+            Ok(false) => {}
+            Err(d) => {
+                let mut diagnostics = crate::diagnostics::Diagnostics::new();
+                diagnostics.push(d);
+                let text = diagnostics.render(project.files());
+                report.built(started.elapsed(), 0, &text, true);
+            }
+        }
+    }
+    site.print_answered();
 }
 
 /// Renders what changed into the live site and tells the tabs.

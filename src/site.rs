@@ -8,7 +8,7 @@
 //! book rendered without an error, so a failed build leaves the previous
 //! output exactly as it was.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -21,7 +21,8 @@ use crate::highlight;
 use crate::load::{Book, Change, LoadDiagnostics, load};
 use crate::markdown::{self, Fragment, InternalLink, RenderEnv, Rendered};
 use crate::output::{NullSink, PageSink, Staging};
-use crate::pages::{BookPages, Generations, Page, settings_fingerprint};
+use crate::pages::{BookPages, FastMap, Generations, Page, settings_fingerprint};
+use crate::print;
 use crate::resolve::CiteTarget;
 use crate::theme::Theme;
 
@@ -113,17 +114,26 @@ pub struct Project {
     /// The theme generation whose static files were last handed over.
     assets_generation: u64,
     next_generation: u64,
-    notes: HashMap<String, (u64, Arc<Rendered>)>,
+    notes: FastMap<String, (u64, Arc<Rendered>)>,
     intro: Option<Arc<Rendered>>,
     glossary: Option<Arc<Vec<Rendered>>>,
     chronology: Option<Arc<Vec<Rendered>>>,
     generations: Generations,
-    fingerprints: HashMap<String, u64>,
+    fingerprints: FastMap<String, u64>,
     /// Write each note's page as soon as it is rendered and forget its HTML
     /// (one-shot builds; `serve` keeps everything to rebuild from).
     stream_pages: bool,
     /// Each glossary term's short definition, for link previews.
     term_previews: Option<Arc<Vec<String>>>,
+    /// The search index, kept so that `serve` updates it instead of
+    /// building it again (src/search.rs).
+    search: crate::search::SearchIndex,
+    /// What a streaming render does about the print edition (`build`
+    /// writes it, `check` renders its template); `serve` makes it on
+    /// request ([`Project::render_print`]).
+    print_mode: print::Mode,
+    /// The print articles of the notes streamed, until the page is made.
+    print_spool: Option<(print::Layout, print::Spool)>,
 }
 
 /// What one render of a project produced.
@@ -153,14 +163,17 @@ impl Project {
             theme_generation: 1,
             assets_generation: 0,
             next_generation: 1,
-            notes: HashMap::new(),
+            notes: FastMap::default(),
             intro: None,
             glossary: None,
             chronology: None,
             generations: Generations::default(),
-            fingerprints: HashMap::new(),
+            fingerprints: FastMap::default(),
             stream_pages: false,
             term_previews: None,
+            search: crate::search::SearchIndex::default(),
+            print_mode: print::Mode::Off,
+            print_spool: None,
         }
     }
 
@@ -263,6 +276,7 @@ impl Project {
         let started = Instant::now();
         let streamed =
             self.render_markdown(progress, if self.stream_pages { Some(sink) } else { None });
+        let print_spool = self.print_spool.take();
         timings.push(("markdown", started.elapsed()));
 
         let started = Instant::now();
@@ -301,6 +315,24 @@ impl Project {
                 }
             }
         }
+        // `report.html` is the generator's only with `report = true`: a book
+        // with a note there keeps building unless it asks for the report.
+        if self.book.config.report {
+            if let Some(note) = self.book.notes.iter().find(|n| n.page == crate::report::PAGE) {
+                let text = self.book.files.text(note.file);
+                diagnostics.push(
+                    Diagnostic::error(
+                        note.file,
+                        0..text.len().min(1),
+                        format!(
+                            "this note would be published at {}, which `report = true` makes briefbook generate",
+                            note.page
+                        ),
+                    )
+                    .with_help("rename the file or move it to another folder, or remove `report = true` from content/book.toml"),
+                );
+            }
+        }
         stats.citations = all_rendered().map(|r| r.citations.len()).sum();
         stats.quotations = all_rendered()
             .flat_map(|r| &r.citations)
@@ -327,10 +359,18 @@ impl Project {
         let all = pages.all();
         let mut due: Vec<(Page, String, u64)> = Vec::with_capacity(all.len());
         let mut all_paths = Vec::with_capacity(all.len() + theme.static_files.len() + 1);
-        for page in all {
-            let path = pages.path(page);
-            let fingerprint = pages.fingerprint(page, &self.generations) ^ settings;
-            if streamed.contains(&path) {
+        // Fingerprinting every page is most of a one-note edit in a big
+        // book: in parallel.
+        let generations = &self.generations;
+        let fingerprinted: Vec<(Page, String, u64)> = all
+            .into_par_iter()
+            .map(|page| {
+                let fingerprint = pages.fingerprint(page, generations) ^ settings;
+                (page, pages.path(page), fingerprint)
+            })
+            .collect();
+        for (page, path, fingerprint) in fingerprinted {
+            if !streamed.is_empty() && streamed.contains(&path) {
                 self.fingerprints.insert(path.clone(), fingerprint);
             } else if !only_changed || self.fingerprints.get(&path) != Some(&fingerprint) {
                 due.push((page, path.clone(), fingerprint));
@@ -360,6 +400,29 @@ impl Project {
                 Err(d) => diagnostics.push(d),
             }
         }
+        // The search index, print edition and report time themselves.
+        timings.push(("pages", started.elapsed()));
+        // ---- The search index (src/search.rs): its files under search/.
+        let search_started = Instant::now();
+        let index = self.search.write(
+            &crate::search::Input {
+                book: &self.book,
+                notes: &notes,
+                intro: intro.as_ref(),
+                glossary: &glossary,
+                chronology: &chronology,
+                sources_generation: self.generations.sources,
+                static_files: &theme.static_files,
+                only_changed,
+                keep: !self.stream_pages,
+            },
+            sink,
+        );
+        diagnostics.extend(index.diagnostics);
+        written.extend(index.written);
+        all_paths.extend(index.paths);
+        timings.push(("search", search_started.elapsed()));
+        // ---- End of the search index.
         if !only_changed || self.assets_generation != self.theme_generation {
             for (path, bytes) in &theme.static_files {
                 if let Err(e) = sink.put(path, bytes.clone()) {
@@ -377,8 +440,81 @@ impl Project {
         }
         all_paths.extend(theme.static_files.iter().map(|(p, _)| p.clone()));
         all_paths.push("highlight.css".into());
+
+        // ---- Print edition (print.rs): the page around the notes, with
+        // the articles made as the notes were streamed in step 1 (`check`
+        // renders only the page's template: the articles cannot fail).
+        let print_due = self.stream_pages
+            && self.print_mode != print::Mode::Off
+            && self.book.config.print
+            && !diagnostics.has_errors();
+        if print_due {
+            let started = Instant::now();
+            let input = print::Input {
+                book: &self.book,
+                notes: &notes,
+                intro: intro.as_deref(),
+                glossary: &glossary,
+                chronology: &chronology,
+            };
+            let (layout, spool) = match print_spool {
+                Some((layout, spool)) => (layout, Some(spool)),
+                None => (print::Layout::new(&self.book), None),
+            };
+            match print::write(&input, &layout, theme, spool, sink) {
+                Ok(true) => {
+                    written.push(print::PAGE.into());
+                    all_paths.push(print::PAGE.into());
+                }
+                Ok(false) => {}
+                Err(d) => diagnostics.push(d),
+            }
+            timings.push(("print", started.elapsed()));
+        }
+        // ---- End of the print edition.
+
+        // ---- The editor's report (report.rs): `report.html`, only with
+        // `report = true`, so that a normal build does none of its work.
+        if self.book.config.report && !diagnostics.has_errors() {
+            let started = Instant::now();
+            let path = crate::report::PAGE.to_string();
+            if theme.tera.get_template_names().any(|name| name == path) {
+                let report = crate::report::Report::new(
+                    &self.book,
+                    &notes,
+                    intro.as_deref(),
+                    &glossary,
+                    &chronology,
+                );
+                let fingerprint = report.fingerprint() ^ settings;
+                if !only_changed || self.fingerprints.get(&path) != Some(&fingerprint) {
+                    let result = report.page(&self.book, theme).and_then(|html| {
+                        sink.put(&path, html.into_bytes())
+                            .map_err(|e| Diagnostic::global(format!("cannot write {path}: {e}")))
+                    });
+                    match result {
+                        Ok(()) => {
+                            self.fingerprints.insert(path.clone(), fingerprint);
+                            written.push(path.clone());
+                        }
+                        Err(d) => diagnostics.push(d),
+                    }
+                }
+                all_paths.push(path);
+            } else {
+                diagnostics.push(
+                    Diagnostic::global(format!(
+                        "theme `{}` has no template `{path}`, which `report = true` needs",
+                        self.book.config.theme
+                    ))
+                    .with_help("add report.html to the theme or to templates/, or remove `report = true` from content/book.toml"),
+                );
+            }
+            timings.push(("report", started.elapsed()));
+        }
+        // ---- End of the editor's report.
+
         all_paths.sort();
-        timings.push(("pages", started.elapsed()));
         stats.files = all_paths.len();
         Render {
             diagnostics,
@@ -430,27 +566,31 @@ impl Project {
                 },
             )
         };
-        let missing: Vec<&crate::note::Note> = book
-            .notes
-            .iter()
-            .filter(|n| !self.notes.contains_key(&n.path))
+        // By index: a one-note edit must not build maps over the whole book.
+        let missing: Vec<usize> = (0..book.notes.len())
+            .filter(|&i| !self.notes.contains_key(&book.notes[i].path))
             .collect();
         progress.start("notes", missing.len());
-        let index_of: HashMap<&str, usize> = book
-            .notes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.path.as_str(), i))
-            .collect();
         let theme = self.theme.as_ref().ok();
+        // The print edition's articles are made from each note's HTML
+        // before it is dropped, and spooled out of memory, beside the
+        // output (print.rs).
+        let output_dir = self.output_dir();
+        let print = (stream.is_some()
+            && self.print_mode == print::Mode::Write
+            && book.config.print
+            && theme.is_some_and(print::has_template))
+        .then(|| {
+            let spool = print::Spool::new(book.notes.len(), output_dir.parent());
+            (print::Layout::new(book), spool)
+        });
         let fresh: Vec<(String, Option<String>, Rendered)> = missing
             .par_iter()
-            .map(|note| {
+            .map(|&i| {
+                let note = &book.notes[i];
                 let mut rendered = render_note(note, &note.page);
                 let mut written = None;
-                if let (Some(sink), Some(theme), Some(&i)) =
-                    (stream, theme, index_of.get(note.path.as_str()))
-                {
+                if let (Some(sink), Some(theme)) = (stream, theme) {
                     let result =
                         crate::pages::note_page(book, i, &rendered, theme).and_then(|html| {
                             sink.put(&note.page, html.into_bytes()).map_err(|e| {
@@ -460,6 +600,9 @@ impl Project {
                     match result {
                         Ok(()) => written = Some(note.page.clone()),
                         Err(d) => rendered.diagnostics.push(d),
+                    }
+                    if let Some((layout, spool)) = &print {
+                        spool.put(i, print::note_article(book, i, &rendered, layout));
                     }
                     rendered.html = String::new();
                     rendered.footnotes = Vec::new();
@@ -500,11 +643,17 @@ impl Project {
             ))
         });
 
-        let present: HashSet<&str> = self.book.notes.iter().map(|n| n.path.as_str()).collect();
-        self.notes.retain(|path, _| present.contains(path.as_str()));
-        self.generations
-            .notes
-            .retain(|path, _| present.contains(path.as_str()));
+        self.print_spool = print;
+        // Every note still present but not rendered now is cached, so the
+        // cache holds deleted notes exactly when it is larger than that.
+        if self.notes.len() + fresh.len() > self.book.notes.len() {
+            let present: HashSet<&str> =
+                self.book.notes.iter().map(|n| n.path.as_str()).collect();
+            self.notes.retain(|path, _| present.contains(path.as_str()));
+            self.generations
+                .notes
+                .retain(|path, _| present.contains(path.as_str()));
+        }
         let mut streamed = HashSet::new();
         for (path, written, rendered) in fresh {
             streamed.extend(written);
@@ -530,40 +679,125 @@ impl Project {
         streamed
     }
 
-    /// The ids each `.md` link target has.
+    /// Renders the print edition (`print.html`) into `sink` from what the
+    /// last render kept. `serve` calls it only when the page is asked for:
+    /// the whole book on one page is not worth making again on every edit.
+    /// Call it after a render without errors. Returns false, writing
+    /// nothing, when the book turns the print edition off, the theme has no
+    /// `print.html`, or the notes' HTML was not kept (one-shot builds make
+    /// the page as they go).
+    pub fn render_print(&self, sink: &dyn PageSink) -> Result<bool, Diagnostic> {
+        let Ok(theme) = &self.theme else {
+            return Ok(false);
+        };
+        if self.stream_pages || !self.book.config.print {
+            return Ok(false);
+        }
+        let notes: Vec<Arc<Rendered>> = self
+            .book
+            .notes
+            .iter()
+            .map(|n| {
+                self.notes
+                    .get(&n.path)
+                    .map(|(_, r)| r.clone())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let glossary = self.glossary.clone().unwrap_or_default();
+        let chronology = self.chronology.clone().unwrap_or_default();
+        let input = print::Input {
+            book: &self.book,
+            notes: &notes,
+            intro: self.intro.as_deref(),
+            glossary: &glossary,
+            chronology: &chronology,
+        };
+        print::write(&input, &print::Layout::new(&self.book), theme, None, sink)
+    }
+
+    /// The editor's report on the book as last rendered, errors and all
+    /// (see [`crate::report`]). Call it after [`Project::render`].
+    pub fn report(&self) -> crate::report::Report {
+        let notes: Vec<Arc<Rendered>> = self
+            .book
+            .notes
+            .iter()
+            .map(|n| {
+                self.notes
+                    .get(&n.path)
+                    .map(|(_, r)| r.clone())
+                    .unwrap_or_default()
+            })
+            .collect();
+        crate::report::Report::new(
+            &self.book,
+            &notes,
+            self.intro.as_deref(),
+            self.glossary.as_deref().map_or(&[], Vec::as_slice),
+            self.chronology.as_deref().map_or(&[], Vec::as_slice),
+        )
+    }
+
+    /// What each `.md` link target is, to check links against.
     fn anchors<'a>(
         &'a self,
         notes: &'a [Arc<Rendered>],
         intro: Option<&'a Rendered>,
-    ) -> HashMap<&'a str, HashSet<&'a str>> {
-        let ids = |r: &'a Rendered| {
-            r.headings
-                .iter()
-                .map(|h| h.id.as_str())
-                .collect::<HashSet<&str>>()
-        };
-        let mut anchors: HashMap<&str, HashSet<&str>> = HashMap::with_capacity(notes.len() + 3);
+    ) -> FastMap<&'a str, Anchors<'a>> {
+        let mut anchors: FastMap<&str, Anchors<'a>> = FastMap::default();
+        anchors.reserve(notes.len() + 3);
         for (note, r) in self.book.notes.iter().zip(notes) {
-            anchors.insert(&note.path, ids(r));
+            anchors.insert(&note.path, Anchors::Headings(&r.headings));
         }
-        anchors.insert("index.md", intro.map(ids).unwrap_or_default());
+        anchors.insert(
+            "index.md",
+            Anchors::Headings(intro.map(|r| r.headings.as_slice()).unwrap_or_default()),
+        );
         anchors.entry("glossary.md").or_insert_with(|| {
-            self.book
-                .glossary
-                .terms
-                .iter()
-                .map(|t| t.id.as_str())
-                .collect()
+            Anchors::Ids(
+                self.book
+                    .glossary
+                    .terms
+                    .iter()
+                    .map(|t| t.id.as_str())
+                    .collect(),
+            )
         });
         anchors.entry("chronology.md").or_insert_with(|| {
-            self.book
-                .chronology
-                .events
-                .iter()
-                .map(|e| e.id.as_str())
-                .collect()
+            Anchors::Ids(
+                self.book
+                    .chronology
+                    .events
+                    .iter()
+                    .map(|e| e.id.as_str())
+                    .collect(),
+            )
         });
         anchors
+    }
+}
+
+/// The ids a link target has: a note's headings (a few, searched in
+/// order, so that a one-note edit builds no set per note), or a set.
+enum Anchors<'a> {
+    Headings(&'a [markdown::Heading]),
+    Ids(HashSet<&'a str>),
+}
+
+impl<'a> Anchors<'a> {
+    fn contains(&self, id: &str) -> bool {
+        match self {
+            Anchors::Headings(headings) => headings.iter().any(|h| h.id == id),
+            Anchors::Ids(ids) => ids.contains(id),
+        }
+    }
+
+    fn ids(&self) -> Vec<&'a str> {
+        match self {
+            Anchors::Headings(headings) => headings.iter().map(|h| h.id.as_str()).collect(),
+            Anchors::Ids(ids) => ids.iter().copied().collect(),
+        }
     }
 }
 
@@ -655,7 +889,9 @@ fn render_page_fragments<'t>(
         .collect()
 }
 
-/// Loads, resolves and renders a book into memory, writing nothing.
+/// Loads, resolves and renders a book into memory, writing nothing. The
+/// print edition is left out, as `serve` leaves it out of its renders
+/// (it makes it on request), so that this equals an incremental render.
 pub fn render_book(options: &BuildOptions) -> (Outcome, Option<Site>) {
     let mut project = Project::load(options.clone());
     project.stream_pages = true;
@@ -673,6 +909,7 @@ pub fn check(options: &BuildOptions) -> Outcome {
     let started = Instant::now();
     let mut project = Project::load(options.clone());
     project.stream_pages = true;
+    project.print_mode = print::Mode::Check;
     let load_time = started.elapsed();
     let mut render = project.render(&NullSink, false, &Silent);
     render.timings.insert(0, ("load", load_time));
@@ -680,6 +917,25 @@ pub fn check(options: &BuildOptions) -> Outcome {
         render.diagnostics.push(d);
     }
     finish(project, render)
+}
+
+/// [`check`], and the editor's report on the book as it stands, made even
+/// when the book has errors (`briefbook check --report`).
+pub fn check_with_report(options: &BuildOptions) -> (Outcome, crate::report::Report) {
+    let started = Instant::now();
+    let mut project = Project::load(options.clone());
+    project.stream_pages = true;
+    project.print_mode = print::Mode::Check;
+    let load_time = started.elapsed();
+    let mut render = project.render(&NullSink, false, &Silent);
+    render.timings.insert(0, ("load", load_time));
+    if let Err(d) = check_paths(&options.root, &project.output_dir()) {
+        render.diagnostics.push(d);
+    }
+    let started = Instant::now();
+    let report = project.report();
+    render.timings.push(("report", started.elapsed()));
+    (finish(project, render), report)
 }
 
 /// Builds a book and, if it has no error, replaces the output folder with
@@ -693,6 +949,7 @@ pub fn build_with_progress(options: &BuildOptions, progress: &dyn Progress) -> O
     let started = Instant::now();
     let mut project = Project::load(options.clone());
     project.stream_pages = true;
+    project.print_mode = print::Mode::Write;
     let load_time = started.elapsed();
     let output_dir = project.output_dir();
     if let Err(d) = check_paths(&options.root, &output_dir) {
@@ -738,7 +995,7 @@ fn finish(project: Project, render: Render) -> Outcome {
 }
 
 /// Checks one link against the pages and their anchors.
-fn check_link(link: &InternalLink, anchors: &HashMap<&str, HashSet<&str>>) -> Option<Diagnostic> {
+fn check_link(link: &InternalLink, anchors: &FastMap<&str, Anchors<'_>>) -> Option<Diagnostic> {
     let Some(ids) = anchors.get(link.target.as_str()) else {
         let mut d = Diagnostic::error(
             link.file,
@@ -759,6 +1016,7 @@ fn check_link(link: &InternalLink, anchors: &HashMap<&str, HashSet<&str>>) -> Op
     if ids.contains(fragment) {
         return None;
     }
+    let ids = ids.ids();
     let what = match link.target.as_str() {
         "chronology.md" => "event",
         "glossary.md" => "term",

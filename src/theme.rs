@@ -51,6 +51,14 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "404.html",
         include_str!("../themes/default/templates/404.html"),
     ),
+    (
+        "report.html",
+        include_str!("../themes/default/templates/report.html"),
+    ),
+    (
+        "print.html",
+        include_str!("../themes/default/templates/print.html"),
+    ),
 ];
 
 /// The built-in default theme's static files.
@@ -62,6 +70,10 @@ const DEFAULT_STATIC: &[(&str, &[u8])] = &[
     (
         "briefbook.js",
         include_bytes!("../themes/default/static/briefbook.js"),
+    ),
+    (
+        "search.js",
+        include_bytes!("../themes/default/static/search.js"),
     ),
 ];
 
@@ -183,6 +195,8 @@ impl Theme {
 
         let mut tera = Tera::default();
         tera.register_filter("url_path", url_path);
+        // Every page template is HTML, whatever its name ends with.
+        tera.autoescape_on([""]);
         if let Err(e) =
             tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
         {
@@ -226,17 +240,10 @@ impl Theme {
 /// The `url_path` filter: a link to a page of the book (`x/y z.html#id`)
 /// made a valid URL. Note paths never hold `#`, `?` or `%` (see
 /// [`crate::load`]), so those are left as they are.
-fn url_path(
-    value: &tera::Value,
-    _: &std::collections::HashMap<String, tera::Value>,
-) -> tera::Result<tera::Value> {
-    let text = tera::try_get_value!("url_path", "value", String, value);
-    Ok(tera::Value::String(
-        percent_encoding::utf8_percent_encode(&text, crate::html::URL_UNSAFE).to_string(),
-    ))
+fn url_path(value: &str, _: tera::Kwargs, _: &tera::State) -> String {
+    percent_encoding::utf8_percent_encode(value, crate::html::URL_UNSAFE).to_string()
 }
 
-/// Tera's error with its causes, on one line.
 fn tera_error_chain(error: &tera::Error) -> String {
     let mut text = error.to_string();
     let mut source = std::error::Error::source(error);

@@ -95,8 +95,7 @@ fn fetch(root: &Path, path: &Path) -> Fetched {
             "{display} is a symbolic link; it is not followed"
         )))
     } else {
-        std::fs::read(path)
-            .map_err(|e| Diagnostic::global(format!("cannot read {display}: {e}")))
+        std::fs::read(path).map_err(|e| Diagnostic::global(format!("cannot read {display}: {e}")))
     };
     Fetched {
         path: path.to_path_buf(),
@@ -419,8 +418,8 @@ impl Book {
     fn read_note(&mut self, path: &Path, diagnostics: &mut LoadDiagnostics) {
         let mut found = Vec::new();
         let content = self.root.join("content");
-        let note = read_text(&mut self.files, &self.root, path, &mut found)
-            .and_then(|(file, text)| {
+        let note =
+            read_text(&mut self.files, &self.root, path, &mut found).and_then(|(file, text)| {
                 parse_note(&content, self.drafts, path, file, &text, &mut found)
             });
         self.add_note(path, note, found, diagnostics);

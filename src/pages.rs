@@ -789,7 +789,8 @@ pub type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
 /// fingerprint means the same thing for the whole life of a process.
 /// Fingerprints are only ever compared within one process.
 fn fingerprint_hasher() -> ahash::AHasher {
-    ahash::RandomState::with_seeds(0x6272_6965, 0x6662_6f6f, 0x6b21_7061, 0x6765_7321).build_hasher()
+    ahash::RandomState::with_seeds(0x6272_6965, 0x6662_6f6f, 0x6b21_7061, 0x6765_7321)
+        .build_hasher()
 }
 
 /// What changed since pages were last rendered: a generation number per

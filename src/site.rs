@@ -128,6 +128,9 @@ pub struct Project {
     /// The search index, kept so that `serve` updates it instead of
     /// building it again (src/search.rs).
     search: crate::search::SearchIndex,
+    /// Whether renders make the search index (`check` writes nothing, so
+    /// it skips that second of a 10,000-note book).
+    make_search: bool,
     /// What a streaming render does about the print edition (`build`
     /// writes it, `check` renders its template); `serve` makes it on
     /// request ([`Project::render_print`]).
@@ -172,6 +175,7 @@ impl Project {
             stream_pages: false,
             term_previews: None,
             search: crate::search::SearchIndex::default(),
+            make_search: true,
             print_mode: print::Mode::Off,
             print_spool: None,
         }
@@ -318,7 +322,12 @@ impl Project {
         // `report.html` is the generator's only with `report = true`: a book
         // with a note there keeps building unless it asks for the report.
         if self.book.config.report {
-            if let Some(note) = self.book.notes.iter().find(|n| n.page == crate::report::PAGE) {
+            if let Some(note) = self
+                .book
+                .notes
+                .iter()
+                .find(|n| n.page == crate::report::PAGE)
+            {
                 let text = self.book.files.text(note.file);
                 diagnostics.push(
                     Diagnostic::error(
@@ -403,25 +412,27 @@ impl Project {
         // The search index, print edition and report time themselves.
         timings.push(("pages", started.elapsed()));
         // ---- The search index (src/search.rs): its files under search/.
-        let search_started = Instant::now();
-        let index = self.search.write(
-            &crate::search::Input {
-                book: &self.book,
-                notes: &notes,
-                intro: intro.as_ref(),
-                glossary: &glossary,
-                chronology: &chronology,
-                sources_generation: self.generations.sources,
-                static_files: &theme.static_files,
-                only_changed,
-                keep: !self.stream_pages,
-            },
-            sink,
-        );
-        diagnostics.extend(index.diagnostics);
-        written.extend(index.written);
-        all_paths.extend(index.paths);
-        timings.push(("search", search_started.elapsed()));
+        if self.make_search {
+            let search_started = Instant::now();
+            let index = self.search.write(
+                &crate::search::Input {
+                    book: &self.book,
+                    notes: &notes,
+                    intro: intro.as_ref(),
+                    glossary: &glossary,
+                    chronology: &chronology,
+                    sources_generation: self.generations.sources,
+                    static_files: &theme.static_files,
+                    only_changed,
+                    keep: !self.stream_pages,
+                },
+                sink,
+            );
+            diagnostics.extend(index.diagnostics);
+            written.extend(index.written);
+            all_paths.extend(index.paths);
+            timings.push(("search", search_started.elapsed()));
+        }
         // ---- End of the search index.
         if !only_changed || self.assets_generation != self.theme_generation {
             for (path, bytes) in &theme.static_files {
@@ -647,8 +658,7 @@ impl Project {
         // Every note still present but not rendered now is cached, so the
         // cache holds deleted notes exactly when it is larger than that.
         if self.notes.len() + fresh.len() > self.book.notes.len() {
-            let present: HashSet<&str> =
-                self.book.notes.iter().map(|n| n.path.as_str()).collect();
+            let present: HashSet<&str> = self.book.notes.iter().map(|n| n.path.as_str()).collect();
             self.notes.retain(|path, _| present.contains(path.as_str()));
             self.generations
                 .notes
@@ -909,6 +919,7 @@ pub fn check(options: &BuildOptions) -> Outcome {
     let started = Instant::now();
     let mut project = Project::load(options.clone());
     project.stream_pages = true;
+    project.make_search = false;
     project.print_mode = print::Mode::Check;
     let load_time = started.elapsed();
     let mut render = project.render(&NullSink, false, &Silent);
@@ -925,6 +936,7 @@ pub fn check_with_report(options: &BuildOptions) -> (Outcome, crate::report::Rep
     let started = Instant::now();
     let mut project = Project::load(options.clone());
     project.stream_pages = true;
+    project.make_search = false;
     project.print_mode = print::Mode::Check;
     let load_time = started.elapsed();
     let mut render = project.render(&NullSink, false, &Silent);

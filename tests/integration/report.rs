@@ -518,7 +518,9 @@ fn a_custom_theme_without_report_html_is_told_so() {
 #[test]
 fn a_note_may_take_report_html_only_without_the_report() {
     // Books written before the report existed keep building.
-    let built = book().file("content/report.md", "# Mine\n\nText.\n").built();
+    let built = book()
+        .file("content/report.md", "# Mine\n\nText.\n")
+        .built();
     assert_eq!(built.page("report.html").texts("h1"), ["Mine"]);
     let errors = book()
         .file("content/book.toml", "report = true\n")

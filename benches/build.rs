@@ -22,6 +22,11 @@ use std::time::{Duration, Instant};
 use briefbook::output::PageSink;
 use briefbook::site::{BuildOptions, Progress, Project};
 
+/// The allocator of the `briefbook` binary, so that the in-process edit
+/// measures what `serve` does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A small deterministic generator (xorshift), so every run builds the same book.
 struct Rng(u64);
 

@@ -609,24 +609,8 @@ impl<'a> BookPages<'a> {
         let mut footnotes: Vec<&Footnote> = Vec::new();
         let mut kinds: Vec<&str> = Vec::new();
         for (i, (term, r)) in glossary.terms.iter().zip(self.glossary).enumerate() {
-            let letter: String = term
-                .name
-                .chars()
-                .find(|c| c.is_alphanumeric())
-                .map(|c| {
-                    if c.is_ascii_digit() {
-                        "#".to_string()
-                    } else {
-                        c.to_uppercase().collect()
-                    }
-                })
-                .unwrap_or_else(|| "#".into());
+            let (letter, anchor) = glossary_letter(&term.name);
             if letters.last().is_none_or(|l| l.letter != letter) {
-                let anchor = if letter == "#" {
-                    "0-9".to_string()
-                } else {
-                    slugify(&letter)
-                };
                 letters.push(Letter {
                     letter: letter.clone(),
                     anchor,
@@ -722,6 +706,29 @@ impl<'a> BookPages<'a> {
         context.insert("footnotes", &footnotes);
         theme.render("chronology.html", &context)
     }
+}
+
+/// The letter a glossary term is listed under (its first letter or digit,
+/// upper-cased; `#` for digits and names without either) and that letter's
+/// anchor on the glossary page.
+pub fn glossary_letter(name: &str) -> (String, String) {
+    let letter: String = name
+        .chars()
+        .find(|c| c.is_alphanumeric())
+        .map(|c| {
+            if c.is_ascii_digit() {
+                "#".to_string()
+            } else {
+                c.to_uppercase().collect()
+            }
+        })
+        .unwrap_or_else(|| "#".into());
+    let anchor = if letter == "#" {
+        "0-9".to_string()
+    } else {
+        slugify(&letter)
+    };
+    (letter, anchor)
 }
 
 /// The data every template gets: the book's settings, the relative root,

@@ -1311,24 +1311,8 @@ fn frame(
     let mut glossary_notes: Vec<&Footnote> = Vec::new();
     for (i, (term, (mentions, _))) in glossary.terms.iter().zip(term_mentions).enumerate() {
         // Grouped under the first letter or digit, as on the glossary page.
-        let letter: String = term
-            .name
-            .chars()
-            .find(|c| c.is_alphanumeric())
-            .map(|c| {
-                if c.is_ascii_digit() {
-                    "#".to_string()
-                } else {
-                    c.to_uppercase().collect()
-                }
-            })
-            .unwrap_or_else(|| "#".into());
+        let (letter, anchor) = crate::pages::glossary_letter(&term.name);
         if letters.last().is_none_or(|l| l.letter != letter) {
-            let anchor = if letter == "#" {
-                "0-9".to_string()
-            } else {
-                slugify(&letter)
-            };
             letters.push(Letter {
                 letter: letter.clone(),
                 anchor: format!("glossary--letter-{anchor}"),

@@ -284,17 +284,7 @@ impl Project {
         timings.push(("markdown", started.elapsed()));
 
         let started = Instant::now();
-        let notes: Vec<Arc<Rendered>> = self
-            .book
-            .notes
-            .iter()
-            .map(|n| {
-                self.notes
-                    .get(&n.path)
-                    .map(|(_, r)| r.clone())
-                    .unwrap_or_default()
-            })
-            .collect();
+        let notes = self.rendered_notes();
         let intro = self.intro.clone();
         let glossary = self.glossary.clone().unwrap_or_default();
         let chronology = self.chronology.clone().unwrap_or_default();
@@ -703,17 +693,7 @@ impl Project {
         if self.stream_pages || !self.book.config.print {
             return Ok(false);
         }
-        let notes: Vec<Arc<Rendered>> = self
-            .book
-            .notes
-            .iter()
-            .map(|n| {
-                self.notes
-                    .get(&n.path)
-                    .map(|(_, r)| r.clone())
-                    .unwrap_or_default()
-            })
-            .collect();
+        let notes = self.rendered_notes();
         let glossary = self.glossary.clone().unwrap_or_default();
         let chronology = self.chronology.clone().unwrap_or_default();
         let input = print::Input {
@@ -729,8 +709,20 @@ impl Project {
     /// The editor's report on the book as last rendered, errors and all
     /// (see [`crate::report`]). Call it after [`Project::render`].
     pub fn report(&self) -> crate::report::Report {
-        let notes: Vec<Arc<Rendered>> = self
-            .book
+        let notes = self.rendered_notes();
+        crate::report::Report::new(
+            &self.book,
+            &notes,
+            self.intro.as_deref(),
+            self.glossary.as_deref().map_or(&[], Vec::as_slice),
+            self.chronology.as_deref().map_or(&[], Vec::as_slice),
+        )
+    }
+
+    /// Each note's rendering, in reading order (empty for a note not
+    /// rendered).
+    fn rendered_notes(&self) -> Vec<Arc<Rendered>> {
+        self.book
             .notes
             .iter()
             .map(|n| {
@@ -739,14 +731,7 @@ impl Project {
                     .map(|(_, r)| r.clone())
                     .unwrap_or_default()
             })
-            .collect();
-        crate::report::Report::new(
-            &self.book,
-            &notes,
-            self.intro.as_deref(),
-            self.glossary.as_deref().map_or(&[], Vec::as_slice),
-            self.chronology.as_deref().map_or(&[], Vec::as_slice),
-        )
+            .collect()
     }
 
     /// What each `.md` link target is, to check links against.

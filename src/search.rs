@@ -643,8 +643,13 @@ fn tidy(text: &str) -> String {
 /// A note's Markdown without citations; glossary references become the
 /// text they show.
 fn without_citations(body: &str) -> String {
-    let skip = citation::code_ranges(body);
-    let (refs, _) = citation::scan(body, 0, &skip);
+    strip_citations(body, &citation::code_ranges(body))
+}
+
+/// `body` without the citations found outside `skip`; glossary references
+/// become the text they show.
+fn strip_citations(body: &str, skip: &[std::ops::Range<usize>]) -> String {
+    let (refs, _) = citation::scan(body, 0, skip);
     let mut clean = String::with_capacity(body.len());
     let mut last = 0;
     for r in &refs {
@@ -933,20 +938,7 @@ fn atx_heading(line: &str) -> Option<&str> {
 fn quick_sections(body: &str, title_in_body: bool) -> (Vec<Section>, usize) {
     // Citations out (no code ranges: text in code is left out below, and a
     // citation-like text in inline code only loses that text).
-    let (refs, _) = citation::scan(body, 0, &[]);
-    let mut clean = String::with_capacity(body.len());
-    let mut last = 0;
-    for r in &refs {
-        if r.span.start < last {
-            continue;
-        }
-        clean.push_str(body.get(last..r.span.start).unwrap_or(""));
-        if let InlineRefKind::Term(t) = &r.kind {
-            clean.push_str(t.text.as_deref().unwrap_or(&t.target));
-        }
-        last = r.span.end;
-    }
-    clean.push_str(body.get(last..).unwrap_or(""));
+    let clean = strip_citations(body, &[]);
 
     let mut out = vec![Section::default()];
     let mut headings = 0;

@@ -314,7 +314,12 @@ pub fn scan(text: &str, offset: usize, skip: &[Range<usize>]) -> (Vec<InlineRef>
     let mut skip_index = 0;
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] != b'[' || is_escaped(text, i) {
+        // Most of a note is prose without brackets: jump to the next one.
+        match memchr::memchr(b'[', &bytes[i..]) {
+            Some(at) => i += at,
+            None => break,
+        }
+        if is_escaped(text, i) {
             i += 1;
             continue;
         }

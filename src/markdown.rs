@@ -17,7 +17,7 @@ use std::ops::Range;
 use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd, html};
 
 use crate::autolink::Autolinker;
-use crate::citation::{self, CitationGroup, InlineRefKind, markdown_options};
+use crate::citation::{self, CitationGroup, InlineRef, InlineRefKind, markdown_options};
 use crate::diagnostics::{Diagnostic, FileId, closest};
 use crate::glossary::Glossary;
 use crate::highlight;
@@ -207,6 +207,31 @@ pub fn plain_text(markdown: &str) -> String {
 
 /// Renders one fragment of Markdown.
 pub fn render(env: &RenderEnv<'_>, fragment: &Fragment<'_>) -> Rendered {
+    // References are not looked for in code and raw HTML. Finding those
+    // takes a Markdown parse of its own, the most costly step after
+    // highlighting: instead, references are first taken everywhere and
+    // the one parse that renders the fragment tells whether one of them
+    // stood in code. Only then is the fragment rendered again, the slow
+    // way (rare: a reference written inside code).
+    if let Some(rendered) = render_with(env, fragment, Code::Unchecked) {
+        return rendered;
+    }
+    let ranges = citation::code_ranges(fragment.text);
+    render_with(env, fragment, Code::Ranges(&ranges)).unwrap_or_default()
+}
+
+/// What is known of a fragment's code (code spans and blocks, raw HTML)
+/// when its references are looked for.
+#[derive(Clone, Copy)]
+enum Code<'r> {
+    /// Its byte ranges: references inside them are left alone.
+    Ranges(&'r [Range<usize>]),
+    /// Not known yet: every reference is taken, and the rendering gives up
+    /// (returns `None`) if one turns out to stand in code.
+    Unchecked,
+}
+
+fn render_with(env: &RenderEnv<'_>, fragment: &Fragment<'_>, code: Code<'_>) -> Option<Rendered> {
     let mut out = Rendered::default();
     let file = fragment.file;
 
@@ -239,8 +264,23 @@ pub fn render(env: &RenderEnv<'_>, fragment: &Fragment<'_>) -> Rendered {
     }
 
     // 1. Find citations and glossary references, and resolve them.
-    let skip = citation::code_ranges(fragment.text);
-    let (refs, scan_errors) = citation::scan(fragment.text, fragment.offset, &skip);
+    let skip = match code {
+        Code::Ranges(ranges) => ranges,
+        Code::Unchecked => &[],
+    };
+    let (refs, scan_errors) = citation::scan(fragment.text, fragment.offset, skip);
+    if matches!(code, Code::Unchecked) {
+        // A malformed reference may be code; and a reference holding a
+        // character that opens code or HTML changes what is code once it
+        // is replaced: both are left to the slow way.
+        let opens_code = |r: &InlineRef| {
+            fragment.text[r.span.start - fragment.offset..r.span.end - fragment.offset]
+                .contains(['`', '~', '<'])
+        };
+        if !scan_errors.is_empty() || refs.iter().any(opens_code) {
+            return None;
+        }
+    }
     for e in scan_errors {
         out.diagnostics
             .push(Diagnostic::error(file, e.span, e.message).with_help(e.help));
@@ -310,7 +350,9 @@ pub fn render(env: &RenderEnv<'_>, fragment: &Fragment<'_>) -> Rendered {
         autolinked: HashSet::new(),
         out: &mut out,
     };
-    writer.run(&text, &map);
+    if !writer.run(&text, &map, matches!(code, Code::Unchecked)) {
+        return None;
+    }
     if let Some(position) = fragment.escapes.filter(|p| p.has_escapes()) {
         // Spans were computed as `offset + decoded offset`; escapes in the
         // TOML string shift them.
@@ -328,7 +370,19 @@ pub fn render(env: &RenderEnv<'_>, fragment: &Fragment<'_>) -> Rendered {
             remap(&mut drift.span);
         }
     }
-    out
+    Some(out)
+}
+
+/// Whether a reference's placeholder stands in a code span, a code block
+/// (its fences and info string included) or raw HTML: the ranges
+/// [`citation::code_ranges`] leaves alone.
+fn placeholder_in_code(text: &str, events: &[(Event<'_>, Range<usize>)]) -> bool {
+    events.iter().any(|(event, range)| {
+        matches!(
+            event,
+            Event::Start(Tag::CodeBlock(_)) | Event::Code(_) | Event::Html(_) | Event::InlineHtml(_)
+        ) && text.get(range.clone()).is_some_and(|code| code.contains(OPEN))
+    })
 }
 
 fn resolve_group(
@@ -397,7 +451,10 @@ enum Capture<'t> {
 }
 
 impl<'e, 'a> EventWriter<'e, 'a> {
-    fn run(&mut self, text: &str, map: &OffsetMap) {
+    /// Writes the fragment's HTML into `out`. With `check_code`, first
+    /// makes sure no reference placeholder stands in code or raw HTML, and
+    /// returns `false` without writing anything if one does.
+    fn run(&mut self, text: &str, map: &OffsetMap, check_code: bool) -> bool {
         let mut body: Vec<Event<'_>> = Vec::new();
         let mut definition: Option<(String, Vec<Event<'_>>)> = None;
         let mut capture: Option<Capture<'_>> = None;
@@ -407,6 +464,9 @@ impl<'e, 'a> EventWriter<'e, 'a> {
         let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(text, markdown_options())
             .into_offset_iter()
             .collect();
+        if check_code && placeholder_in_code(text, &events) {
+            return false;
+        }
         let mut i = 0;
         while i < events.len() {
             let (event, range) = events[i].clone();
@@ -618,6 +678,7 @@ impl<'e, 'a> EventWriter<'e, 'a> {
                 .with_help(problem.help),
             );
         }
+        true
     }
 
     fn emit_event<'t>(
@@ -1392,6 +1453,88 @@ mod tests {
             text_fragment("al-Sharaa, a “tough guy”"),
             "al%2DSharaa%2C%20a%20%E2%80%9Ctough%20guy%E2%80%9D"
         );
+    }
+
+    /// The single parse (references taken everywhere, then checked against
+    /// the code the rendering finds) gives what the two-parse way gives, or
+    /// gives up.
+    #[test]
+    fn one_parse_renders_as_two_or_gives_up() {
+        let mut files = crate::diagnostics::SourceMap::default();
+        let sources = SourceSet::default();
+        let glossary = Glossary::default();
+        let env = RenderEnv {
+            sources: &sources,
+            glossary: &glossary,
+            autolink: None,
+            term_previews: &[],
+        };
+        let cases = [
+            // (Markdown, whether one parse must do)
+            ("Prose [@a] and `code` and [[Term]].\n\n```rust\nfn main() {}\n```\n", true),
+            ("Code `[@a]` here.\n", false),
+            ("```\nfirst\n\n[@a]\n```\n", false),
+            ("~~~\n[@a]\n~~~\n", false),
+            ("Text.\n\n    [@a] indented\n", false),
+            ("- item\n\n      [@a] code in a list\n", false),
+            ("<div>\n[@a]\n</div>\n", false),
+            ("<!--\n\n[@a]\n\n-->\n", false),
+            ("A <span title=\"[@a]\">span</span>.\n", false),
+            ("> ```\n> code\n```\n[@a]\n```\n", false),
+            ("A [@a `b`] c.\n", false),
+            ("Broken [[ ]] here and `code`.\n", false),
+            ("`` [@a] `` and [@b] and ~tilde~\n", false),
+            ("Prose [@a, p. 3] then\n\n~~~\ncode\n~~~\n\nand [@b].\n", true),
+        ];
+        for (markdown, fast) in cases {
+            let file = files.add("n.md".into(), "n.md".into(), markdown.into());
+            let fragment = Fragment {
+                file,
+                text: markdown,
+                offset: 0,
+                page: "n.html",
+                base_dir: "",
+                first_footnote: 1,
+                autolink: false,
+                escapes: None,
+            };
+            let ranges = citation::code_ranges(markdown);
+            let slow = render_with(&env, &fragment, Code::Ranges(&ranges)).unwrap();
+            let one = render_with(&env, &fragment, Code::Unchecked);
+            assert_eq!(one.is_some(), fast, "{markdown:?}");
+            let rendered = render(&env, &fragment);
+            for r in one.iter().chain([&rendered]) {
+                assert_eq!(r.html, slow.html, "{markdown:?}");
+                assert_eq!(r.diagnostics, slow.diagnostics, "{markdown:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 400, ..Default::default() })]
+        /// Any mix of prose, references, code and HTML renders the same by
+        /// one parse as by two.
+        #[test]
+        fn one_parse_renders_any_mix_as_two(pieces in proptest::collection::vec(proptest::sample::select(vec![
+            "Prose ", "[@a]", "[@b, p. 2]", "[[T]]", "`", "``", "~~~", "```", "\n", "\n\n",
+            "    ", "- ", "> ", "<div>", "</div>", "<span title=\"", "\">", "<!--", "-->",
+            "[@a `x`]", "\\", "*", "[link](u)", "\t",
+        ]), 0..24)) {
+            let markdown: String = pieces.concat();
+            let mut files = crate::diagnostics::SourceMap::default();
+            let file = files.add("n.md".into(), "n.md".into(), markdown.as_str().into());
+            let (sources, glossary) = (SourceSet::default(), Glossary::default());
+            let env = RenderEnv { sources: &sources, glossary: &glossary, autolink: None, term_previews: &[] };
+            let fragment = Fragment {
+                file, text: &markdown, offset: 0, page: "n.html", base_dir: "",
+                first_footnote: 1, autolink: false, escapes: None,
+            };
+            let ranges = citation::code_ranges(&markdown);
+            let slow = render_with(&env, &fragment, Code::Ranges(&ranges)).unwrap();
+            let rendered = render(&env, &fragment);
+            proptest::prop_assert_eq!(&rendered.html, &slow.html);
+            proptest::prop_assert_eq!(&rendered.diagnostics, &slow.diagnostics);
+        }
     }
 
     #[test]

@@ -215,9 +215,15 @@ fn generate(dir: &Path, notes: usize) -> Paths {
                 plain.push_str(&list);
             }
             if section == 2 {
-                let code = "```rust\nfn main() {\n    println!(\"hello\");\n}\n```\n\n";
-                body.push_str(code);
-                plain.push_str(code);
+                // Every note's code differs, as in a real book: the same
+                // block ten thousand times would measure a cache, not the
+                // highlighter.
+                let code = format!(
+                    "```rust\nfn note_{n}() {{\n    println!(\"{}\");\n}}\n```\n\n",
+                    sentence(&mut rng, 3)
+                );
+                body.push_str(&code);
+                plain.push_str(&code);
                 let footnote = format!("A remark.[^r]\n\n[^r]: {}\n\n", sentence(&mut rng, 12));
                 body.push_str(&footnote);
                 plain.push_str(&footnote);

@@ -98,11 +98,8 @@ impl Staging {
 
 impl PageSink for Staging {
     fn put(&self, path: &str, bytes: Vec<u8>) -> io::Result<()> {
-        let target = self.staging.join(path);
-        if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent)?;
-        }
-        fs::write(target, bytes)
+        use std::io::Write as _;
+        create_in_folder(&self.staging.join(path))?.write_all(&bytes)
     }
 
     fn put_pieces(
@@ -111,15 +108,26 @@ impl PageSink for Staging {
         pieces: &mut dyn Iterator<Item = io::Result<Vec<u8>>>,
     ) -> io::Result<()> {
         use std::io::Write as _;
-        let target = self.staging.join(path);
-        if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent)?;
-        }
-        let mut file = fs::File::create(target)?;
+        let mut file = create_in_folder(&self.staging.join(path))?;
         for piece in pieces {
             file.write_all(&piece?)?;
         }
         Ok(())
+    }
+}
+
+/// Creates the file `path`, and its folder if need be. The folder is made
+/// only when creating the file fails: most pages go into a folder that
+/// already exists, and asking first costs two system calls per page.
+fn create_in_folder(path: &Path) -> io::Result<fs::File> {
+    match fs::File::create(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent)?;
+            }
+            fs::File::create(path)
+        }
+        result => result,
     }
 }
 
@@ -137,7 +145,31 @@ fn swap_in(staging: &Path, dir: &Path) -> io::Result<()> {
         let _ = fs::rename(&old, dir);
         return Err(e);
     }
-    fs::remove_dir_all(&old)
+    remove_tree(&old)
+}
+
+/// Removes a folder and everything in it, its files in parallel: deleting
+/// the previous site of a large book (tens of thousands of files, hundreds
+/// of megabytes) is the kernel freeing their pages, which two cores do in
+/// half the time.
+fn remove_tree(dir: &Path) -> io::Result<()> {
+    use rayon::prelude::*;
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.map_err(io::Error::other)?;
+        if entry.file_type().is_dir() {
+            dirs.push(entry.into_path());
+        } else {
+            files.push(entry.into_path());
+        }
+    }
+    files.par_iter().try_for_each(fs::remove_file)?;
+    // Walked parents first: removed children first.
+    for dir in dirs.iter().rev() {
+        fs::remove_dir(dir)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -56,7 +56,20 @@ pub struct Note {
 /// The text of the first heading if it is a level-1 heading that opens the
 /// body.
 fn leading_h1(body: &str) -> Option<String> {
-    let mut parser = Parser::new_ext(body, markdown_options());
+    // Parsing a whole note to see its first block costs as much as
+    // rendering it: parse the first block alone, unless it holds a `[`,
+    // which a link reference defined further down could turn into a link.
+    let first_block = first_block(body);
+    opening_h1(if first_block.contains('[') {
+        body
+    } else {
+        first_block
+    })
+}
+
+/// The text of the level-1 heading `markdown` opens with, if it does.
+fn opening_h1(markdown: &str) -> Option<String> {
+    let mut parser = Parser::new_ext(markdown, markdown_options());
     match parser.next()? {
         Event::Start(Tag::Heading {
             level: HeadingLevel::H1,
@@ -75,6 +88,21 @@ fn leading_h1(body: &str) -> Option<String> {
     }
     let text = text.trim().to_string();
     (!text.is_empty()).then_some(text)
+}
+
+/// `body` up to its first blank line after some text.
+fn first_block(body: &str) -> &str {
+    let mut seen_text = false;
+    let mut at = 0;
+    for line in body.split_inclusive('\n') {
+        let blank = line.trim().is_empty();
+        if blank && seen_text {
+            return &body[..at];
+        }
+        seen_text |= !blank;
+        at += line.len();
+    }
+    body
 }
 
 impl Note {
@@ -166,6 +194,33 @@ mod tests {
         assert_eq!((n.title.as_str(), n.title_in_body), ("The Heading", true));
         let n = Note::parse(file(), "plain-note.md", "text").unwrap();
         assert_eq!(n.title, "plain-note");
+    }
+
+    /// Reading the first block alone finds the title a whole parse finds.
+    #[test]
+    fn the_title_heading_is_read_from_the_first_block_as_from_the_whole() {
+        for body in [
+            "\n\n# Title *here*\n\ntext",
+            "Setext\ntitle\n===\n\ntext",
+            "Setext\n\n===\n",
+            "# See [x]\n\n[x]: https://example.com\n",
+            "```\n# code\n\n```\n",
+            "<!--\n\n# comment -->\n",
+            "> # quoted\n",
+            "    # indented\n",
+            "## Two\n",
+            "",
+        ] {
+            assert_eq!(leading_h1(body), opening_h1(body), "{body:?}");
+        }
+        assert_eq!(
+            leading_h1("# See [x]\n\n[x]: https://e.com\n").as_deref(),
+            Some("See x")
+        );
+        assert_eq!(
+            leading_h1("Setext\ntitle\n===\n").as_deref(),
+            Some("Setext title")
+        );
     }
 
     #[test]

@@ -34,6 +34,12 @@ fn is_dropped(c: char) -> bool {
     )
 }
 
+/// An ASCII byte that [`Normalized::new`] copies as it is: not white
+/// space, not a quotation mark that [`fold`] changes.
+fn is_kept_ascii(b: u8) -> bool {
+    b.is_ascii() && !b.is_ascii_whitespace() && b != b'\x0b' && b != b'\''
+}
+
 fn fold(c: char) -> char {
     match c {
         '\'' | '"' | '\u{2018}' | '\u{2019}' | '\u{201C}' | '\u{201D}' => '"',
@@ -57,35 +63,74 @@ impl Normalized {
         };
         // Where the next character would start if the mapping stays one to one.
         let mut expected: Option<usize> = None;
-        let mut push = |n: &mut Normalized, c: char, start: usize, end: usize| {
-            if expected != Some(start) {
-                n.segments.push((small(n.text.len()), small(start)));
-            }
-            n.text.push(c);
-            expected = (c.len_utf8() == end - start).then_some(end);
-            n.end = small(end);
-        };
         let mut pending_space: Option<Range<usize>> = None;
-        for (start, c) in original.char_indices() {
-            let end = start + c.len_utf8();
-            if is_dropped(c) {
-                continue;
-            }
-            if c.is_whitespace() {
-                pending_space = Some(match pending_space {
-                    Some(range) => range.start..end,
-                    None => start..end,
-                });
-                continue;
-            }
-            if let Some(space) = pending_space.take() {
-                if !normalized.text.is_empty() {
-                    push(&mut normalized, ' ', space.start, space.end);
+        let bytes = original.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            // Most of a source is runs of ASCII that stay as they are: one
+            // copy per run, not one push per character.
+            let run = bytes[at..]
+                .iter()
+                .position(|&b| !is_kept_ascii(b))
+                .unwrap_or(bytes.len() - at);
+            let (piece, end) = if run > 0 {
+                (&original[at..at + run], at + run)
+            } else {
+                let Some(c) = original[at..].chars().next() else {
+                    break;
+                };
+                let end = at + c.len_utf8();
+                if is_dropped(c) {
+                    at = end;
+                    continue;
                 }
-            }
-            push(&mut normalized, fold(c), start, end);
+                if c.is_whitespace() {
+                    pending_space = Some(match pending_space {
+                        Some(range) => range.start..end,
+                        None => at..end,
+                    });
+                    at = end;
+                    continue;
+                }
+                let folded = fold(c);
+                normalized.push_piece(
+                    folded.encode_utf8(&mut [0; 4]),
+                    at,
+                    end,
+                    &mut expected,
+                    &mut pending_space,
+                );
+                at = end;
+                continue;
+            };
+            normalized.push_piece(piece, at, end, &mut expected, &mut pending_space);
+            at = end;
         }
         normalized
+    }
+
+    /// Appends `piece`, which stands for `start..end` of the original,
+    /// after the white space pending before it (as one space, unless at
+    /// the start).
+    fn push_piece(
+        &mut self,
+        piece: &str,
+        start: usize,
+        end: usize,
+        expected: &mut Option<usize>,
+        pending_space: &mut Option<Range<usize>>,
+    ) {
+        if let Some(space) = pending_space.take() {
+            if !self.text.is_empty() {
+                self.push_piece(" ", space.start, space.end, expected, &mut None);
+            }
+        }
+        if *expected != Some(start) {
+            self.segments.push((small(self.text.len()), small(start)));
+        }
+        self.text.push_str(piece);
+        *expected = (piece.len() == end - start).then_some(end);
+        self.end = small(end);
     }
 
     /// Where the normalised byte `at` came from in the original.

@@ -80,23 +80,29 @@ pub struct Layout {
     /// A page of the site -> the id it becomes, and whether a `#fragment`
     /// of a link to it is kept (as `<id>--<fragment>`) or dropped (a source
     /// page's paragraphs are not on the print page).
-    pages: HashMap<String, (String, bool)>,
+    /// Hashed with `ahash`: every link of every note is looked up here.
+    pages: HashMap<String, (String, bool), ahash::RandomState>,
 }
 
 impl Layout {
     /// Chooses an id for every note and maps every page of the site.
     pub fn new(book: &Book) -> Layout {
-        let mut taken: HashSet<String> = PART_IDS.iter().map(|s| s.to_string()).collect();
+        let mut taken: HashSet<String, ahash::RandomState> =
+            PART_IDS.iter().map(|s| s.to_string()).collect();
         let mut notes = Vec::with_capacity(book.notes.len());
-        let mut pages = HashMap::with_capacity(book.notes.len() + book.sources.sources.len() + 6);
+        let mut pages = HashMap::with_capacity_and_hasher(
+            book.notes.len() + book.sources.sources.len() + 6,
+            ahash::RandomState::default(),
+        );
         for note in &book.notes {
             let base = note_slug(&note.page);
             let mut id = base.clone();
             let mut n = 1;
-            while !taken.insert(id.clone()) {
+            while taken.contains(&id) {
                 n += 1;
                 id = format!("{base}-{n}");
             }
+            taken.insert(id.clone());
             pages.insert(note.page.clone(), (id.clone(), true));
             notes.push(id);
         }
@@ -204,125 +210,178 @@ const ID_REFERENCES: [&str; 14] = [
     "aria-flowto",
 ];
 
-/// One attribute of a start tag: byte ranges into the HTML.
+/// What a byte is to the reader of a start tag, as bits: one table
+/// lookup per byte instead of a chain of comparisons.
+mod class {
+    /// ASCII white space.
+    pub const SPACE: u8 = 1;
+    /// Skipped before an attribute: white space and `/`.
+    pub const GAP: u8 = 2;
+    /// Ends an attribute's name: white space, `/`, `>` and `=`.
+    pub const NAME_END: u8 = 4;
+    /// Ends an unquoted value: white space and `>`.
+    pub const UNQUOTED_END: u8 = 8;
+    /// Continues a tag's name: ASCII letters and digits, `-` and `:`.
+    pub const TAG_NAME: u8 = 16;
+
+    /// The classes of each byte.
+    pub static OF: [u8; 256] = {
+        let mut table = [0; 256];
+        let mut i = 0;
+        while i < 256 {
+            let b = i as u8;
+            let space = b.is_ascii_whitespace();
+            let mut class = 0;
+            if space {
+                class |= SPACE | GAP | NAME_END | UNQUOTED_END;
+            }
+            match b {
+                b'/' => class |= GAP | NAME_END,
+                b'>' => class |= NAME_END | UNQUOTED_END,
+                b'=' => class |= NAME_END,
+                _ => {}
+            }
+            if b.is_ascii_alphanumeric() || b == b'-' || b == b':' {
+                class |= TAG_NAME;
+            }
+            table[i] = class;
+            i += 1;
+        }
+        table
+    };
+}
+
+/// The index of the first byte from `from` on that is of none of the
+/// classes `classes` (the length of `b` if there is none).
+fn skip(b: &[u8], from: usize, classes: u8) -> usize {
+    b[from..]
+        .iter()
+        .position(|&c| class::OF[usize::from(c)] & classes == 0)
+        .map_or(b.len(), |i| from + i)
+}
+
+/// The index of the first byte from `from` on that is of one of the
+/// classes `classes` (the length of `b` if there is none). Not inlined:
+/// inlined into [`start_tag`], its loop carries along the offsets of every
+/// slice taken after it, and costs three times as much.
+#[inline(never)]
+fn until(b: &[u8], from: usize, classes: u8) -> usize {
+    b[from..]
+        .iter()
+        .position(|&c| class::OF[usize::from(c)] & classes != 0)
+        .map_or(b.len(), |i| from + i)
+}
+
+/// The index of the first `needle` in `hay`. Most searches here end close
+/// by (half of all tags begin within 16 bytes of the one before; values
+/// and URLs are short), too close for `memchr` to win back what its setup
+/// costs: the first bytes are looked at eight at a time, and only what
+/// lies further (a paragraph's text) is left to `memchr`.
+#[inline]
+fn find_byte(hay: &[u8], needle: u8) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    const NEAR: usize = 32;
+    let pattern = ONES * u64::from(needle);
+    let mut at = 0;
+    while at < NEAR {
+        let Some(&word) = hay
+            .get(at..at + 8)
+            .and_then(|w| <&[u8; 8]>::try_from(w).ok())
+        else {
+            return hay[at..].iter().position(|&b| b == needle).map(|p| at + p);
+        };
+        // A zero byte of `word` is a match; the lowest flagged byte is the
+        // first (flags above a true match may be false).
+        let word = u64::from_le_bytes(word) ^ pattern;
+        let found = word.wrapping_sub(ONES) & !word & HIGHS;
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    memchr::memchr(needle, &hay[NEAR..]).map(|p| NEAR + p)
+}
+
+/// One attribute of a start tag: byte offsets into the HTML.
 struct Attribute {
-    /// The whole attribute, as written.
-    whole: std::ops::Range<usize>,
-    name: std::ops::Range<usize>,
-    /// The value between its quotes (or unquoted), if it has one.
-    value: Option<std::ops::Range<usize>>,
+    /// Where it begins, with its name.
+    start: usize,
+    /// Where its name ends.
+    name_end: usize,
+    /// Its value, between its quotes (or unquoted), if it has one.
+    value: Option<(usize, usize)>,
+    /// Where it ends, after its value.
+    end: usize,
     /// What the print page does with it, if anything.
     kind: Option<Kind>,
 }
 
-/// A start tag: where its name is, where the text after the last
-/// attribute up to `>` begins, and where it ends (after `>`). Its
-/// attributes go into a buffer the caller reuses from tag to tag.
+/// A start tag: where the text after its last attribute up to `>`
+/// begins, where it ends (after `>`), and whether the print page changes
+/// any of its attributes. Its attributes go into a buffer the caller
+/// reuses from tag to tag.
 struct StartTag {
-    name: std::ops::Range<usize>,
     tail: usize,
     end: usize,
+    changes: bool,
 }
 
-/// The index of the first `needle` in `hay`, eight bytes at a time: the
-/// print edition scans every note's HTML, and a byte at a time was most of
-/// its cost.
-fn find_byte(hay: &[u8], needle: u8) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let pattern = ONES * u64::from(needle);
-    let mut chunks = hay.chunks_exact(8);
-    let mut at = 0;
-    for chunk in &mut chunks {
-        if let Ok(bytes) = <[u8; 8]>::try_from(chunk) {
-            // A zero byte of `word` is a match; the lowest flagged byte is
-            // the first (flags above a true match may be false).
-            let word = u64::from_le_bytes(bytes) ^ pattern;
-            let found = word.wrapping_sub(ONES) & !word & HIGHS;
-            if found != 0 {
-                return Some(at + (found.trailing_zeros() / 8) as usize);
-            }
-        }
-        at += 8;
-    }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&b| b == needle)
-        .map(|p| at + p)
-}
-
-/// Reads the start tag whose name begins at `from` (just after `<`), as
-/// the HTML tokenizer does; `None` if it is never closed with `>`. Every
-/// index it stops at follows an ASCII byte or a whole character, so that
-/// slicing there never splits a character.
-fn start_tag(html: &str, from: usize, attributes: &mut Vec<Attribute>) -> Option<StartTag> {
-    let b = html.as_bytes();
-    let mut p = from;
-    while p < b.len() && (b[p].is_ascii_alphanumeric() || b[p] == b'-' || b[p] == b':') {
-        p += 1;
-    }
-    let name = from..p;
+/// Reads the start tag `tag` whose name ends at `from`, as the HTML
+/// tokenizer does; `None` if it is never closed with `>`. Every index it
+/// stops at follows an ASCII byte or a whole character, so that slicing
+/// there never splits a character.
+fn start_tag(
+    b: &[u8],
+    tag: &[u8],
+    from: usize,
+    attributes: &mut Vec<Attribute>,
+) -> Option<StartTag> {
     attributes.clear();
+    let mut changes = false;
+    let mut p = from;
     loop {
         let tail = p;
-        while p < b.len() && (b[p].is_ascii_whitespace() || b[p] == b'/') {
-            p += 1;
-        }
-        if p >= b.len() {
-            return None;
-        }
-        if b[p] == b'>' {
+        p = skip(b, p, class::GAP);
+        let start = p;
+        if *b.get(start)? == b'>' {
             return Some(StartTag {
-                name,
                 tail,
-                end: p + 1,
+                end: start + 1,
+                changes,
             });
         }
-        let start = p;
         // The first character of a name may be `=`; after that, a name
         // runs to white space, `/`, `>` or `=`.
-        p += 1;
-        while p < b.len()
-            && !matches!(
-                b[p],
-                b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'/' | b'>' | b'='
-            )
-        {
-            p += 1;
-        }
-        let attr_name = start..p;
-        let mut q = p;
-        while q < b.len() && b[q].is_ascii_whitespace() {
-            q += 1;
-        }
+        let name_end = until(b, start + 1, class::NAME_END);
+        p = name_end;
         let mut value = None;
-        if q < b.len() && b[q] == b'=' {
-            q += 1;
-            while q < b.len() && b[q].is_ascii_whitespace() {
-                q += 1;
-            }
+        let mut q = skip(b, p, class::SPACE);
+        if b.get(q) == Some(&b'=') {
+            q = skip(b, q + 1, class::SPACE);
             match b.get(q) {
                 Some(&quote @ (b'"' | b'\'')) => {
                     let close = q + 1 + find_byte(&b[q + 1..], quote)?;
-                    value = Some(q + 1..close);
+                    value = Some((q + 1, close));
                     p = close + 1;
                 }
                 _ => {
-                    let mut e = q;
-                    while e < b.len() && !b[e].is_ascii_whitespace() && b[e] != b'>' {
-                        e += 1;
-                    }
-                    value = Some(q..e);
-                    p = e;
+                    p = until(b, q, class::UNQUOTED_END);
+                    value = Some((q, p));
                 }
             }
         }
+        let kind = match value {
+            Some(_) => kind(tag, &b[start..name_end]),
+            None => None,
+        };
+        changes |= kind.is_some();
         attributes.push(Attribute {
-            whole: start..p,
-            name: attr_name,
+            start,
+            name_end,
             value,
-            kind: None,
+            end: p,
+            kind,
         });
     }
 }
@@ -331,12 +390,12 @@ fn start_tag(html: &str, from: usize, attributes: &mut Vec<Attribute>) -> Option
 /// characters that matter in ids and URLs (`&amp;`, `&quot;`, numeric
 /// references...). Other named references are left as written.
 fn decode_attribute(raw: &str) -> std::borrow::Cow<'_, str> {
-    if !raw.contains('&') {
+    if find_byte(raw.as_bytes(), b'&').is_none() {
         return raw.into();
     }
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
-    while let Some(amp) = rest.find('&') {
+    while let Some(amp) = find_byte(rest.as_bytes(), b'&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
         // A reference is short; `;` is ASCII, so its index is a boundary.
@@ -374,21 +433,69 @@ fn decode_attribute(raw: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
-/// Writes the URL `url`, written on `part.page`, onto `out` as the print
-/// page needs it, escaped for a double-quoted attribute: a link into the
-/// site becomes `#<id>` or `#<id>--<fragment>`, a same-page fragment gets
-/// the part's prefix, any other relative URL is rebased to the root.
+/// Buffers kept from tag to tag and from call to call (a note's body
+/// and its footnotes), so that rewriting allocates nothing once warm.
+#[derive(Default)]
+struct Scratch {
+    /// The attributes of the start tag being read.
+    attributes: Vec<Attribute>,
+    urls: Urls,
+}
+
+/// Buffers [`write_url`] builds URLs in.
+#[derive(Default)]
+struct Urls {
+    /// The path from the root, built as `a/b/` segment by segment.
+    resolved: String,
+    /// A URL rebased to the root.
+    rebased: String,
+}
+
+/// What a piece of HTML is rewritten for: its part of the print page, its
+/// page's folder and file name (found once, not for every link), and
+/// where every page of the site is on the print page.
+#[derive(Clone, Copy)]
+struct Target<'a> {
+    part: Part<'a>,
+    page_dir: &'a str,
+    page_file: &'a str,
+    layout: &'a Layout,
+}
+
+impl<'a> Target<'a> {
+    fn new(part: Part<'a>, layout: &'a Layout) -> Target<'a> {
+        let (page_dir, page_file) = match part.page.rfind('/') {
+            Some(i) => (&part.page[..=i], &part.page[i + 1..]),
+            None => ("", part.page),
+        };
+        Target {
+            part,
+            page_dir,
+            page_file,
+            layout,
+        }
+    }
+}
+
+/// Writes the URL `url`, written on the target's page, onto `out` as the
+/// print page needs it, escaped for a double-quoted attribute: a link into
+/// the site becomes `#<id>` or `#<id>--<fragment>`, a same-page fragment
+/// gets the part's prefix, any other relative URL is rebased to the root.
 /// `link` is false for resources (`src`): they are only rebased. Returns
-/// false, writing nothing, when the URL stays as it is. `scratch` is a
-/// buffer reused from call to call.
+/// false, writing nothing, when the URL stays as it is.
 fn write_url(
     out: &mut String,
-    scratch: &mut String,
+    urls: &mut Urls,
     url: &str,
-    part: Part<'_>,
-    layout: &Layout,
+    target: &Target<'_>,
     link: bool,
 ) -> bool {
+    let &Target {
+        part,
+        page_dir,
+        page_file,
+        layout,
+    } = target;
     let bytes = url.as_bytes();
     match bytes.first() {
         None | Some(b'/' | b'\\') => return false,
@@ -419,19 +526,18 @@ fn write_url(
         Some(i) => (&before[..i], Some(&before[i + 1..])),
         None => (before, None),
     };
-    // The path from the root, built as `a/b/` segment by segment.
-    let resolved = scratch;
+    let Urls { resolved, rebased } = urls;
     resolved.clear();
-    let (page_dir, page_file) = match part.page.rfind('/') {
-        Some(i) => (&part.page[..=i], &part.page[i + 1..]),
-        None => ("", part.page),
-    };
     resolved.push_str(page_dir);
     let mut up = 0;
-    let mut folder = false;
+    let mut folder;
     // `?x` is the page itself.
-    let segments = if path.is_empty() { page_file } else { path };
-    for segment in segments.split('/') {
+    let mut segments = if path.is_empty() { page_file } else { path };
+    loop {
+        let (segment, more) = match find_byte(segments.as_bytes(), b'/') {
+            Some(i) => (&segments[..i], Some(&segments[i + 1..])),
+            None => (segments, None),
+        };
         folder = matches!(segment, "" | "." | "..");
         match segment {
             "" | "." => {}
@@ -440,7 +546,10 @@ fn write_url(
                     up += 1;
                 } else {
                     resolved.pop();
-                    let keep = resolved.rfind('/').map_or(0, |i| i + 1);
+                    let keep = resolved
+                        .bytes()
+                        .rposition(|b| b == b'/')
+                        .map_or(0, |i| i + 1);
                     resolved.truncate(keep);
                 }
             }
@@ -448,6 +557,10 @@ fn write_url(
                 resolved.push_str(s);
                 resolved.push('/');
             }
+        }
+        match more {
+            Some(rest) => segments = rest,
+            None => break,
         }
     }
     if resolved.ends_with('/') {
@@ -462,7 +575,7 @@ fn write_url(
                 "/index.html"
             });
         }
-        let target = if resolved.contains('%') {
+        let target = if find_byte(resolved.as_bytes(), b'%').is_some() {
             layout.pages.get(
                 percent_encoding::percent_decode_str(resolved)
                     .decode_utf8_lossy()
@@ -482,7 +595,10 @@ fn write_url(
         }
         resolved.truncate(length);
     }
-    let mut rebased = "../".repeat(up);
+    rebased.clear();
+    for _ in 0..up {
+        rebased.push_str("../");
+    }
     rebased.push_str(resolved);
     if folder && !resolved.is_empty() {
         rebased.push('/');
@@ -498,10 +614,10 @@ fn write_url(
         rebased.push('#');
         rebased.push_str(f);
     }
-    if rebased == url {
+    if rebased.as_str() == url {
         return false;
     }
-    escape_into(out, &rebased);
+    escape_into(out, rebased);
     true
 }
 
@@ -525,36 +641,103 @@ enum Kind {
     Preview,
 }
 
+/// A set of small numbers (lengths, letters) as bits, to rule most names
+/// out with a shift and a mask.
+const fn bits(n: usize) -> u64 {
+    if n < 64 { 1 << n } else { 0 }
+}
+
+/// The lengths of the names in `names`, as [`bits`].
+const fn lengths(names: &[&str]) -> u64 {
+    let mut set = 0;
+    let mut i = 0;
+    while i < names.len() {
+        set |= bits(names[i].len());
+        i += 1;
+    }
+    set
+}
+
+/// The lengths of [`ID_REFERENCES`].
+const REFERENCE_LENGTHS: u64 = lengths(&ID_REFERENCES);
+
+/// The first letters of [`ID_REFERENCES`] (lower case, `a` is bit 0).
+const REFERENCE_INITIALS: u64 = {
+    let mut set = 0;
+    let mut i = 0;
+    while i < ID_REFERENCES.len() {
+        set |= bits(ID_REFERENCES[i].as_bytes()[0].wrapping_sub(b'a') as usize);
+        i += 1;
+    }
+    set
+};
+
+/// The lengths of the names [`kind`] knows: most attributes (`class`,
+/// `value`) are ruled out by their length alone.
+const KIND_LENGTHS: u64 = lengths(&[
+    "id",
+    "name",
+    "href",
+    "src",
+    "data",
+    "poster",
+    "srcset",
+    "usemap",
+    "data-preview",
+]) | REFERENCE_LENGTHS;
+
+/// The lengths of [`RAW_TEXT`].
+const RAW_TEXT_LENGTHS: u64 = lengths(&RAW_TEXT);
+
 /// What kind of attribute `name` (in any case) on `tag` is, if the print
-/// page changes it. Most tags (the spans of highlighted code, paragraphs,
-/// marks) have none such, and are copied without a look at their values.
-fn kind(tag: &str, name: &str) -> Option<Kind> {
-    let is = |n: &str| n.eq_ignore_ascii_case(name);
-    match name.len() {
-        2 if is("id") => Some(Kind::Id),
-        4 if is("name") && tag.eq_ignore_ascii_case("a") => Some(Kind::Id),
-        4 if is("href") => Some(Kind::Link),
-        3 if is("src") => Some(Kind::Resource),
-        4 if is("data") => Some(Kind::Resource),
-        6 if is("poster") => Some(Kind::Resource),
-        6 if is("srcset") => Some(Kind::Srcset),
-        6 if is("usemap") => Some(Kind::Usemap),
-        12 if is("data-preview") => Some(Kind::Preview),
-        _ if ID_REFERENCES.iter().any(|r| r.len() == name.len() && is(r)) => Some(Kind::References),
+/// page changes it. Most attributes (`class`, `dir`, `role`) are none, and
+/// are told so by their length and first letter.
+#[inline]
+fn kind(tag: &[u8], name: &[u8]) -> Option<Kind> {
+    if KIND_LENGTHS & bits(name.len()) == 0 {
+        return None;
+    }
+    let is = |n: &str| n.as_bytes().eq_ignore_ascii_case(name);
+    let initial = name.first()?.to_ascii_lowercase();
+    match (name.len(), initial) {
+        (2, b'i') if is("id") => Some(Kind::Id),
+        (4, b'n') if is("name") && tag.eq_ignore_ascii_case(b"a") => Some(Kind::Id),
+        (4, b'h') if is("href") => Some(Kind::Link),
+        (3, b's') if is("src") => Some(Kind::Resource),
+        (4, b'd') if is("data") => Some(Kind::Resource),
+        (6, b'p') if is("poster") => Some(Kind::Resource),
+        (6, b's') if is("srcset") => Some(Kind::Srcset),
+        (6, b'u') if is("usemap") => Some(Kind::Usemap),
+        (12, b'd') if is("data-preview") => Some(Kind::Preview),
+        (length, initial)
+            if REFERENCE_LENGTHS & bits(length) != 0
+                && REFERENCE_INITIALS & bits(initial.wrapping_sub(b'a').into()) != 0
+                && ID_REFERENCES.iter().any(|r| r.len() == length && is(r)) =>
+        {
+            Some(Kind::References)
+        }
         _ => None,
     }
+}
+
+/// Whether `tag` (in any case) is an element whose content is raw text.
+fn is_raw_text(tag: &[u8]) -> bool {
+    RAW_TEXT_LENGTHS & bits(tag.len()) != 0
+        && RAW_TEXT
+            .iter()
+            .any(|r| r.len() == tag.len() && r.as_bytes().eq_ignore_ascii_case(tag))
 }
 
 /// Writes the new value of an attribute of `kind` whose (decoded) value is
 /// `value` onto `out`, escaped; false, writing nothing, if it stays.
 fn write_value(
     out: &mut String,
-    scratch: &mut String,
+    urls: &mut Urls,
     kind: Kind,
     value: &str,
-    part: Part<'_>,
-    layout: &Layout,
+    target: &Target<'_>,
 ) -> bool {
+    let part = target.part;
     match kind {
         Kind::Id => {
             out.push_str(part.id);
@@ -562,9 +745,7 @@ fn write_value(
             escape_into(out, value);
             true
         }
-        Kind::Link | Kind::Resource => {
-            write_url(out, scratch, value, part, layout, kind == Kind::Link)
-        }
+        Kind::Link | Kind::Resource => write_url(out, urls, value, target, kind == Kind::Link),
         Kind::Srcset => {
             let mut first = true;
             for candidate in value.split(',') {
@@ -576,7 +757,7 @@ fn write_value(
                     out.push_str(", ");
                 }
                 first = false;
-                if !write_url(out, scratch, url, part, layout, false) {
+                if !write_url(out, urls, url, target, false) {
                     escape_into(out, url);
                 }
                 if !size.trim().is_empty() {
@@ -616,67 +797,83 @@ fn write_value(
 /// previews dropped. Text, comments and the content of raw-text elements
 /// are copied as they are.
 pub fn rewrite(html: &str, part: Part<'_>, layout: &Layout, out: &mut String) {
+    rewrite_with(
+        html,
+        &Target::new(part, layout),
+        out,
+        &mut Scratch::default(),
+    );
+}
+
+/// [`rewrite`], with buffers kept from an earlier call.
+fn rewrite_with(html: &str, target: &Target<'_>, out: &mut String, scratch: &mut Scratch) {
     out.reserve(html.len());
+    let Scratch { attributes, urls } = scratch;
     let b = html.as_bytes();
-    let mut attributes: Vec<Attribute> = Vec::new();
-    let mut scratch = String::new();
     let mut at = 0;
+    // What is before `copied` is on `out`: text and unchanged tags are
+    // copied a run at a time, when a changed tag or the end is reached.
     let mut copied = 0;
     while let Some(offset) = find_byte(&b[at..], b'<') {
         let start = at + offset;
-        let rest = &b[start..];
-        if rest.starts_with(b"<!--") {
-            at = html[start + 4..]
-                .find("-->")
-                .map_or(html.len(), |e| start + 4 + e + 3);
-            continue;
+        match b.get(start + 1) {
+            Some(c) if c.is_ascii_alphabetic() => {}
+            Some(b'!') if b[start + 2..].starts_with(b"--") => {
+                at = memchr::memmem::find(&b[start + 4..], b"-->")
+                    .map_or(b.len(), |e| start + 4 + e + 3);
+                continue;
+            }
+            Some(b'!' | b'?' | b'/') => {
+                at = start + 2;
+                continue;
+            }
+            _ => {
+                at = start + 1;
+                continue;
+            }
         }
-        if rest.starts_with(b"<!") || rest.starts_with(b"<?") || rest.starts_with(b"</") {
-            at = start + 2;
-            continue;
-        }
-        if !rest.get(1).is_some_and(u8::is_ascii_alphabetic) {
-            at = start + 1;
-            continue;
-        }
-        let Some(tag) = start_tag(html, start + 1, &mut attributes) else {
+        let name_end = skip(b, start + 1, class::TAG_NAME);
+        let name = &b[start + 1..name_end];
+        let Some(tag) = start_tag(b, name, name_end, attributes) else {
+            // An unclosed tag: the rest is copied as it is.
             break;
         };
-        let name = &html[tag.name.clone()];
-        let mut changes = false;
-        for a in attributes.iter_mut() {
-            a.kind = match a.value {
-                Some(_) => kind(name, &html[a.name.clone()]),
-                None => None,
-            };
-            changes |= a.kind.is_some();
-        }
-        if changes {
-            // The tag is written anew; if nothing changes after all (an
-            // external link), it is taken back and copied as it was.
-            out.push_str(&html[copied..start]);
-            copied = start;
-            let mark = out.len();
+        if tag.changes {
+            // The tag is written anew, attributes one space apart; if
+            // nothing changes after all (an external link), it is taken
+            // back (to `mark`, where it begins once the text before it is
+            // on `out`) and copied as it was.
+            let mark = out.len() + (start - copied);
             let mut changed = false;
-            out.push('<');
-            out.push_str(name);
-            for a in &attributes {
-                let whole = &html[a.whole.clone()];
-                match (a.kind, &a.value) {
+            // An attribute kept as it is, one space after the one before,
+            // reads as writing it anew would give: such attributes are
+            // copied a run at a time with the text before the tag, from
+            // `run` up to the end of the last attribute read, `last`.
+            let mut run = copied;
+            let mut last = name_end;
+            for a in attributes.iter() {
+                if a.kind.is_none() && a.start == last + 1 && b[last] == b' ' {
+                    last = a.end;
+                    continue;
+                }
+                out.push_str(&html[run..last]);
+                run = a.end;
+                last = a.end;
+                match (a.kind, a.value) {
                     (Some(Kind::Preview), _) => changed = true,
-                    (Some(kind), Some(value)) => {
+                    (Some(kind), Some((from, to))) => {
                         out.push(' ');
-                        out.push_str(&html[a.name.clone()]);
+                        out.push_str(&html[a.start..a.name_end]);
                         out.push_str("=\"");
                         let before = out.len();
-                        let raw = &html[value.clone()];
+                        let raw = &html[from..to];
                         let decoded = decode_attribute(raw);
-                        if write_value(out, &mut scratch, kind, &decoded, part, layout) {
+                        if write_value(out, urls, kind, &decoded, target) {
                             changed = true;
                         } else {
                             out.truncate(before);
                             // As written, when that is safe between `"`.
-                            if b.get(value.start.wrapping_sub(1)) == Some(&b'"') {
+                            if b.get(from.wrapping_sub(1)) == Some(&b'"') {
                                 out.push_str(raw);
                             } else {
                                 escape_into(out, &decoded);
@@ -686,23 +883,23 @@ pub fn rewrite(html: &str, part: Part<'_>, layout: &Layout, out: &mut String) {
                     }
                     _ => {
                         out.push(' ');
-                        out.push_str(whole);
+                        out.push_str(&html[a.start..a.end]);
                     }
                 }
             }
-            out.push_str(&html[tag.tail..tag.end]);
+            // The text after the attributes up to `>` begins at `last`.
+            debug_assert_eq!(tag.tail, last);
+            out.push_str(&html[run..tag.end]);
             if changed {
                 copied = tag.end;
             } else {
                 out.truncate(mark);
+                copied = start;
             }
         }
         at = tag.end;
-        if RAW_TEXT
-            .iter()
-            .any(|r| r.len() == name.len() && r.eq_ignore_ascii_case(name))
-        {
-            at = end_tag(html, at, name);
+        if is_raw_text(name) {
+            at = end_tag(b, at, name);
         }
     }
     out.push_str(&html[copied..]);
@@ -710,74 +907,94 @@ pub fn rewrite(html: &str, part: Part<'_>, layout: &Layout, out: &mut String) {
 
 /// Where the end tag `</name` of a raw-text element begins, from `from`
 /// (the end of the text if it never does), in any letter case.
-fn end_tag(html: &str, from: usize, name: &str) -> usize {
+fn end_tag(b: &[u8], from: usize, name: &[u8]) -> usize {
     let mut at = from;
-    while let Some(offset) = html[at..].find("</") {
+    while let Some(offset) = memchr::memchr(b'<', &b[at..]) {
         let start = at + offset;
-        let candidate = html.as_bytes().get(start + 2..start + 2 + name.len());
-        if candidate.is_some_and(|c| c.eq_ignore_ascii_case(name.as_bytes())) {
-            return start;
+        if b.get(start + 1) == Some(&b'/') {
+            let candidate = b.get(start + 2..start + 2 + name.len());
+            if candidate.is_some_and(|c| c.eq_ignore_ascii_case(name)) {
+                return start;
+            }
         }
-        at = start + 2;
+        at = start + 1;
     }
-    html.len()
+    b.len()
 }
 
 /// A folder's name as a section title (`key-actors` -> `Key actors`), as
 /// the table of contents shows it.
 fn section_title(section: &str) -> String {
-    let last = section
-        .rsplit('/')
-        .next()
-        .unwrap_or(section)
-        .replace(['-', '_'], " ");
-    let mut chars = last.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
+    let last = section.rsplit_once('/').map_or(section, |(_, last)| last);
+    let mut title = String::with_capacity(last.len());
+    let mut chars = last
+        .chars()
+        .map(|c| if matches!(c, '-' | '_') { ' ' } else { c });
+    if let Some(first) = chars.next() {
+        title.extend(first.to_uppercase());
     }
+    title.extend(chars);
+    title
+}
+
+/// Writes `n` in decimal onto `out` (without the formatting machinery:
+/// every endnote has a few numbers, most of one digit).
+fn push_number(out: &mut String, n: usize) {
+    if n >= 10 {
+        push_number(out, n / 10);
+    }
+    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// Writes a part's footnotes as its endnotes, numbered as on its page,
 /// with the same markup as the theme's list of footnotes.
-fn endnotes(out: &mut String, footnotes: &[&Footnote], part: Part<'_>, layout: &Layout) {
-    if footnotes.is_empty() {
+fn endnotes<'f>(
+    out: &mut String,
+    footnotes: impl IntoIterator<Item = &'f Footnote>,
+    target: &Target<'_>,
+    scratch: &mut Scratch,
+) {
+    let mut footnotes = footnotes.into_iter().peekable();
+    if footnotes.peek().is_none() {
         return;
     }
-    let id = part.id;
-    let _ = write!(
-        out,
-        "<section class=\"footnotes print-endnotes\" aria-labelledby=\"{id}--footnotes-heading\">\n<h2 id=\"{id}--footnotes-heading\" class=\"footnotes-heading\">Notes</h2>\n<ol>\n"
-    );
+    let id = target.part.id;
+    out.push_str("<section class=\"footnotes print-endnotes\" aria-labelledby=\"");
+    out.push_str(id);
+    out.push_str("--footnotes-heading\">\n<h2 id=\"");
+    out.push_str(id);
+    out.push_str("--footnotes-heading\" class=\"footnotes-heading\">Notes</h2>\n<ol>\n");
     for f in footnotes {
-        let _ = write!(out, "<li id=\"{id}--");
+        out.push_str("<li id=\"");
+        out.push_str(id);
+        out.push_str("--");
         escape_into(out, &f.id);
-        let _ = writeln!(
-            out,
-            "\" value=\"{}\" class=\"footnote{}\">",
-            f.number,
-            if f.citation { " citation" } else { "" }
-        );
-        rewrite(&f.html, part, layout, out);
+        out.push_str("\" value=\"");
+        push_number(out, f.number);
+        out.push_str(if f.citation {
+            "\" class=\"footnote citation\">\n"
+        } else {
+            "\" class=\"footnote\">\n"
+        });
+        rewrite_with(&f.html, target, out, scratch);
         out.push_str("\n<p class=\"backrefs\">");
         let several = f.backrefs.len() > 1;
         for (k, backref) in f.backrefs.iter().enumerate() {
-            let _ = write!(out, "<a href=\"#{id}--");
+            out.push_str("<a href=\"#");
+            out.push_str(id);
+            out.push_str("--");
             escape_into(out, backref);
+            out.push_str("\" class=\"backref\" aria-label=\"Back to reference ");
             if several {
-                let _ = write!(
-                    out,
-                    "\" class=\"backref\" aria-label=\"Back to reference {} of note {}\">↩<sup>{}</sup></a> ",
-                    k + 1,
-                    f.number,
-                    k + 1
-                );
+                push_number(out, k + 1);
+                out.push_str(" of note ");
+                push_number(out, f.number);
+                out.push_str("\">↩<sup>");
+                push_number(out, k + 1);
+                out.push_str("</sup></a> ");
             } else {
-                let _ = write!(
-                    out,
-                    "\" class=\"backref\" aria-label=\"Back to reference {}\">↩</a> ",
-                    f.number
-                );
+                push_number(out, f.number);
+                out.push_str("\">↩</a> ");
             }
         }
         out.push_str("</p>\n</li>\n");
@@ -796,9 +1013,13 @@ pub fn note_article(book: &Book, i: usize, rendered: &Rendered, layout: &Layout)
         page: &note.page,
         id,
     };
+    let target = Target::new(part, layout);
+    let mut scratch = Scratch::default();
     let footnotes: usize = rendered.footnotes.iter().map(|f| f.html.len() + 256).sum();
     let mut out = String::with_capacity(rendered.html.len() + footnotes + 512);
-    let _ = writeln!(out, "<article class=\"print-note\" id=\"{id}\">");
+    out.push_str("<article class=\"print-note\" id=\"");
+    out.push_str(id);
+    out.push_str("\">\n");
     // The header reads section, title, date and tags. A title the body
     // opens with (`# Title`) is moved into it, so that the date and tags
     // still follow the title.
@@ -819,7 +1040,7 @@ pub fn note_article(book: &Book, i: usize, rendered: &Rendered, layout: &Layout)
         out.push_str("</p>\n");
     }
     if note.title_in_body {
-        rewrite(leading_title, part, layout, &mut out);
+        rewrite_with(leading_title, &target, &mut out, &mut scratch);
         out.push('\n');
     } else {
         out.push_str("<h1>");
@@ -839,9 +1060,8 @@ pub fn note_article(book: &Book, i: usize, rendered: &Rendered, layout: &Layout)
         out.push_str("</p>\n");
     }
     out.push_str("</header>\n");
-    rewrite(body, part, layout, &mut out);
-    let footnotes: Vec<&Footnote> = rendered.footnotes.iter().collect();
-    endnotes(&mut out, &footnotes, part, layout);
+    rewrite_with(body, &target, &mut out, &mut scratch);
+    endnotes(&mut out, &rendered.footnotes, &target, &mut scratch);
     out.push_str("</article>\n");
     out
 }
@@ -1009,9 +1229,14 @@ impl SpoolReader {
                     .file
                     .as_mut()
                     .ok_or_else(|| std::io::Error::other("the spool file is gone"))?;
-                let mut bytes = vec![0; len];
+                // Read into spare capacity: zeroing the buffer first would
+                // cost as much as the read.
+                let mut bytes = Vec::with_capacity(len);
                 spool.file.seek(SeekFrom::Start(offset))?;
-                spool.file.read_exact(&mut bytes)?;
+                (&spool.file).take(len as u64).read_to_end(&mut bytes)?;
+                if bytes.len() != len {
+                    return Err(std::io::ErrorKind::UnexpectedEof.into());
+                }
                 Ok(Some(bytes))
             }
         }
@@ -1151,8 +1376,12 @@ fn frame(
     let mut intro = String::new();
     if let Some(r) = input.intro {
         rewrite(&r.html, intro_part, layout, &mut intro);
-        let footnotes: Vec<&Footnote> = r.footnotes.iter().collect();
-        endnotes(&mut intro, &footnotes, intro_part, layout);
+        endnotes(
+            &mut intro,
+            &r.footnotes,
+            &Target::new(intro_part, layout),
+            &mut Scratch::default(),
+        );
     }
     context.insert("intro", &intro);
     context.insert(
@@ -1161,18 +1390,29 @@ fn frame(
     );
 
     let mut toc: Vec<TocSection> = Vec::new();
+    // The folder of the note before: notes of a folder come together, and
+    // its title is made once.
+    let mut folder = None;
     for (i, note) in book.notes.iter().enumerate() {
-        let name = note.section().map(section_title);
-        if toc.last().is_none_or(|s| s.name != name) {
-            toc.push(TocSection {
-                name: name.clone(),
-                notes: Vec::new(),
-            });
+        let section = note.section();
+        if folder != Some(section) {
+            folder = Some(section);
+            let name = section.map(section_title);
+            if toc.last().is_none_or(|s| s.name != name) {
+                toc.push(TocSection {
+                    name,
+                    notes: Vec::new(),
+                });
+            }
         }
         if let Some(section) = toc.last_mut() {
+            let id = layout.note_id(i);
+            let mut url = String::with_capacity(id.len() + 1);
+            url.push('#');
+            url.push_str(id);
             section.notes.push(TocNote {
                 title: &note.title,
-                url: format!("#{}", layout.note_id(i)),
+                url,
                 summary: note.summary.as_deref(),
             });
         }
@@ -1295,9 +1535,9 @@ fn frame(
     let mut chronology_endnotes = String::new();
     endnotes(
         &mut chronology_endnotes,
-        &chronology_notes,
-        chronology_part,
-        layout,
+        chronology_notes,
+        &Target::new(chronology_part, layout),
+        &mut Scratch::default(),
     );
     context.insert("years", &years);
     context.insert("chronology_notes", &chronology_endnotes);
@@ -1348,9 +1588,9 @@ fn frame(
     let mut glossary_endnotes = String::new();
     endnotes(
         &mut glossary_endnotes,
-        &glossary_notes,
-        glossary_part,
-        layout,
+        glossary_notes,
+        &Target::new(glossary_part, layout),
+        &mut Scratch::default(),
     );
     context.insert("letters", &letters);
     context.insert("glossary_notes", &glossary_endnotes);
@@ -1482,7 +1722,7 @@ mod tests {
     use super::*;
 
     fn layout() -> Layout {
-        let mut pages = HashMap::new();
+        let mut pages = HashMap::default();
         for (page, id, keep) in [
             ("overview.html", "overview", true),
             ("background/history.html", "background-history", true),
@@ -1610,6 +1850,16 @@ mod tests {
             overview(r#"<div data-x="a>b" id="d">"#),
             r#"<div data-x="a>b" id="overview--d">"#
         );
+        // A tag written anew has its attributes one space apart; one
+        // left as it is keeps its own spacing.
+        assert_eq!(
+            rewritten(
+                "<p>x</p><a  class=\"x\"  title='t' href=\"../overview.html#k\"\n dir=auto >a</a><img src=\"../x.png\"  alt=\"\"/><a href=\"https://e.com/\"  class=e>e</a>",
+                "background/history.html",
+                "background-history"
+            ),
+            "<p>x</p><a class=\"x\" title='t' href=\"#overview--k\" dir=auto >a</a><img src=\"x.png\" alt=\"\"/><a href=\"https://e.com/\"  class=e>e</a>"
+        );
         // An unclosed tag at the end is copied as it is.
         assert_eq!(overview(r#"a < b <p id="x""#), r#"a < b <p id="x""#);
         assert_eq!(overview("<br/><hr />"), "<br/><hr />");
@@ -1617,11 +1867,11 @@ mod tests {
 
     #[test]
     fn bytes_are_found_as_a_byte_at_a_time_would() {
-        let text = b"0123456789abcdef<ghijklmnop<q";
+        let text = b"0123456789abcdef<ghijklmnop<q0123456789abcdefghijklmnopqrstuvwxyz<!";
         for start in 0..text.len() {
             for end in start..=text.len() {
                 let hay = &text[start..end];
-                for needle in [b'<', b'q', b'0', b'z'] {
+                for needle in [b'<', b'q', b'0', b'z', b'!', b'#'] {
                     assert_eq!(
                         find_byte(hay, needle),
                         hay.iter().position(|&b| b == needle)
@@ -1633,6 +1883,72 @@ mod tests {
             find_byte(&[0x80, 0x3c, 0xff, 0, 0, 0, 0, 0, 0x3c], b'<'),
             Some(1)
         );
+    }
+
+    #[test]
+    fn attributes_are_told_apart_as_by_their_whole_names() {
+        let kind = |tag: &str, name: &str| kind(tag.as_bytes(), name.as_bytes());
+        for name in ID_REFERENCES {
+            assert_eq!(kind("p", name), Some(Kind::References), "{name}");
+            assert_eq!(
+                kind("p", &name.to_ascii_uppercase()),
+                Some(Kind::References)
+            );
+        }
+        // Every name `KIND_LENGTHS` was made from.
+        for (name, expected) in [
+            ("id", Kind::Id),
+            ("NAME", Kind::Id),
+            ("href", Kind::Link),
+            ("src", Kind::Resource),
+            ("data", Kind::Resource),
+            ("poster", Kind::Resource),
+            ("SrcSet", Kind::Srcset),
+            ("usemap", Kind::Usemap),
+            ("Data-Preview", Kind::Preview),
+        ] {
+            assert_eq!(kind("a", name), Some(expected), "{name}");
+        }
+        assert_eq!(kind("p", "name"), None);
+        for name in [
+            "",
+            "class",
+            "dir",
+            "role",
+            "value",
+            "aria-label",
+            "fir",
+            "lis",
+            "ids",
+            "é",
+            "[",
+        ] {
+            assert_eq!(kind("a", name), None, "{name}");
+        }
+        for tag in RAW_TEXT {
+            assert!(is_raw_text(tag.as_bytes()));
+            assert!(is_raw_text(tag.to_ascii_uppercase().as_bytes()));
+        }
+        for tag in ["p", "span", "pre", "code", "scripts", "styl"] {
+            assert!(!is_raw_text(tag.as_bytes()), "{tag}");
+        }
+    }
+
+    #[test]
+    fn folders_are_titled() {
+        assert_eq!(section_title("key-actors"), "Key actors");
+        assert_eq!(section_title("a/b_c-d"), "B c d");
+        assert_eq!(section_title("über"), "Über");
+        assert_eq!(section_title("a/"), "");
+    }
+
+    #[test]
+    fn numbers_are_written_in_decimal() {
+        for n in [0, 7, 10, 99, 1234, usize::MAX] {
+            let mut out = String::from("x");
+            push_number(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
+        }
     }
 
     #[test]

@@ -205,15 +205,15 @@ fn in_ranges(ranges: &[(u32, u32)], c: char) -> bool {
     ranges.get(i).is_some_and(|&(start, _)| start <= c)
 }
 
-/// Appends `c` lower-cased, decomposed and without diacritics.
-fn fold_into(c: char, out: &mut String, tables: &Tables) {
+/// Appends `c` lower-cased, decomposed and without diacritics (as UTF-8).
+fn fold_into(c: char, out: &mut Vec<u8>, tables: &Tables) {
     for lower in c.to_lowercase() {
         if in_ranges(STRIP, lower) {
             continue;
         }
         match tables.fold.binary_search_by_key(&lower, |(k, _)| *k) {
-            Ok(i) => out.push_str(&tables.fold[i].1),
-            Err(_) => out.push(lower),
+            Ok(i) => out.extend_from_slice(tables.fold[i].1.as_bytes()),
+            Err(_) => out.extend_from_slice(lower.encode_utf8(&mut [0; 4]).as_bytes()),
         }
     }
 }
@@ -236,6 +236,17 @@ const ASCII_FOLD: [u8; 128] = {
     table
 };
 
+/// ASCII letters and digits: the bytes of most tokens.
+const ASCII_WORD: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = ASCII_FOLD[b] != 0;
+        b += 1;
+    }
+    table
+};
+
 /// One token of a document: where it is in the document's token buffer.
 struct Span {
     hash: u64,
@@ -250,7 +261,9 @@ struct Span {
 /// kept once, marked as title if any occurrence is.
 #[derive(Default)]
 struct Tokens {
-    buf: String,
+    /// UTF-8, and each token is whole characters: bytes rather than a
+    /// `String` so that ASCII is lower-cased as it is copied.
+    buf: Vec<u8>,
     spans: Vec<Span>,
     distinct: bool,
     /// Span number + 1 by hash; 0 is empty. Twice the spans, a power of two.
@@ -270,19 +283,32 @@ impl Tokens {
         let tables = tables();
         let bytes = text.as_bytes();
         self.buf.reserve(bytes.len());
+        // Where the token being cut starts in `buf`; `buf.len()` while
+        // nothing of it has been folded there.
         let mut start = self.buf.len();
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
-            if b < 0x80 {
-                // Most of a book: one table look-up per byte.
-                let lower = ASCII_FOLD[usize::from(b)];
-                i += 1;
-                if lower != 0 {
-                    self.buf.push(char::from(lower));
-                    continue;
+            if ASCII_WORD[usize::from(b)] {
+                // Most of a book: a run of ASCII letters and digits.
+                let run = i;
+                let (len, hash) = ascii_run(&bytes[i..]);
+                i += len;
+                if self.buf.len() == start && bytes.get(i).is_none_or(|&b| b < 0x80) {
+                    // The whole token: hashed from the text, and copied to
+                    // `buf` only if the document does not have it yet.
+                    self.ascii_token(text, run..i, hash, title);
+                    start = self.buf.len();
+                    // What ended it, if anything, is an ASCII separator:
+                    // nothing more to cut there.
+                    i += 1;
+                } else {
+                    // Part of a token with other characters.
+                    self.buf.extend(bytes[run..i].iter().map(|&b| b | 0x20));
                 }
-            } else {
+                continue;
+            }
+            if b >= 0x80 {
                 let Some(c) = text[i..].chars().next() else {
                     break;
                 };
@@ -294,6 +320,8 @@ impl Tokens {
                     fold_into(c, &mut self.buf, tables);
                     continue;
                 }
+            } else {
+                i += 1;
             }
             if self.buf.len() > start {
                 self.end(start, title);
@@ -301,6 +329,36 @@ impl Tokens {
             }
         }
         self.end(start, title);
+    }
+
+    /// Adds the token of ASCII letters and digits at `range` of `text`, not
+    /// lower-cased yet; `hash` is its [`ascii_run`] hash.
+    #[inline(always)]
+    fn ascii_token(&mut self, text: &str, range: Range<usize>, hash: u64, title: bool) {
+        let from = range.start;
+        let mut len = range.len();
+        let mut hash = hash;
+        if len < 2 {
+            return; // one letter or digit, as in `end`
+        }
+        if len > MAX_TOKEN_CHARS {
+            // One character a byte: the cut is at a character boundary.
+            len = MAX_TOKEN_CHARS;
+            hash = token_hash(&text.as_bytes()[from..from + len], ASCII_LOWER);
+        }
+        if self.seen(hash, len, title) {
+            return;
+        }
+        let start = self.buf.len();
+        let token = &text.as_bytes()[from..from + len];
+        // Setting bit 5 lower-cases an ASCII letter and keeps a digit.
+        self.buf.extend(token.iter().map(|&b| b | 0x20));
+        self.spans.push(Span {
+            hash,
+            start,
+            end: self.buf.len(),
+            title,
+        });
     }
 
     /// Ends the token that starts at `start` of `buf`.
@@ -314,33 +372,24 @@ impl Tokens {
             return;
         }
         if len > MAX_TOKEN_CHARS {
-            let token = self.buf.get(start..).unwrap_or("");
-            if let Some((cut, _)) = token.char_indices().nth(MAX_TOKEN_CHARS) {
+            // Cut before the first byte of character MAX_TOKEN_CHARS + 1
+            // (a byte that does not continue a character).
+            let token = self.buf.get(start..).unwrap_or(&[]);
+            if let Some(cut) = token
+                .iter()
+                .enumerate()
+                .filter(|&(_, &b)| b & 0xC0 != 0x80)
+                .nth(MAX_TOKEN_CHARS)
+                .map(|(cut, _)| cut)
+            {
                 self.buf.truncate(start + cut);
             }
         }
-        if self.distinct && self.slots.len() < 2 * (self.spans.len() + 1) {
-            self.grow();
-        }
         let end = self.buf.len();
-        let bytes = self.buf.as_bytes();
-        let hash = token_hash(&bytes[start..end]);
-        if self.distinct {
-            let mask = self.slots.len() - 1;
-            let mut at = hash as usize & mask;
-            while let Some(n) = self.slots[at].checked_sub(1) {
-                let span = &mut self.spans[n as usize];
-                // Within one document two tokens with the same 64-bit hash
-                // are the same token (a collision is a 1 in 10^15 event);
-                // the interner compares the text itself.
-                if span.hash == hash && span.end - span.start == end - start {
-                    span.title |= title;
-                    self.buf.truncate(start);
-                    return;
-                }
-                at = (at + 1) & mask;
-            }
-            self.slots[at] = self.spans.len() as u32 + 1;
+        let hash = token_hash(&self.buf[start..end], 0);
+        if self.seen(hash, end - start, title) {
+            self.buf.truncate(start);
+            return;
         }
         self.spans.push(Span {
             hash,
@@ -348,6 +397,34 @@ impl Tokens {
             end,
             title,
         });
+    }
+
+    /// With `distinct`, whether the document has the token already (then
+    /// marked as title if this occurrence is); if not, its slot is taken
+    /// for the span about to be pushed.
+    #[inline(always)]
+    fn seen(&mut self, hash: u64, len: usize, title: bool) -> bool {
+        if !self.distinct {
+            return false;
+        }
+        if self.slots.len() < 2 * (self.spans.len() + 1) {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut at = hash as usize & mask;
+        while let Some(n) = self.slots[at].checked_sub(1) {
+            let span = &mut self.spans[n as usize];
+            // Within one document two tokens with the same 64-bit hash
+            // and length are the same token (a collision is a 1 in 10^15
+            // event); the interner compares the text itself.
+            if span.hash == hash && span.end - span.start == len {
+                span.title |= title;
+                return true;
+            }
+            at = (at + 1) & mask;
+        }
+        self.slots[at] = self.spans.len() as u32 + 1;
+        false
     }
 
     fn grow(&mut self) {
@@ -374,7 +451,7 @@ pub fn tokens(text: &str) -> Vec<String> {
     tokens
         .spans
         .iter()
-        .map(|s| tokens.buf[s.start..s.end].to_string())
+        .map(|s| String::from_utf8_lossy(&tokens.buf[s.start..s.end]).into_owned())
         .collect()
 }
 
@@ -389,31 +466,159 @@ fn fnv64(bytes: &[u8]) -> u64 {
     h
 }
 
-/// A token's 64-bit hash, eight bytes at a time: every occurrence of every
-/// word of the book is hashed once, millions in a large book.
-fn token_hash(bytes: &[u8]) -> u64 {
-    const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut h = bytes.len() as u64;
+// A token's 64-bit hash is computed eight bytes at a time: every
+// occurrence of every word of the book is hashed, millions in a large book.
+// Only the documents' deduplication and the interner see it (never a file
+// of the index), so it can be any good hash. ASCII tokens are hashed while
+// they are measured in the text (`ascii_run`), others once folded
+// (`token_hash`); both give the same hash for the same folded token.
+
+/// Bit 5 of every byte: or-ed into ASCII letters and digits, it lower-cases
+/// the letters and keeps the digits.
+const ASCII_LOWER: u64 = 0x2020_2020_2020_2020;
+
+/// Mixes eight bytes (little-endian; fewer are zero-padded) into a hash.
+#[inline(always)]
+fn hash_word(h: u64, word: u64) -> u64 {
+    (h ^ word)
+        .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        .rotate_left(31)
+}
+
+/// The hash of a token of `len` bytes whose words were mixed into `h`. One
+/// round of mixing is enough: it is a bijection (tokens of a length whose
+/// words mixed differently keep different hashes), and it spreads the bits
+/// both ways, up by the product and back down by the shift, for the tables
+/// that use the low bits and the interner that uses the high ones.
+#[inline(always)]
+fn hash_finish(h: u64, len: usize) -> u64 {
+    let h = (h ^ len as u64).wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^ (h >> 32)
+}
+
+/// The first eight bytes of `chunk` (which has them: a chunk of
+/// `chunks_exact(8)`) as a little-endian word.
+#[inline(always)]
+fn le_word(chunk: &[u8]) -> u64 {
+    chunk
+        .first_chunk::<8>()
+        .map_or(0, |word| u64::from_le_bytes(*word))
+}
+
+/// Up to seven bytes as a little-endian word, built in a register (a copy
+/// through memory stalls on the load) from loads that may overlap.
+#[inline(always)]
+fn load_tail(rest: &[u8]) -> u64 {
+    let n = rest.len();
+    match (rest.first_chunk::<4>(), rest.last_chunk::<4>()) {
+        (Some(low), Some(high)) => {
+            u64::from(u32::from_le_bytes(*low))
+                | u64::from(u32::from_le_bytes(*high)) << (8 * (n - 4))
+        }
+        _ if n > 0 => {
+            u64::from(rest[0])
+                | u64::from(rest[n / 2]) << (8 * (n / 2))
+                | u64::from(rest[n - 1]) << (8 * (n - 1))
+        }
+        _ => 0,
+    }
+}
+
+/// `a == b`, without a call to `memcmp` for tokens of up to sixteen bytes
+/// (the call costs more than the comparison).
+#[inline(always)]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    match (a.first_chunk::<8>(), b.first_chunk::<8>()) {
+        (Some(a8), Some(b8)) if a.len() <= 16 => {
+            a8 == b8 && a.last_chunk::<8>() == b.last_chunk::<8>()
+        }
+        (None, None) => load_tail(a) == load_tail(b),
+        _ => a == b,
+    }
+}
+
+/// The hash of a folded token. Each byte is or-ed with the byte of `or`
+/// (`ASCII_LOWER` hashes ASCII letters and digits as they are folded;
+/// otherwise 0).
+fn token_hash(bytes: &[u8], or: u64) -> u64 {
     let mut words = bytes.chunks_exact(8);
+    let mut h = 0;
     for word in &mut words {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(word);
-        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(31);
+        h = hash_word(h, le_word(word) | or);
     }
     let rest = words.remainder();
     if !rest.is_empty() {
-        // Built in a register: a copy through memory stalls on the load.
-        let w = rest
-            .iter()
-            .rev()
-            .fold(0u64, |w, &b| (w << 8) | u64::from(b));
-        h = (h ^ w).wrapping_mul(K).rotate_left(31);
+        h = hash_word(h, load_tail(rest) | or >> (64 - 8 * rest.len()));
     }
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^ (h >> 33)
+    hash_finish(h, bytes.len())
+}
+
+/// Where a word of eight bytes has a byte that is not an ASCII letter or
+/// digit: that byte's high bit set, the others clear.
+#[inline(always)]
+fn not_ascii_word(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Each byte's high bit, set where the byte is at least `c`: on bytes
+    // of seven bits the sums stay within their byte (0x7F + 0x80).
+    let at_least = |v: u64, c: u8| v + (0x80 - u64::from(c)) * ONES;
+    let low = x & !HIGH;
+    let lower = low | ASCII_LOWER;
+    let letter = at_least(lower, b'a') & !at_least(lower, b'z' + 1);
+    let digit = at_least(low, b'0') & !at_least(low, b'9' + 1);
+    !((letter | digit) & !x) & HIGH
+}
+
+/// How many bytes `bytes` starts with that pass `stops`, eight at a time:
+/// `stops` gives for a word of eight bytes (little-endian) a mask whose
+/// lowest set bit is the high bit of the first byte not to pass. Stops
+/// before the last few bytes (fewer than eight), which the caller looks at.
+#[inline(always)]
+fn skip_words(bytes: &[u8], stops: impl Fn(u64) -> u64) -> usize {
+    for (n, word) in bytes.chunks_exact(8).enumerate() {
+        let stop = stops(le_word(word));
+        if stop != 0 {
+            return 8 * n + (stop.trailing_zeros() / 8) as usize;
+        }
+    }
+    bytes.len() / 8 * 8
+}
+
+/// The run of ASCII letters and digits `bytes` starts with: its length,
+/// and its hash folded (what [`token_hash`] gives for the run lower-cased).
+/// Eight bytes at a time, measured and hashed at once: this is where
+/// tokenising spends its time.
+#[inline(always)]
+fn ascii_run(bytes: &[u8]) -> (usize, u64) {
+    let mut h = 0;
+    let mut words = bytes.chunks_exact(8);
+    for (k, word) in (&mut words).enumerate() {
+        let x = le_word(word);
+        let other = not_ascii_word(x);
+        if other == 0 {
+            h = hash_word(h, x | ASCII_LOWER);
+            continue;
+        }
+        let n = (other.trailing_zeros() / 8) as usize;
+        if n > 0 {
+            h = hash_word(h, (x | ASCII_LOWER) & (u64::MAX >> (64 - 8 * n)));
+        }
+        return (8 * k + n, hash_finish(h, 8 * k + n));
+    }
+    // Fewer than eight bytes left.
+    let rest = words.remainder();
+    let at = bytes.len() - rest.len();
+    let n = rest
+        .iter()
+        .take_while(|&&b| ASCII_WORD[usize::from(b)])
+        .count();
+    if n > 0 {
+        h = hash_word(h, load_tail(&rest[..n]) | ASCII_LOWER >> (64 - 8 * n));
+    }
+    (at + n, hash_finish(h, at + n))
 }
 
 /// The shard key's hash: FNV-1a (32 bits) over the UTF-16 code units of
@@ -478,6 +683,11 @@ const DIGITS: &[u8; 90] =
     b"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}";
 
 fn push_number(mut value: u64, out: &mut String) {
+    if value < 45 {
+        // One digit: most postings (neighbouring documents).
+        out.push(char::from(DIGITS[value as usize]));
+        return;
+    }
     let mut digits = [0u8; 16];
     let mut n = 0;
     loop {
@@ -521,6 +731,23 @@ const JSON_SPECIAL: [bool; 256] = {
     table
 };
 
+/// Where a word of eight bytes holds a byte of [`JSON_SPECIAL`]: the lowest
+/// set bit is the high bit of the first such byte (see [`skip_words`]).
+#[inline(always)]
+fn json_stops(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The classic tests: a byte below `n` (for `n` <= 0x80), a zero byte.
+    // A borrow can set the bit of a byte above one found, never below: the
+    // lowest bit set is exact.
+    let below = |v: u64, n: u8| v.wrapping_sub(u64::from(n) * ONES) & !v & HIGH;
+    let zero = |v: u64| below(v, 1);
+    below(x, 0x20)
+        | zero(x ^ (u64::from(b'"') * ONES))
+        | zero(x ^ (u64::from(b'\\') * ONES))
+        | zero(x ^ (0xE2 * ONES))
+}
+
 /// Appends `text` as a JSON (and JavaScript) string literal.
 fn json_into(out: &mut String, text: &str) {
     out.push('"');
@@ -528,7 +755,9 @@ fn json_into(out: &mut String, text: &str) {
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
+        // Eight bytes at a time to the next special byte (most text).
+        i += skip_words(&bytes[i..], json_stops);
+        let Some(&b) = bytes.get(i) else { break };
         if !JSON_SPECIAL[usize::from(b)] {
             i += 1;
             continue;
@@ -576,7 +805,9 @@ fn utf16_cmp(a: &str, b: &str) -> Ordering {
 }
 
 fn url(path: &str, fragment: Option<&str>) -> String {
-    let mut url = percent_encoding::utf8_percent_encode(path, URL_UNSAFE).to_string();
+    // The encoded pieces appended (not `to_string`, which formats them).
+    let mut url = String::with_capacity(path.len() + fragment.map_or(0, |f| f.len() + 1));
+    url.extend(percent_encoding::utf8_percent_encode(path, URL_UNSAFE));
     if let Some(fragment) = fragment {
         url.push('#');
         url.extend(percent_encoding::utf8_percent_encode(fragment, URL_UNSAFE));
@@ -630,14 +861,75 @@ fn document(
 /// Runs of white space become one space; the space a removed citation
 /// leaves before punctuation goes.
 fn tidy(text: &str) -> String {
+    // What `split_whitespace` and a join would give, made by copying the
+    // text between the places where it changes (white space other than a
+    // single space before a word that does not open with punctuation).
+    let bytes = text.as_bytes();
     let mut tidy = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
-        if !tidy.is_empty() && !word.starts_with(['.', ',', ';', ':', '!', '?', ')']) {
+    // Whether the character at `i` is white space, and its length.
+    let char_at = |i: usize| -> (bool, usize) {
+        match bytes[i] {
+            b' ' | b'\t'..=b'\r' => (true, 1),
+            0..0x80 => (false, 1),
+            _ => match text.get(i..).and_then(|t| t.chars().next()) {
+                Some(c) => (c.is_whitespace(), c.len_utf8()),
+                None => (false, 1),
+            },
+        }
+    };
+    let punctuation = |b: u8| matches!(b, b'.' | b',' | b';' | b':' | b'!' | b'?' | b')');
+    // The start of the text not copied yet.
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        // Printable ASCII but the space, eight bytes at a time.
+        i += skip_words(&bytes[i..], tidy_stops);
+        if i >= bytes.len() {
+            break;
+        }
+        let (space, len) = char_at(i);
+        if !space {
+            i += len;
+            continue;
+        }
+        // A space between words: past `run`, white space is either such a
+        // space, passed over, or where the copy stops, so `i > run` means a
+        // word before it.
+        let single = bytes[i] == b' '
+            && i > run
+            && bytes
+                .get(i + 1)
+                .is_some_and(|&b| !punctuation(b) && !char_at(i + 1).0);
+        if single {
+            i += 1;
+            continue;
+        }
+        tidy.push_str(&text[run..i]);
+        while i < bytes.len() {
+            let (space, len) = char_at(i);
+            if !space {
+                break;
+            }
+            i += len;
+        }
+        run = i;
+        if i < bytes.len() && !tidy.is_empty() && !punctuation(bytes[i]) {
             tidy.push(' ');
         }
-        tidy.push_str(word);
     }
+    tidy.push_str(&text[run..]);
     tidy
+}
+
+/// In a word of eight bytes, the bytes [`tidy`] must look at (the high bit
+/// of each set): white space and other control characters, and non-ASCII.
+#[inline(always)]
+fn tidy_stops(x: u64) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Bit 7 of a byte of the sum is set where its low seven bits are at
+    // least 0x21, and no sum carries out of its byte.
+    let printable = (x & !HIGH) + (0x80 - 0x21) * 0x0101_0101_0101_0101;
+    (!printable | x) & HIGH
 }
 
 /// A note's Markdown without citations; glossary references become the
@@ -752,6 +1044,28 @@ const INLINE: [u8; 256] = {
     table
 };
 
+/// In a word of eight bytes of a line, where [`push_inline`] must look (the
+/// high bit of each such byte set): not at ASCII letters and digits, nor at
+/// a space before one (a space between words is let through).
+#[inline(always)]
+fn inline_stops(x: u64) -> u64 {
+    let other = not_ascii_word(x);
+    // The next byte's flag moved onto each byte (none onto the last).
+    let before_word = (!other & 0x8080_8080_8080_8080) >> 8;
+    other & !(byte_is(x, b' ') & before_word)
+}
+
+/// Where a word of eight bytes has byte `c`: that byte's high bit set, the
+/// others clear.
+#[inline(always)]
+fn byte_is(x: u64, c: u8) -> u64 {
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let y = x ^ (u64::from(c) * 0x0101_0101_0101_0101);
+    // Bit 7 of a byte of `(y & LOW) + LOW` is set unless its low seven bits
+    // are clear, and no sum carries out of its byte.
+    !(((y & LOW) + LOW) | y) & !LOW
+}
+
 /// Appends a line of Markdown as plain text: emphasis and code marks,
 /// link targets, footnote references and tags dropped, runs of white space
 /// made one space, no space before punctuation (where a citation was).
@@ -759,8 +1073,11 @@ fn push_inline(out: &mut String, line: &str) {
     let bytes = line.as_bytes();
     let mut i = 0;
     let mut run = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
+    loop {
+        // What is copied without a look, eight bytes at a time; then the
+        // byte that stopped it (or the last few) by the table.
+        i += skip_words(bytes.get(i..).unwrap_or(&[]), inline_stops);
+        let Some(&b) = bytes.get(i) else { break };
         let class = INLINE[usize::from(b)];
         if class == 0 {
             i += 1;
@@ -768,15 +1085,12 @@ fn push_inline(out: &mut String, line: &str) {
         }
         let next = bytes.get(i + 1).copied();
         if class == 2 {
-            let after_space = if i > run {
+            let wanted = if b == b' ' {
+                matches!(next, Some(b' ' | b'\t') | None)
+            } else if i > run {
                 bytes[i - 1] == b' '
             } else {
                 out.ends_with(' ')
-            };
-            let wanted = if b == b' ' {
-                matches!(next, Some(b' ' | b'\t') | None)
-            } else {
-                after_space
             };
             if !wanted {
                 i += 1;
@@ -894,6 +1208,25 @@ fn strip_markers(line: &str) -> (&str, bool) {
     }
 }
 
+/// `text.lines()`, with the line ends found by `memchr` (a note's lines
+/// are paragraphs, hundreds of bytes long).
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    let mut ends = memchr::memchr_iter(b'\n', text.as_bytes());
+    std::iter::from_fn(move || {
+        if start >= text.len() {
+            return None;
+        }
+        let end = ends.next().map_or(text.len(), |n| n + 1);
+        let line = &text[start..end];
+        start = end;
+        Some(match line.strip_suffix('\n') {
+            Some(line) => line.strip_suffix('\r').unwrap_or(line),
+            None => line,
+        })
+    })
+}
+
 /// `(char, length)` of a code fence that opens a line.
 fn fence(line: &str) -> Option<(u8, usize)> {
     let first = *line.as_bytes().first()?;
@@ -948,7 +1281,7 @@ fn quick_sections(body: &str, title_in_body: bool) -> (Vec<Section>, usize) {
     let mut paragraph: Option<usize> = None;
     // Whether a list is open: its items' lines may be indented like code.
     let mut list = false;
-    for line in clean.lines() {
+    for line in lines(&clean) {
         let Some(section) = out.last_mut() else { break };
         let trimmed = line.trim_start_matches(' ');
         let code_indent = line.len() - trimmed.len() >= 4 || trimmed.starts_with('\t');
@@ -1214,20 +1547,27 @@ struct Part {
 }
 
 impl Part {
-    fn intern(&mut self, hash: u64, token: &str) -> u32 {
-        match self.by_hash.get(&hash) {
-            Some(&n) if *self.strings[n as usize] == *token => n,
-            Some(_) => match self.collisions.get(token) {
-                Some(&n) => n,
-                None => {
-                    let n = self.add(token);
-                    self.collisions.insert(token.into(), n);
-                    n
-                }
-            },
+    /// `token` is UTF-8 (from [`Tokens::buf`]).
+    fn intern(&mut self, hash: u64, token: &[u8]) -> u32 {
+        let found = self.by_hash.get(&hash).copied();
+        if let Some(n) = found {
+            if same_bytes(self.strings[n as usize].as_bytes(), token) {
+                return n;
+            }
+        }
+        // New to the book, or a hash collision: rare enough to check the
+        // UTF-8 (which is always valid: nothing is replaced).
+        let token = String::from_utf8_lossy(token);
+        if found.is_none() {
+            let n = self.add(&token);
+            self.by_hash.insert(hash, n);
+            return n;
+        }
+        match self.collisions.get(&*token) {
+            Some(&n) => n,
             None => {
-                let n = self.add(token);
-                self.by_hash.insert(hash, n);
+                let n = self.add(&token);
+                self.collisions.insert(token.into(), n);
                 n
             }
         }
@@ -1257,8 +1597,9 @@ impl Default for Interner {
 
 impl Interner {
     /// Interns a document's tokens. Many threads may call it at once; each
-    /// part is locked once per document.
-    fn document(&self, pending: Pending) -> Doc {
+    /// part is locked once per document. The tokens are sorted if `sort`
+    /// (a document kept for `serve`, whose postings are updated by merging).
+    fn document(&self, pending: Pending, sort: bool) -> Doc {
         let t = &pending.tokens;
         // The spans by part (a counting sort).
         let mut starts = [0usize; PARTS + 1];
@@ -1289,7 +1630,9 @@ impl Interner {
                 tokens.push((id << 1) | u32::from(span.title));
             }
         }
-        tokens.sort_unstable();
+        if sort {
+            tokens.sort_unstable();
+        }
         Doc {
             entry: pending.entry,
             boundary: pending.boundary,
@@ -1336,7 +1679,8 @@ fn token_shard_hash(parts: &[&Part], id: u32) -> u32 {
 struct Doc {
     entry: String,
     boundary: bool,
-    /// `token << 1 | in title`, sorted.
+    /// `token << 1 | in title`; sorted if kept ([`Input::keep`]), else
+    /// only added to the postings, in any order.
     tokens: Vec<u32>,
 }
 
@@ -1704,7 +2048,7 @@ impl SearchIndex {
                     let docs = batch[j]
                         .documents(book)
                         .into_iter()
-                        .map(|p| interner.document(p))
+                        .map(|p| interner.document(p, input.keep))
                         .collect();
                     (j, docs)
                 })
@@ -1859,8 +2203,8 @@ impl SearchIndex {
     }
 
     fn add_postings(&mut self, id: u32, doc: &Doc) {
-        if let Some(&last) = doc.tokens.last() {
-            let needed = (last >> 1) as usize + 1;
+        if let Some(&highest) = doc.tokens.iter().max() {
+            let needed = (highest >> 1) as usize + 1;
             if self.postings.len() < needed {
                 self.postings.resize_with(needed, Vec::new);
             }
@@ -2367,7 +2711,12 @@ mod tests {
         let found: Vec<(&str, bool)> = t
             .spans
             .iter()
-            .map(|s| (&t.buf[s.start..s.end], s.title))
+            .map(|s| {
+                (
+                    std::str::from_utf8(&t.buf[s.start..s.end]).unwrap(),
+                    s.title,
+                )
+            })
             .collect();
         assert_eq!(
             found,
@@ -2383,6 +2732,75 @@ mod tests {
         let text: String = (0..1000).map(|i| format!("w{i} w{i} ")).collect();
         t.add(&text, false);
         assert_eq!(t.spans.len(), 1000);
+    }
+
+    /// [`token_hash`] byte by byte.
+    fn token_hash_reference(bytes: &[u8]) -> u64 {
+        let mut h = 0;
+        for chunk in bytes.chunks(8) {
+            let w = chunk
+                .iter()
+                .rev()
+                .fold(0u64, |w, &b| (w << 8) | u64::from(b));
+            h = hash_word(h, w);
+        }
+        hash_finish(h, bytes.len())
+    }
+
+    #[test]
+    fn token_hashes_fold_ascii_as_they_go() {
+        let text = "Zz09aZ-Quneitra GOLAN x ÆRØ 2025a al\u{2011}Sharaa";
+        for len in 0..=40 {
+            let bytes: Vec<u8> = text.bytes().cycle().skip(len).take(len).collect();
+            assert_eq!(token_hash(&bytes, 0), token_hash_reference(&bytes));
+            let word: Vec<u8> = (0..len).map(|i| b"aZ09Qz"[(i * 7 + len) % 6]).collect();
+            let lower = word.to_ascii_lowercase();
+            let hash = token_hash_reference(&lower);
+            assert_eq!(token_hash(&word, ASCII_LOWER), hash);
+            // Measured and hashed at once, whatever follows.
+            for end in ["", " ", "-x", "é", ".abcdefghij"] {
+                let text = [&word[..], end.as_bytes()].concat();
+                assert_eq!(ascii_run(&text), (len, hash), "{text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_words_are_measured_eight_bytes_at_a_time() {
+        for b in 0..=255u8 {
+            for at in 0..20 {
+                let mut bytes = vec![b'a'; 20];
+                bytes[at] = b;
+                let expected = bytes
+                    .iter()
+                    .take_while(|&&c| c.is_ascii_alphanumeric())
+                    .count();
+                assert_eq!(ascii_run(&bytes).0, expected, "{b:#x} at {at}");
+            }
+        }
+        // Words of the bytes at the ends of the ranges, where a carry
+        // between bytes would show.
+        let near = [
+            b'/', b'0', b'9', b':', b'@', b'A', b'Z', b'[', b'`', b'a', b'z', b'{', 0x10, 0x19,
+            0x7F, 0x80, 0xB0, 0xC1, 0xE1, 0xFF,
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..200_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let word: [u8; 8] =
+                std::array::from_fn(|k| near[(seed >> (5 * k)) as usize % near.len()]);
+            let other = not_ascii_word(u64::from_le_bytes(word));
+            let expected = (0..8).fold(0u64, |mask, k| {
+                mask | if word[k].is_ascii_alphanumeric() {
+                    0
+                } else {
+                    0x80 << (8 * k)
+                }
+            });
+            assert_eq!(other, expected, "{word:?}");
+        }
     }
 
     fn decode(text: &str) -> Vec<u32> {
@@ -2430,6 +2848,121 @@ mod tests {
         let mut text = String::new();
         encode_postings(&dense, &mut text);
         assert_eq!(text.len(), 1000);
+    }
+
+    #[test]
+    fn special_json_bytes_are_found_eight_at_a_time() {
+        let first_json_stop = |word: [u8; 8]| {
+            let stop = json_stops(u64::from_le_bytes(word));
+            (stop != 0).then(|| (stop.trailing_zeros() / 8) as usize)
+        };
+        let first_special = |word: [u8; 8]| word.iter().position(|&c| JSON_SPECIAL[usize::from(c)]);
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                let mut word = *b"abcdefgh";
+                word[at] = b;
+                assert_eq!(first_json_stop(word), first_special(word), "{b:#x}");
+            }
+        }
+        // Words of bytes near the ones looked for, which trip a test that
+        // borrows across bytes.
+        let near = [
+            0x00, 0x01, 0x1F, 0x20, 0x21, b'"', b'#', b'[', b'\\', b']', 0xE1, 0xE2, 0xE3, 0x80,
+            0xFF,
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..200_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let word: [u8; 8] =
+                std::array::from_fn(|k| near[(seed >> (5 * k)) as usize % near.len()]);
+            assert_eq!(first_json_stop(word), first_special(word), "{word:?}");
+        }
+    }
+
+    #[test]
+    fn inline_stops_are_found_eight_at_a_time() {
+        let near = [
+            b' ', b'\t', b'a', b'Z', b'0', b'.', b'_', b'\\', 0x00, 0x7F, 0x80, 0xA0, 0xFF,
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..200_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let word: [u8; 8] =
+                std::array::from_fn(|k| near[(seed >> (4 * k)) as usize % near.len()]);
+            let expected = (0..8).fold(0u64, |mask, k| {
+                let single = word[k] == b' ' && k < 7 && word[k + 1].is_ascii_alphanumeric();
+                let copied = word[k].is_ascii_alphanumeric() || single;
+                mask | if copied { 0 } else { 0x80 << (8 * k) }
+            });
+            assert_eq!(inline_stops(u64::from_le_bytes(word)), expected, "{word:?}");
+        }
+    }
+
+    #[test]
+    fn tidy_joins_words_as_split_whitespace_does() {
+        let reference = |text: &str| {
+            let mut tidy = String::new();
+            for word in text.split_whitespace() {
+                if !tidy.is_empty() && !word.starts_with(['.', ',', ';', ':', '!', '?', ')']) {
+                    tidy.push(' ');
+                }
+                tidy.push_str(word);
+            }
+            tidy
+        };
+        let pieces = [
+            " ", "  ", "\t", "\n", "\u{b}", "\u{1c}", "\u{85}", "\u{a0}", "\u{3000}", "\u{2028}",
+            "a", "word", "é", "日本", ".", ",", ")", "(", "!", "-", "\u{1}",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let text: String = (0..(seed % 24))
+                .map(|k| pieces[(seed >> (2 * k + 5)) as usize % pieces.len()])
+                .collect();
+            assert_eq!(tidy(&text), reference(&text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn lines_are_cut_as_str_lines_cuts_them() {
+        for text in [
+            "",
+            "a",
+            "a\n",
+            "a\r\n",
+            "a\r",
+            "\n\n",
+            "a\nb",
+            "a\n\r\nb\r\n\r",
+        ] {
+            assert_eq!(
+                lines(text).collect::<Vec<_>>(),
+                text.lines().collect::<Vec<_>>(),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn short_tokens_are_compared_inline() {
+        let text = b"abcdefghijklmnopqrstuvwxyz0123456789";
+        for len in 0..=24 {
+            let a = &text[..len];
+            assert!(same_bytes(a, &text[..len]));
+            assert!(!same_bytes(a, &text[..len + 1]));
+            for at in 0..len {
+                let mut b = a.to_vec();
+                b[at] ^= 1;
+                assert!(!same_bytes(a, &b), "{len} {at}");
+            }
+        }
     }
 
     #[test]

@@ -380,8 +380,13 @@ fn placeholder_in_code(text: &str, events: &[(Event<'_>, Range<usize>)]) -> bool
     events.iter().any(|(event, range)| {
         matches!(
             event,
-            Event::Start(Tag::CodeBlock(_)) | Event::Code(_) | Event::Html(_) | Event::InlineHtml(_)
-        ) && text.get(range.clone()).is_some_and(|code| code.contains(OPEN))
+            Event::Start(Tag::CodeBlock(_))
+                | Event::Code(_)
+                | Event::Html(_)
+                | Event::InlineHtml(_)
+        ) && text
+            .get(range.clone())
+            .is_some_and(|code| code.contains(OPEN))
     })
 }
 
@@ -1471,7 +1476,10 @@ mod tests {
         };
         let cases = [
             // (Markdown, whether one parse must do)
-            ("Prose [@a] and `code` and [[Term]].\n\n```rust\nfn main() {}\n```\n", true),
+            (
+                "Prose [@a] and `code` and [[Term]].\n\n```rust\nfn main() {}\n```\n",
+                true,
+            ),
             ("Code `[@a]` here.\n", false),
             ("```\nfirst\n\n[@a]\n```\n", false),
             ("~~~\n[@a]\n~~~\n", false),
@@ -1484,7 +1492,10 @@ mod tests {
             ("A [@a `b`] c.\n", false),
             ("Broken [[ ]] here and `code`.\n", false),
             ("`` [@a] `` and [@b] and ~tilde~\n", false),
-            ("Prose [@a, p. 3] then\n\n~~~\ncode\n~~~\n\nand [@b].\n", true),
+            (
+                "Prose [@a, p. 3] then\n\n~~~\ncode\n~~~\n\nand [@b].\n",
+                true,
+            ),
         ];
         for (markdown, fast) in cases {
             let file = files.add("n.md".into(), "n.md".into(), markdown.into());

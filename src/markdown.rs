@@ -1130,7 +1130,7 @@ const OPTIONAL_END: [&str; 16] = [
     "thead", "tbody", "tfoot",
 ];
 /// Elements whose content is text up to their end tag.
-const RAW_TEXT_ELEMENTS: [&str; 10] = [
+pub(crate) const RAW_TEXT_ELEMENTS: [&str; 10] = [
     "script",
     "style",
     "textarea",

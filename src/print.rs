@@ -179,18 +179,7 @@ pub struct Part<'a> {
 
 /// Elements whose content is text up to their end tag: no tag inside is
 /// rewritten.
-const RAW_TEXT: [&str; 10] = [
-    "script",
-    "style",
-    "textarea",
-    "title",
-    "xmp",
-    "iframe",
-    "noembed",
-    "noframes",
-    "noscript",
-    "plaintext",
-];
+use crate::markdown::RAW_TEXT_ELEMENTS as RAW_TEXT;
 
 /// Attributes that hold ids of other elements, separated by white space.
 const ID_REFERENCES: [&str; 14] = [

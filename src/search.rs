@@ -2659,6 +2659,17 @@ AAF5-AAF6 ABE3-ABEA ABEC-ABED FB1E FE00-FE0F FE20-FE2F 101FD 102E0 10376-1037A 1
 mod tests {
     use super::*;
 
+    /// A fixed sequence of pseudo-random numbers (xorshift64), for tests
+    /// that compare a fast function with its definition on many inputs.
+    fn xorshift() -> impl Iterator<Item = u64> {
+        std::iter::successors(Some(0x2545_f491_4f6c_dd1du64), |&seed| {
+            let mut seed = seed ^ (seed << 13);
+            seed ^= seed >> 7;
+            Some(seed ^ (seed << 17))
+        })
+        .skip(1)
+    }
+
     #[test]
     fn the_tables_parse_whole_and_sorted() {
         let t = tables();
@@ -2784,11 +2795,7 @@ mod tests {
             b'/', b'0', b'9', b':', b'@', b'A', b'Z', b'[', b'`', b'a', b'z', b'{', 0x10, 0x19,
             0x7F, 0x80, 0xB0, 0xC1, 0xE1, 0xFF,
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        for _ in 0..200_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+        for seed in xorshift().take(200_000) {
             let word: [u8; 8] =
                 std::array::from_fn(|k| near[(seed >> (5 * k)) as usize % near.len()]);
             let other = not_ascii_word(u64::from_le_bytes(word));
@@ -2870,11 +2877,7 @@ mod tests {
             0x00, 0x01, 0x1F, 0x20, 0x21, b'"', b'#', b'[', b'\\', b']', 0xE1, 0xE2, 0xE3, 0x80,
             0xFF,
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        for _ in 0..200_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+        for seed in xorshift().take(200_000) {
             let word: [u8; 8] =
                 std::array::from_fn(|k| near[(seed >> (5 * k)) as usize % near.len()]);
             assert_eq!(first_json_stop(word), first_special(word), "{word:?}");
@@ -2918,11 +2921,7 @@ mod tests {
             " ", "  ", "\t", "\n", "\u{b}", "\u{1c}", "\u{85}", "\u{a0}", "\u{3000}", "\u{2028}",
             "a", "word", "é", "日本", ".", ",", ")", "(", "!", "-", "\u{1}",
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        for _ in 0..20_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+        for seed in xorshift().take(20_000) {
             let text: String = (0..(seed % 24))
                 .map(|k| pieces[(seed >> (2 * k + 5)) as usize % pieces.len()])
                 .collect();

@@ -65,15 +65,26 @@ pub fn root_prefix(page: &str) -> String {
 
 /// Shortens plain text to at most `max` characters at a word boundary.
 pub fn truncate_words(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(max).collect();
-    let cut = match cut.rfind(' ') {
-        Some(i) if i > max / 2 => &cut[..i],
-        _ => cut.as_str(),
+    // Where the first `max` characters end, if the text is longer.
+    let end = if text.is_ascii() {
+        (text.len() > max).then_some(max)
+    } else {
+        text.char_indices().nth(max).map(|(i, _)| i)
     };
-    format!("{}…", cut.trim_end_matches([',', ';', ':', '.', ' ']))
+    let Some(end) = end else {
+        return text.to_string();
+    };
+    let cut = &text[..end];
+    let cut = match cut.rfind(' ') {
+        // `i > max / 2` counts characters, as `max` does.
+        Some(i) if cut[..i].chars().count() > max / 2 => &cut[..i],
+        _ => cut,
+    };
+    let cut = cut.trim_end_matches([',', ';', ':', '.', ' ']);
+    let mut out = String::with_capacity(cut.len() + '…'.len_utf8());
+    out.push_str(cut);
+    out.push('…');
+    out
 }
 
 #[cfg(test)]
@@ -89,5 +100,15 @@ mod tests {
         assert_eq!(root_prefix("index.html"), "");
         assert_eq!(root_prefix("a/b/c.html"), "../../");
         assert_eq!(truncate_words("one two three four", 9), "one two…");
+    }
+
+    #[test]
+    fn truncation_counts_characters_not_bytes() {
+        // As in ASCII, a word boundary in the first half is not worth the
+        // loss: the cut is made inside the word.
+        assert_eq!(truncate_words("aaaa abcdefghijkl", 10), "aaaa abcde…");
+        assert_eq!(truncate_words("éééé abcdefghijkl", 10), "éééé abcde…");
+        assert_eq!(truncate_words("één twee drie vier", 9), "één twee…");
+        assert_eq!(truncate_words("één twee", 8), "één twee");
     }
 }

@@ -806,14 +806,19 @@ impl<'e, 'a> EventWriter<'e, 'a> {
     }
 
     fn marker(&self, number: usize, marker_id: &str, preview: &str) -> String {
-        let preview = if preview.is_empty() {
-            String::new()
-        } else {
-            format!(" data-preview=\"{}\"", escape(preview))
-        };
-        format!(
-            "<sup class=\"fn-ref\"><a id=\"{marker_id}\" href=\"#fn-{number}\" role=\"doc-noteref\" aria-label=\"Note {number}\"{preview}>{number}</a></sup>"
+        let mut h = String::with_capacity(160 + preview.len() + preview.len() / 8);
+        write!(
+            h,
+            "<sup class=\"fn-ref\"><a id=\"{marker_id}\" href=\"#fn-{number}\" role=\"doc-noteref\" aria-label=\"Note {number}\""
         )
+        .ok();
+        if !preview.is_empty() {
+            h.push_str(" data-preview=\"");
+            escape_into(&mut h, preview);
+            h.push('"');
+        }
+        write!(h, ">{number}</a></sup>").ok();
+        h
     }
 
     fn citation_marker(&mut self, refs: &[ResolvedRef]) -> String {
@@ -886,47 +891,55 @@ impl<'e, 'a> EventWriter<'e, 'a> {
     /// One line of a citation footnote: source, locator, passage, original.
     fn citation_html(&self, r: &ResolvedRef) -> String {
         let source = &self.env.sources.sources[r.source];
-        let page = format!("{}sources/{}.html", self.root, source.id);
-        let mut h = String::from("<p class=\"cite\">");
+        // Written straight into one string, sized for the passage it
+        // quotes: there are eight of these to a note.
+        let passage_len = match &r.target {
+            CiteTarget::Whole => 0,
+            CiteTarget::Quote { paragraph, .. } => source.paragraphs[*paragraph].text.len(),
+            CiteTarget::Paragraphs { first, last } => (*first..=(*last).min(first + 2))
+                .map(|p| source.paragraphs[p].text.len())
+                .sum(),
+        };
+        let mut h = String::with_capacity(512 + passage_len + passage_len / 8);
+        let page = |h: &mut String| {
+            h.push_str(&self.root);
+            h.push_str("sources/");
+            h.push_str(&source.id);
+            h.push_str(".html");
+        };
+        h.push_str("<p class=\"cite\">");
         if !r.prefix.is_empty() {
             escape_into(&mut h, &r.prefix);
             h.push(' ');
         }
         if let Some(outlet) = &source.outlet {
-            write!(
-                h,
-                "<span class=\"cite-outlet\" dir=\"auto\">{}</span>, ",
-                escape(outlet)
-            )
-            .ok();
+            h.push_str("<span class=\"cite-outlet\" dir=\"auto\">");
+            escape_into(&mut h, outlet);
+            h.push_str("</span>, ");
         }
-        write!(
-            h,
-            "<cite>\u{201C}<a href=\"{page}\" dir=\"auto\">{}</a>\u{201D}</cite>",
-            escape(&source.title)
-        )
-        .ok();
+        h.push_str("<cite>\u{201C}<a href=\"");
+        page(&mut h);
+        h.push_str("\" dir=\"auto\">");
+        escape_into(&mut h, &source.title);
+        h.push_str("</a>\u{201D}</cite>");
         if let Some(date) = &source.published {
             write!(h, ", <time datetime=\"{date}\">{}</time>", date.human()).ok();
         }
         if let Some((first, last)) = r.target.paragraphs() {
-            let label = if first == last {
-                format!("¶\u{A0}{}", first + 1)
-            } else {
-                format!("¶\u{A0}{}–{}", first + 1, last + 1)
-            };
-            write!(
-                h,
-                ", <a class=\"cite-loc\" href=\"{page}#p{}\">{label}</a>",
-                first + 1
-            )
-            .ok();
+            h.push_str(", <a class=\"cite-loc\" href=\"");
+            page(&mut h);
+            write!(h, "#p{}\">¶\u{A0}{}", first + 1, first + 1).ok();
+            if first != last {
+                write!(h, "–{}", last + 1).ok();
+            }
+            h.push_str("</a>");
         }
         if !r.suffix.is_empty() {
             escape_into(&mut h, &r.suffix);
         }
         if let Some(url) = &source.url {
-            let href = match &r.target {
+            h.push_str(" <a class=\"cite-original\" href=\"");
+            match &r.target {
                 CiteTarget::Quote { paragraph, range } => {
                     let words = quote::one_line(&source.paragraphs[*paragraph].text[range.clone()]);
                     // A text directive follows the URL's own fragment, if it has one.
@@ -935,45 +948,43 @@ impl<'e, 'a> EventWriter<'e, 'a> {
                     } else {
                         "#:~:text="
                     };
-                    format!("{url}{directive}{}", text_fragment(&words))
+                    escape_into(&mut h, url);
+                    h.push_str(directive);
+                    escape_into(&mut h, &text_fragment(&words));
                 }
-                _ => url.clone(),
-            };
-            write!(
-                h,
-                " <a class=\"cite-original\" href=\"{}\" rel=\"external noopener\">original</a>",
-                escape(&href)
-            )
-            .ok();
+                _ => escape_into(&mut h, url),
+            }
+            h.push_str("\" rel=\"external noopener\">original</a>");
         }
         h.push_str("</p>");
-        let lang = source
-            .language
-            .as_ref()
-            .map(|l| format!(" lang=\"{}\"", escape(l)))
-            .unwrap_or_default();
+        let blockquote = |h: &mut String| {
+            h.push_str("<blockquote class=\"passage\"");
+            if let Some(lang) = &source.language {
+                h.push_str(" lang=\"");
+                escape_into(h, lang);
+                h.push('"');
+            }
+            h.push('>');
+        };
         match &r.target {
             CiteTarget::Whole => {}
             CiteTarget::Quote { paragraph, range } => {
                 let text = &source.paragraphs[*paragraph].text;
-                write!(
-                    h,
-                    "<blockquote class=\"passage\"{lang}><p dir=\"auto\">{}<mark>{}</mark>{}</p></blockquote>",
-                    escape(&text[..range.start]),
-                    escape(&text[range.clone()]),
-                    escape(&text[range.end..])
-                )
-                .ok();
+                blockquote(&mut h);
+                h.push_str("<p dir=\"auto\">");
+                escape_into(&mut h, &text[..range.start]);
+                h.push_str("<mark>");
+                escape_into(&mut h, &text[range.clone()]);
+                h.push_str("</mark>");
+                escape_into(&mut h, &text[range.end..]);
+                h.push_str("</p></blockquote>");
             }
             CiteTarget::Paragraphs { first, last } => {
-                h.push_str(&format!("<blockquote class=\"passage\"{lang}>"));
+                blockquote(&mut h);
                 for p in *first..=(*last).min(first + 2) {
-                    write!(
-                        h,
-                        "<p dir=\"auto\">{}</p>",
-                        escape(&source.paragraphs[p].text)
-                    )
-                    .ok();
+                    h.push_str("<p dir=\"auto\">");
+                    escape_into(&mut h, &source.paragraphs[p].text);
+                    h.push_str("</p>");
                 }
                 if *last > first + 2 {
                     h.push_str("<p>…</p>");

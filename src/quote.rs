@@ -253,13 +253,22 @@ pub fn one_line_prefix(text: &str, max_chars: usize) -> String {
             line.push(' ');
             chars += 1;
         }
-        for c in word.chars() {
-            if chars == max_chars {
-                return line;
-            }
-            line.push(c);
-            chars += 1;
+        // A word that fits goes in whole (previews cut every cited
+        // paragraph: this is on a hot path); the last one a character at
+        // a time.
+        let room = max_chars - chars;
+        let length = if word.is_ascii() {
+            word.len()
+        } else {
+            word.chars().count()
+        };
+        if length <= room {
+            line.push_str(word);
+            chars += length;
+            continue;
         }
+        line.extend(word.chars().take(room));
+        return line;
     }
     line
 }
@@ -277,6 +286,12 @@ mod tests {
             assert_eq!(one_line_prefix(text, max), full, "{max}");
         }
         assert_eq!(one_line_prefix("é  è", 2), "é ");
+        // Words go in whole where they fit: cut inside one, ASCII or not.
+        let text = " «ça»  brûle\u{A0}vïte   et  loin ";
+        for max in 0..30 {
+            let full: String = one_line(text).chars().take(max).collect();
+            assert_eq!(one_line_prefix(text, max), full, "{max}");
+        }
     }
 
     fn found(haystack: &str, needle: &str) -> Vec<String> {

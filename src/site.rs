@@ -156,6 +156,7 @@ pub struct Render {
 impl Project {
     /// Loads the book.
     pub fn load(options: BuildOptions) -> Project {
+        highlight::warm_up();
         let (book, load_diagnostics) = load(&options.root, options.drafts);
         let theme = Theme::load(&book.root, &book.config.theme);
         Project {
@@ -401,29 +402,6 @@ impl Project {
         }
         // The search index, print edition and report time themselves.
         timings.push(("pages", started.elapsed()));
-        // ---- The search index (src/search.rs): its files under search/.
-        if self.make_search {
-            let search_started = Instant::now();
-            let index = self.search.write(
-                &crate::search::Input {
-                    book: &self.book,
-                    notes: &notes,
-                    intro: intro.as_ref(),
-                    glossary: &glossary,
-                    chronology: &chronology,
-                    sources_generation: self.generations.sources,
-                    static_files: &theme.static_files,
-                    only_changed,
-                    keep: !self.stream_pages,
-                },
-                sink,
-            );
-            diagnostics.extend(index.diagnostics);
-            written.extend(index.written);
-            all_paths.extend(index.paths);
-            timings.push(("search", search_started.elapsed()));
-        }
-        // ---- End of the search index.
         if !only_changed || self.assets_generation != self.theme_generation {
             for (path, bytes) in &theme.static_files {
                 if let Err(e) = sink.put(path, bytes.clone()) {
@@ -442,27 +420,75 @@ impl Project {
         all_paths.extend(theme.static_files.iter().map(|(p, _)| p.clone()));
         all_paths.push("highlight.css".into());
 
-        // ---- Print edition (print.rs): the page around the notes, with
-        // the articles made as the notes were streamed in step 1 (`check`
-        // renders only the page's template: the articles cannot fail).
+        // The search index and the print edition are made side by side:
+        // the print edition is mostly copying the spooled articles into one
+        // file, which leaves most of a core to the index. (`check` renders
+        // only the print page's template: the articles cannot fail.)
         let print_due = self.stream_pages
             && self.print_mode != print::Mode::Off
             && self.book.config.print
             && !diagnostics.has_errors();
-        if print_due {
-            let started = Instant::now();
-            let input = print::Input {
-                book: &self.book,
-                notes: &notes,
-                intro: intro.as_deref(),
-                glossary: &glossary,
-                chronology: &chronology,
-            };
-            let (layout, spool) = match print_spool {
-                Some((layout, spool)) => (layout, Some(spool)),
-                None => (print::Layout::new(&self.book), None),
-            };
-            match print::write(&input, &layout, theme, spool, sink) {
+        let book = &self.book;
+        let search = &mut self.search;
+        let make_search = self.make_search;
+        let sources_generation = self.generations.sources;
+        let stream_pages = self.stream_pages;
+        let (index, printed) = std::thread::scope(|scope| {
+            // ---- Print edition (print.rs): the page around the notes,
+            // with the articles made as the notes were streamed in step 1.
+            let print_job = print_due.then(|| {
+                let (notes, intro, glossary, chronology) =
+                    (&notes, intro.as_deref(), &glossary, &chronology);
+                scope.spawn(move || {
+                    let started = Instant::now();
+                    let input = print::Input {
+                        book,
+                        notes,
+                        intro,
+                        glossary,
+                        chronology,
+                    };
+                    let (layout, spool) = match print_spool {
+                        Some((layout, spool)) => (layout, Some(spool)),
+                        None => (print::Layout::new(book), None),
+                    };
+                    let result = print::write(&input, &layout, theme, spool, sink);
+                    (result, started.elapsed())
+                })
+            });
+            // ---- The search index (src/search.rs): its files under search/.
+            let index = make_search.then(|| {
+                let started = Instant::now();
+                let index = search.write(
+                    &crate::search::Input {
+                        book,
+                        notes: &notes,
+                        intro: intro.as_ref(),
+                        glossary: &glossary,
+                        chronology: &chronology,
+                        sources_generation,
+                        static_files: &theme.static_files,
+                        only_changed,
+                        keep: !stream_pages,
+                    },
+                    sink,
+                );
+                (index, started.elapsed())
+            });
+            let printed = print_job.map(|job| match job.join() {
+                Ok(printed) => printed,
+                Err(panic) => std::panic::resume_unwind(panic),
+            });
+            (index, printed)
+        });
+        if let Some((index, took)) = index {
+            diagnostics.extend(index.diagnostics);
+            written.extend(index.written);
+            all_paths.extend(index.paths);
+            timings.push(("search", took));
+        }
+        if let Some((result, took)) = printed {
+            match result {
                 Ok(true) => {
                     written.push(print::PAGE.into());
                     all_paths.push(print::PAGE.into());
@@ -470,9 +496,9 @@ impl Project {
                 Ok(false) => {}
                 Err(d) => diagnostics.push(d),
             }
-            timings.push(("print", started.elapsed()));
+            timings.push(("print", took));
         }
-        // ---- End of the print edition.
+        // ---- End of the search index and the print edition.
 
         // ---- The editor's report (report.rs): `report.html`, only with
         // `report = true`, so that a normal build does none of its work.

@@ -231,6 +231,17 @@ enum Code<'r> {
     Unchecked,
 }
 
+/// Where `text` holds briefbook's private-use markers, and which. Found by
+/// their UTF-8 lead byte, which little else has: decoding every character
+/// of every note to look for them cost as much as a tenth of rendering.
+fn reserved_characters(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let lead = OPEN.encode_utf8(&mut [0; 4]).as_bytes()[0];
+    memchr::memchr_iter(lead, text.as_bytes()).filter_map(move |at| {
+        let c = text[at..].chars().next()?;
+        (c == OPEN || c == CLOSE).then_some((at, c))
+    })
+}
+
 fn render_with(env: &RenderEnv<'_>, fragment: &Fragment<'_>, code: Code<'_>) -> Option<Rendered> {
     let mut out = Rendered::default();
     let file = fragment.file;
@@ -238,10 +249,7 @@ fn render_with(env: &RenderEnv<'_>, fragment: &Fragment<'_>, code: Code<'_>) -> 
     // The two private-use characters briefbook marks citations with cannot
     // be told apart from the author's own: refuse them rather than let them
     // turn into stray footnote markers or vanish.
-    let mut reserved = fragment
-        .text
-        .char_indices()
-        .filter(|&(_, c)| c == OPEN || c == CLOSE);
+    let mut reserved = reserved_characters(fragment.text);
     if let Some((at, c)) = reserved.next() {
         let more = reserved.count();
         out.diagnostics.push(
@@ -1461,6 +1469,14 @@ mod tests {
         assert_eq!(join_path("a/b", "../c.md").as_deref(), Some("a/c.md"));
         assert_eq!(join_path("", "./x/y.md").as_deref(), Some("x/y.md"));
         assert_eq!(join_path("", "../escape.md"), None);
+    }
+
+    #[test]
+    fn reserved_characters_are_found_among_their_neighbours() {
+        let text = "é\u{E000}x\u{E0FF}\u{E001}\u{E002}";
+        let found: Vec<(usize, char)> = reserved_characters(text).collect();
+        assert_eq!(found, [(2, OPEN), (9, CLOSE)]);
+        assert_eq!(reserved_characters("plain «text»").count(), 0);
     }
 
     #[test]

@@ -434,7 +434,7 @@ impl<'a> BookPages<'a> {
     }
 
     /// Renders a page through its template.
-    pub fn render(&self, page: Page, theme: &Theme) -> Result<String, Diagnostic> {
+    pub fn render(&self, page: Page, theme: &Theme) -> Result<Vec<u8>, Diagnostic> {
         let path = self.path(page);
         match page {
             Page::Note(i) => self.note(i, theme),
@@ -445,7 +445,7 @@ impl<'a> BookPages<'a> {
                     "source",
                     &self.source_context(i, &self.book.sources.sources[i], false),
                 );
-                theme.render("source.html", &context)
+                theme.render_bytes("source.html", &context, 0)
             }
             Page::Sources => {
                 let mut context = self.context(&path, "sources");
@@ -458,19 +458,19 @@ impl<'a> BookPages<'a> {
                     .map(|(i, s)| self.source_context(i, s, true))
                     .collect();
                 context.insert("sources", &sources);
-                theme.render("sources.html", &context)
+                theme.render_bytes("sources.html", &context, 0)
             }
             Page::Glossary => self.glossary_page(theme),
             Page::Chronology => self.chronology_page(theme),
-            Page::NotFound => theme.render("404.html", &self.context(&path, "404")),
+            Page::NotFound => theme.render_bytes("404.html", &self.context(&path, "404"), 0),
         }
     }
 
-    fn note(&self, i: usize, theme: &Theme) -> Result<String, Diagnostic> {
+    fn note(&self, i: usize, theme: &Theme) -> Result<Vec<u8>, Diagnostic> {
         note_page(self.book, i, &self.notes[i], theme)
     }
 
-    fn index(&self, theme: &Theme) -> Result<String, Diagnostic> {
+    fn index(&self, theme: &Theme) -> Result<Vec<u8>, Diagnostic> {
         let mut context = self.context("index.html", "index");
         match self.intro {
             Some(r) => {
@@ -512,7 +512,7 @@ impl<'a> BookPages<'a> {
         counts.insert("events", self.book.chronology.events.len());
         counts.insert("notes", self.book.notes.len());
         context.insert("counts", &counts);
-        theme.render("index.html", &context)
+        theme.render_bytes("index.html", &context, 0)
     }
 
     /// The template data of a source page; `summary` leaves out the
@@ -587,7 +587,7 @@ impl<'a> BookPages<'a> {
         }
     }
 
-    fn glossary_page(&self, theme: &Theme) -> Result<String, Diagnostic> {
+    fn glossary_page(&self, theme: &Theme) -> Result<Vec<u8>, Diagnostic> {
         #[derive(Serialize)]
         struct TermContext<'t> {
             id: &'t str,
@@ -653,10 +653,10 @@ impl<'a> BookPages<'a> {
         context.insert("terms", &!glossary.terms.is_empty());
         context.insert("kinds", &kinds);
         context.insert("footnotes", &footnotes);
-        theme.render("glossary.html", &context)
+        theme.render_bytes("glossary.html", &context, 0)
     }
 
-    fn chronology_page(&self, theme: &Theme) -> Result<String, Diagnostic> {
+    fn chronology_page(&self, theme: &Theme) -> Result<Vec<u8>, Diagnostic> {
         #[derive(Serialize)]
         struct EventContext<'t> {
             id: &'t str,
@@ -704,7 +704,7 @@ impl<'a> BookPages<'a> {
         let mut context = self.context("chronology.html", "chronology");
         context.insert("years", &years);
         context.insert("footnotes", &footnotes);
-        theme.render("chronology.html", &context)
+        theme.render_bytes("chronology.html", &context, 0)
     }
 }
 
@@ -761,7 +761,7 @@ pub fn note_page(
     i: usize,
     rendered: &Rendered,
     theme: &Theme,
-) -> Result<String, Diagnostic> {
+) -> Result<Vec<u8>, Diagnostic> {
     let note = &book.notes[i];
     let mut context = base_context(book, &note.page, "note");
     let link_to = |other: &Note| Link {
@@ -785,7 +785,11 @@ pub fn note_page(
     context.insert("headings", &rendered.headings);
     context.insert("prev", &i.checked_sub(1).map(|p| link_to(&book.notes[p])));
     context.insert("next", &book.notes.get(i + 1).map(link_to));
-    theme.render("note.html", &context)
+    // The page is about its Markdown and footnotes, and some 4 KB of frame.
+    let size = rendered.html.len()
+        + rendered.footnotes.iter().map(|f| f.html.len()).sum::<usize>()
+        + 4096;
+    theme.render_bytes("note.html", &context, size)
 }
 
 /// A hash map with a fast hasher, for the maps a rebuild looks up every

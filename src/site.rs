@@ -382,7 +382,7 @@ impl Project {
             .into_par_iter()
             .map(|(page, path, fingerprint)| {
                 let result = pages.render(page, theme).and_then(|html| {
-                    sink.put(&path, html.into_bytes())
+                    sink.put(&path, html)
                         .map_err(|e| Diagnostic::global(format!("cannot write {path}: {e}")))
                 });
                 progress.step();
@@ -620,7 +620,7 @@ impl Project {
                 if let (Some(sink), Some(theme)) = (stream, theme) {
                     let result =
                         crate::pages::note_page(book, i, &rendered, theme).and_then(|html| {
-                            sink.put(&note.page, html.into_bytes()).map_err(|e| {
+                            sink.put(&note.page, html).map_err(|e| {
                                 Diagnostic::global(format!("cannot write {}: {e}", note.page))
                             })
                         });

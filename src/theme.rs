@@ -227,6 +227,28 @@ impl Theme {
         }
     }
 
+    /// [`Theme::render`] as the bytes of a page to write, into a buffer of
+    /// `size` bytes (at least 8 KB) to begin with. Tera
+    /// writes bytes: a `String` of them would check every page's UTF-8 once
+    /// more, and a page that outgrows its buffer is copied at each doubling.
+    pub fn render_bytes(
+        &self,
+        template: &str,
+        context: &tera::Context,
+        size: usize,
+    ) -> Result<Vec<u8>, Diagnostic> {
+        let mut page = Vec::with_capacity(size.max(8 * 1024));
+        self.tera
+            .render_to(template, context, &mut page)
+            .map_err(|e| {
+                Diagnostic::global(format!(
+                    "template `{template}` failed: {}",
+                    tera_error_chain(&e)
+                ))
+            })?;
+        Ok(page)
+    }
+
     /// Renders one template, turning a template error into a diagnostic.
     pub fn render(&self, template: &str, context: &tera::Context) -> Result<String, Diagnostic> {
         self.tera.render(template, context).map_err(|e| {

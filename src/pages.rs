@@ -787,7 +787,11 @@ pub fn note_page(
     context.insert("next", &book.notes.get(i + 1).map(link_to));
     // The page is about its Markdown and footnotes, and some 4 KB of frame.
     let size = rendered.html.len()
-        + rendered.footnotes.iter().map(|f| f.html.len()).sum::<usize>()
+        + rendered
+            .footnotes
+            .iter()
+            .map(|f| f.html.len())
+            .sum::<usize>()
         + 4096;
     theme.render_bytes("note.html", &context, size)
 }

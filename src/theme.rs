@@ -297,7 +297,8 @@ mod tests {
     /// is not text.
     #[test]
     fn safe_renders_as_teras_own() {
-        let template = "{{ html | safe }} {{ html }} {{ n | safe }} {{ list | safe }} {{ short | safe }}";
+        let template =
+            "{{ html | safe }} {{ html }} {{ n | safe }} {{ list | safe }} {{ short | safe }}";
         let mut context = tera::Context::new();
         context.insert("html", &"<b>x</b> ".repeat(10));
         context.insert("short", "<i>");

@@ -38,7 +38,12 @@ fn main() -> ExitCode {
                 drafts: book.drafts,
             };
             let outcome = briefbook::site::build_with_progress(&options, &Bar::new());
-            report(&outcome, started, true, verbose)
+            let code = report(&outcome, started, true, verbose);
+            // The process is about to exit, which frees everything at once:
+            // freeing the book's renderings one by one first would only
+            // make the build take longer.
+            std::mem::forget(outcome);
+            code
         }
         Command::Check {
             book,
@@ -53,7 +58,11 @@ fn main() -> ExitCode {
                 drafts: book.drafts,
             };
             if !editor {
-                return report(&briefbook::check(&options), started, false, verbose);
+                let outcome = briefbook::check(&options);
+                let code = report(&outcome, started, false, verbose);
+                // As for `build`: the exit frees it all at once.
+                std::mem::forget(outcome);
+                return code;
             }
             // The editor's report goes to standard output, before the
             // diagnostics and the summary line on standard error.

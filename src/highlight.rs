@@ -21,22 +21,6 @@ fn syntaxes() -> &'static SyntaxSet {
     SET.get_or_init(SyntaxSet::load_defaults_newlines)
 }
 
-/// Starts loading the syntax definitions and making the stylesheet on a
-/// thread of its own, and returns at once. Both take tens of milliseconds,
-/// once per process; begun while the book is read from disk, which leaves a
-/// core idle, they are ready before the first code block needs them rather
-/// than holding up the first thread to meet one (and every thread that
-/// meets one meanwhile).
-pub fn warm_up() {
-    // Without a thread (the system refuses one), the first use loads them.
-    let _ = std::thread::Builder::new()
-        .name("briefbook-highlight".into())
-        .spawn(|| {
-            syntaxes();
-            stylesheet();
-        });
-}
-
 /// A code block as HTML: highlighted when the language is known, escaped
 /// plain text otherwise.
 pub fn code_block(code: &str, language: Option<&str>) -> String {

@@ -38,12 +38,7 @@ fn main() -> ExitCode {
                 drafts: book.drafts,
             };
             let outcome = briefbook::site::build_with_progress(&options, &Bar::new());
-            let code = report(&outcome, started, true, verbose);
-            // The process is about to exit, which frees everything at once:
-            // freeing the book's renderings one by one first would only
-            // make the build take longer.
-            std::mem::forget(outcome);
-            code
+            report_last(outcome, started, true, verbose)
         }
         Command::Check {
             book,
@@ -58,11 +53,7 @@ fn main() -> ExitCode {
                 drafts: book.drafts,
             };
             if !editor {
-                let outcome = briefbook::check(&options);
-                let code = report(&outcome, started, false, verbose);
-                // As for `build`: the exit frees it all at once.
-                std::mem::forget(outcome);
-                return code;
+                return report_last(briefbook::check(&options), started, false, verbose);
             }
             // The editor's report goes to standard output, before the
             // diagnostics and the summary line on standard error.
@@ -73,7 +64,7 @@ fn main() -> ExitCode {
             };
             // A closed pipe (`| head`) is not an error of the book.
             let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
-            report(&outcome, started, false, verbose)
+            report_last(outcome, started, false, verbose)
         }
         Command::Serve { book, port } => {
             let options = ServeOptions {
@@ -135,6 +126,16 @@ fn main() -> ExitCode {
 
 fn use_color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// [`report`] for the last thing the process does: the outcome is not
+/// freed, since the exit frees everything at once, and freeing a book's
+/// renderings one by one first (30 to 50 ms at 10,000 notes) would only
+/// make the command take longer.
+fn report_last(outcome: Outcome, started: Instant, wrote: bool, verbose: bool) -> ExitCode {
+    let code = report(&outcome, started, wrote, verbose);
+    std::mem::forget(outcome);
+    code
 }
 
 fn report(outcome: &Outcome, started: Instant, wrote: bool, verbose: bool) -> ExitCode {

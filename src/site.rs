@@ -162,7 +162,6 @@ pub struct Render {
 impl Project {
     /// Loads the book.
     pub fn load(options: BuildOptions) -> Project {
-        highlight::warm_up();
         let (book, load_diagnostics) = load(&options.root, options.drafts);
         let theme = Theme::load(&book.root, &book.config.theme);
         Project {

@@ -677,3 +677,20 @@ fn the_characters_briefbook_reserves_are_refused() {
         &["content/pua.md:1:6", "U+E000 is reserved", "1 more"],
     );
 }
+
+/// A page template that fails while rendering (pages are rendered to bytes,
+/// apart from the print edition) is an error naming the template, and
+/// nothing is written: a note page (rendered as its note is) and a source
+/// page (rendered with the other pages, once every note is).
+#[test]
+fn a_page_template_that_fails_is_an_error_naming_it() {
+    for (template, expected) in [
+        ("templates/note.html", "template `note.html` failed"),
+        ("templates/source.html", "template `source.html` failed"),
+    ] {
+        let book = good_book().file(template, "{{ nothing.here }}");
+        let errors = book.errors();
+        assert!(errors.contains(expected), "{errors}");
+        assert!(!book.root().join("output").exists());
+    }
+}

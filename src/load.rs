@@ -8,14 +8,13 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::chronology::Chronology;
 use crate::config::BookConfig;
-use crate::diagnostics::{Diagnostic, FileId, Severity, SourceMap};
+use crate::diagnostics::{Diagnostic, FileId, PreparedFile, Severity, SharedText, SourceMap};
 use crate::frontmatter;
 use crate::glossary::Glossary;
 use crate::note::Note;
@@ -75,9 +74,17 @@ const GENERATED_PAGES: [&str; 4] = ["glossary.html", "chronology.html", "404.htm
 /// parallel, registering (which numbers the files) in order.
 struct Fetched {
     path: PathBuf,
-    display: String,
-    /// The bytes, or why there are none.
-    bytes: Result<Vec<u8>, Diagnostic>,
+    /// The text, or why there is none.
+    text: Result<Decoded, Diagnostic>,
+}
+
+/// A file's bytes as text: decoding, copying and indexing the lines of a
+/// big book's text takes time, so it is done on the threads that read.
+struct Decoded {
+    file: PreparedFile,
+    /// Where the first byte that is not UTF-8 was, in the text (where it
+    /// is now U+FFFD).
+    invalid_at: Option<usize>,
 }
 
 /// Reads a file, refusing symbolic links.
@@ -90,17 +97,44 @@ fn fetch(root: &Path, path: &Path) -> Fetched {
     // A book must not read outside itself: `content/book.toml`,
     // `glossary.toml` and `chronology.toml` are opened by name, so a
     // symbolic link there is refused here (listed files, in `list_files`).
-    let bytes = if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+    let text = if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
         Err(warning(format!(
             "{display} is a symbolic link; it is not followed"
         )))
     } else {
-        std::fs::read(path).map_err(|e| Diagnostic::global(format!("cannot read {display}: {e}")))
+        match std::fs::read(path) {
+            Ok(bytes) => Ok(decode(display, bytes)),
+            Err(e) => Err(Diagnostic::global(format!("cannot read {display}: {e}"))),
+        }
     };
     Fetched {
         path: path.to_path_buf(),
-        display,
-        bytes,
+        text,
+    }
+}
+
+/// The bytes of a file as text (lossily, if they are not UTF-8).
+fn decode(display: String, bytes: Vec<u8>) -> Decoded {
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{FEFF}') {
+                // A byte-order mark is invisible and means nothing in UTF-8.
+                text.replace_range(..3, "");
+            }
+            Decoded {
+                file: PreparedFile::new(display, text.into()),
+                invalid_at: None,
+            }
+        }
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let lossy: SharedText = String::from_utf8_lossy(e.as_bytes()).into_owned().into();
+            let at = String::from_utf8_lossy(&e.as_bytes()[..valid]).len();
+            Decoded {
+                file: PreparedFile::new(display, lossy),
+                invalid_at: Some(at),
+            }
+        }
     }
 }
 
@@ -111,7 +145,7 @@ fn read_text(
     root: &Path,
     path: &Path,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Option<(FileId, Arc<str>)> {
+) -> Option<(FileId, SharedText)> {
     register(files, fetch(root, path), diagnostics)
 }
 
@@ -120,44 +154,30 @@ fn register(
     files: &mut SourceMap,
     fetched: Fetched,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Option<(FileId, Arc<str>)> {
-    let Fetched {
-        path,
-        display,
-        bytes,
-    } = fetched;
-    let bytes = match bytes {
-        Ok(bytes) => bytes,
+) -> Option<(FileId, SharedText)> {
+    let Fetched { path, text } = fetched;
+    let Decoded { file, invalid_at } = match text {
+        Ok(decoded) => decoded,
         Err(d) => {
             diagnostics.push(d);
             return None;
         }
     };
-    let register = |files: &mut SourceMap, text: Arc<str>| match files.find(&path) {
-        Some(file) => {
-            files.replace(file, text);
-            file
+    let text = file.text().clone();
+    let id = match files.find(&path) {
+        Some(id) => {
+            files.replace_prepared(id, file);
+            id
         }
-        None => files.add(display.clone(), path.clone(), text),
+        None => files.add_prepared(path, file),
     };
-    match String::from_utf8(bytes) {
-        Ok(mut text) => {
-            if text.starts_with('\u{FEFF}') {
-                // A byte-order mark is invisible and means nothing in UTF-8.
-                text.replace_range(..3, "");
-            }
-            let text: Arc<str> = text.into();
-            Some((register(files, text.clone()), text))
-        }
-        Err(e) => {
-            let valid = e.utf8_error().valid_up_to();
-            let lossy: Arc<str> = String::from_utf8_lossy(e.as_bytes()).into();
-            let at = String::from_utf8_lossy(&e.as_bytes()[..valid]).len();
-            let file = register(files, lossy.clone());
+    match invalid_at {
+        None => Some((id, text)),
+        Some(at) => {
             diagnostics.push(
                 Diagnostic::error(
-                    file,
-                    at..(at + 1).min(lossy.len()),
+                    id,
+                    at..(at + 1).min(text.len()),
                     "this file is not valid UTF-8",
                 )
                 .with_label("invalid byte")
@@ -260,16 +280,27 @@ pub fn load(root: &Path, drafts: bool) -> (Book, LoadDiagnostics) {
         root,
         &mut listing,
     );
+    // The maps are keyed by path, and comparing paths is slow (component
+    // by component): they are built from the sorted listing at once rather
+    // than by one insertion per file.
+    let mut found_by_file = Vec::with_capacity(seeds.len());
+    let mut sources = Vec::with_capacity(seeds.len());
     for (path, found, source) in book.read_many(&seeds, parse_source) {
-        book.add_source(&path, source, found, &mut diagnostics);
+        if let Some(source) = source {
+            sources.push((path.clone(), source));
+        }
+        found_by_file.push((path, found));
     }
+    book.source_files.append(&mut sources.into_iter().collect());
     let notes = list_files(&content, &["md"], true, root, &mut listing);
     let parse = |path: &Path, file, text: &str, found: &mut Vec<Diagnostic>| {
         parse_note(&content, drafts, path, file, text, found)
     };
     for (path, found, note) in book.read_many(&notes, parse) {
-        book.add_note(&path, note, found, &mut diagnostics);
+        book.add_note(note);
+        found_by_file.push((path, found));
     }
+    diagnostics.append(&mut found_by_file.into_iter().collect());
     diagnostics.insert(root.to_path_buf(), listing);
     book.read_glossary(&mut diagnostics);
     book.read_chronology(&mut diagnostics);
@@ -422,44 +453,41 @@ impl Book {
             read_text(&mut self.files, &self.root, path, &mut found).and_then(|(file, text)| {
                 parse_note(&content, self.drafts, path, file, &text, &mut found)
             });
-        self.add_note(path, note, found, diagnostics);
+        self.add_note(note);
+        diagnostics.insert(path.to_path_buf(), found);
     }
 
-    fn add_note(
-        &mut self,
-        path: &Path,
-        note: Option<Note>,
-        found: Vec<Diagnostic>,
-        diagnostics: &mut LoadDiagnostics,
-    ) {
+    fn add_note(&mut self, note: Option<Note>) {
         match note {
             Some(note) if note.draft && !self.drafts => {}
             Some(note) if note.path == "index.md" => self.intro = Some(note),
             Some(note) => self.notes.push(note),
             None => {}
         }
-        diagnostics.insert(path.to_path_buf(), found);
     }
 
     /// Reading order: top-level notes first, then each folder; within a
     /// folder by weight, then title, then path.
     fn sort_notes(&mut self) {
-        self.notes.sort_by(|a, b| {
+        // Each note's folder is found once, not at every comparison.
+        let sections: Vec<Option<&str>> = self.notes.iter().map(Note::section).collect();
+        let key = |i: usize| {
+            let note = &self.notes[i];
             (
-                a.section().is_some(),
-                a.section(),
-                a.weight,
-                &a.title,
-                &a.path,
+                sections[i].is_some(),
+                sections[i],
+                note.weight,
+                &note.title,
+                &note.path,
             )
-                .cmp(&(
-                    b.section().is_some(),
-                    b.section(),
-                    b.weight,
-                    &b.title,
-                    &b.path,
-                ))
-        });
+        };
+        let mut order: Vec<usize> = (0..self.notes.len()).collect();
+        order.sort_by(|&a, &b| key(a).cmp(&key(b)));
+        let mut notes: Vec<Option<Note>> = std::mem::take(&mut self.notes)
+            .into_iter()
+            .map(Some)
+            .collect();
+        self.notes = order.into_iter().filter_map(|i| notes[i].take()).collect();
     }
 
     fn read_glossary(&mut self, diagnostics: &mut LoadDiagnostics) {

@@ -382,53 +382,14 @@ impl Project {
             }
             all_paths.push(path);
         }
-        progress.start("pages", due.len());
-        let results: Vec<(String, u64, Result<(), Diagnostic>)> = due
-            .into_par_iter()
-            .map(|(page, path, fingerprint)| {
-                let result = pages.render(page, theme).and_then(|html| {
-                    sink.put(&path, html)
-                        .map_err(|e| Diagnostic::global(format!("cannot write {path}: {e}")))
-                });
-                progress.step();
-                (path, fingerprint, result)
-            })
-            .collect();
-        progress.finish();
-        let mut written = Vec::with_capacity(results.len());
-        for (path, fingerprint, result) in results {
-            match result {
-                Ok(()) => {
-                    self.fingerprints.insert(path.clone(), fingerprint);
-                    written.push(path);
-                }
-                Err(d) => diagnostics.push(d),
-            }
-        }
-        // The search index, print edition and report time themselves.
-        timings.push(("pages", started.elapsed()));
-        if !only_changed || self.assets_generation != self.theme_generation {
-            for (path, bytes) in &theme.static_files {
-                if let Err(e) = sink.put(path, bytes.clone()) {
-                    diagnostics.push(Diagnostic::global(format!("cannot write {path}: {e}")));
-                }
-                written.push(path.clone());
-            }
-            if let Err(e) = sink.put("highlight.css", highlight::stylesheet().as_bytes().to_vec()) {
-                diagnostics.push(Diagnostic::global(format!(
-                    "cannot write highlight.css: {e}"
-                )));
-            }
-            written.push("highlight.css".into());
-            self.assets_generation = self.theme_generation;
-        }
-        all_paths.extend(theme.static_files.iter().map(|(p, _)| p.clone()));
-        all_paths.push("highlight.css".into());
-
-        // The search index and the print edition are made side by side:
-        // the print edition is mostly copying the spooled articles into one
-        // file, which leaves most of a core to the index. (`check` renders
-        // only the print page's template: the articles cannot fail.)
+        let fingerprinting = started.elapsed();
+        // The pages, the search index and the print edition are made side
+        // by side. The pages and the index share the thread pool, each
+        // filling the other's gaps (the index works through the notes in
+        // batches, with a little serial work after each); the print edition
+        // is mostly copying the spooled articles into one file, on a thread
+        // of its own. (`check` renders only the print page's template: the
+        // articles cannot fail.)
         let print_due = self.stream_pages
             && self.print_mode != print::Mode::Off
             && self.book.config.print
@@ -438,7 +399,8 @@ impl Project {
         let make_search = self.make_search;
         let sources_generation = self.generations.sources;
         let stream_pages = self.stream_pages;
-        let (index, printed) = std::thread::scope(|scope| {
+        let pages = &pages;
+        let (page_results, index, printed) = std::thread::scope(|scope| {
             // ---- Print edition (print.rs): the page around the notes,
             // with the articles made as the notes were streamed in step 1.
             let print_job = print_due.then(|| {
@@ -461,31 +423,84 @@ impl Project {
                     (result, started.elapsed())
                 })
             });
-            // ---- The search index (src/search.rs): its files under search/.
-            let index = make_search.then(|| {
+            let render_pages = || {
                 let started = Instant::now();
-                let index = search.write(
-                    &crate::search::Input {
-                        book,
-                        notes: &notes,
-                        intro: intro.as_ref(),
-                        glossary: &glossary,
-                        chronology: &chronology,
-                        sources_generation,
-                        static_files: &theme.static_files,
-                        only_changed,
-                        keep: !stream_pages,
-                    },
-                    sink,
-                );
-                (index, started.elapsed())
-            });
+                progress.start("pages", due.len());
+                let results: Vec<(String, u64, Result<(), Diagnostic>)> = due
+                    .into_par_iter()
+                    .map(|(page, path, fingerprint)| {
+                        let result = pages.render(page, theme).and_then(|html| {
+                            sink.put(&path, html).map_err(|e| {
+                                Diagnostic::global(format!("cannot write {path}: {e}"))
+                            })
+                        });
+                        progress.step();
+                        (path, fingerprint, result)
+                    })
+                    .collect();
+                progress.finish();
+                (results, started.elapsed())
+            };
+            // ---- The search index (src/search.rs): its files under search/.
+            let make_index = || {
+                make_search.then(|| {
+                    let started = Instant::now();
+                    let index = search.write(
+                        &crate::search::Input {
+                            book,
+                            notes: &notes,
+                            intro: intro.as_ref(),
+                            glossary: &glossary,
+                            chronology: &chronology,
+                            sources_generation,
+                            static_files: &theme.static_files,
+                            only_changed,
+                            keep: !stream_pages,
+                        },
+                        sink,
+                    );
+                    (index, started.elapsed())
+                })
+            };
+            let (page_results, index) = rayon::join(render_pages, make_index);
             let printed = print_job.map(|job| match job.join() {
                 Ok(printed) => printed,
                 Err(panic) => std::panic::resume_unwind(panic),
             });
-            (index, printed)
+            (page_results, index, printed)
         });
+        let (results, took) = page_results;
+        let mut written = Vec::with_capacity(results.len());
+        for (path, fingerprint, result) in results {
+            match result {
+                Ok(()) => {
+                    self.fingerprints.insert(path.clone(), fingerprint);
+                    written.push(path);
+                }
+                Err(d) => diagnostics.push(d),
+            }
+        }
+        timings.push(("pages", took + fingerprinting));
+        // The static files last: a page that takes a static file's path
+        // gives way to it (the search index leaves such paths alone, with a
+        // warning).
+        if !only_changed || self.assets_generation != self.theme_generation {
+            for (path, bytes) in &theme.static_files {
+                if let Err(e) = sink.put(path, bytes.clone()) {
+                    diagnostics.push(Diagnostic::global(format!("cannot write {path}: {e}")));
+                }
+                written.push(path.clone());
+            }
+            if let Err(e) = sink.put("highlight.css", highlight::stylesheet().as_bytes().to_vec()) {
+                diagnostics.push(Diagnostic::global(format!(
+                    "cannot write highlight.css: {e}"
+                )));
+            }
+            written.push("highlight.css".into());
+            self.assets_generation = self.theme_generation;
+        }
+        all_paths.extend(theme.static_files.iter().map(|(p, _)| p.clone()));
+        all_paths.push("highlight.css".into());
         if let Some((index, took)) = index {
             diagnostics.extend(index.diagnostics);
             written.extend(index.written);

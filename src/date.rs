@@ -103,10 +103,43 @@ impl PartialDate {
 
     /// The date for people: `1967`, `December 2024`, `8 December 2024`.
     pub fn human(&self) -> String {
-        match (self.month, self.day) {
-            (Some(m), Some(d)) => format!("{d} {} {}", MONTHS[usize::from(m - 1)], self.year),
-            (Some(m), None) => format!("{} {}", MONTHS[usize::from(m - 1)], self.year),
-            _ => self.year.to_string(),
+        let mut out = String::with_capacity(20);
+        self.push_human(&mut out);
+        out
+    }
+
+    /// Appends [`PartialDate::human`] to `out`. (Pages show the date of
+    /// every citation: no formatting machinery for each.)
+    pub fn push_human(&self, out: &mut String) {
+        let mut digits = itoa::Buffer::new();
+        if let (Some(_), Some(d)) = (self.month, self.day) {
+            out.push_str(digits.format(d));
+            out.push(' ');
+        }
+        if let Some(m) = self.month {
+            out.push_str(MONTHS[usize::from(m - 1)]);
+            out.push(' ');
+        }
+        out.push_str(digits.format(self.year));
+    }
+
+    /// Appends the date in ISO form at its own precision (as `Display`
+    /// writes it) to `out`.
+    pub fn push_iso(&self, out: &mut String) {
+        let two = |out: &mut String, n: u8| {
+            out.push(char::from(b'0' + n / 10 % 10));
+            out.push(char::from(b'0' + n % 10));
+        };
+        let year = self.year;
+        two(out, (year / 100 % 100) as u8);
+        two(out, (year % 100) as u8);
+        if let Some(m) = self.month {
+            out.push('-');
+            two(out, m);
+        }
+        if let Some(d) = self.day {
+            out.push('-');
+            two(out, d);
         }
     }
 }
@@ -170,6 +203,27 @@ mod tests {
             PartialDate::parse("2024-02-29").unwrap().to_string(),
             "2024-02-29"
         );
+    }
+
+    #[test]
+    fn iso_form_is_padded_at_each_precision() {
+        for (text, iso) in [
+            ("0044", "0044"),
+            ("0987-03", "0987-03"),
+            ("2024-12-08", "2024-12-08"),
+            ("9999-01-31", "9999-01-31"),
+        ] {
+            let date = PartialDate::parse(text).unwrap();
+            let mut pushed = String::new();
+            date.push_iso(&mut pushed);
+            assert_eq!(pushed, iso);
+            assert_eq!(date.to_string(), iso);
+        }
+        let mut label = String::from("on ");
+        PartialDate::parse("0987-03-01")
+            .unwrap()
+            .push_human(&mut label);
+        assert_eq!(label, "on 1 March 987");
     }
 
     #[test]

@@ -21,7 +21,7 @@ use crate::citation::{self, CitationGroup, InlineRef, InlineRefKind, markdown_op
 use crate::diagnostics::{Diagnostic, FileId, closest};
 use crate::glossary::Glossary;
 use crate::highlight;
-use crate::html::{escape, escape_into, root_prefix};
+use crate::html::{escape_into, root_prefix};
 use crate::quote;
 use crate::resolve::{CiteTarget, ResolvedRef, SourceSet, resolve_ref};
 use crate::slug::{SlugDeduper, slugify};
@@ -804,28 +804,38 @@ impl<'e, 'a> EventWriter<'e, 'a> {
     fn term_link(&self, index: usize, text: &str) -> String {
         let term = &self.env.glossary.terms[index];
         let preview = self.env.term_previews.get(index).map_or("", String::as_str);
-        format!(
-            "<a class=\"term\" href=\"{}glossary.html#{}\" data-preview=\"{}\">{}</a>",
-            self.root,
-            escape(&term.id),
-            escape(preview),
-            escape(text)
-        )
+        let mut h = String::with_capacity(64 + term.id.len() + preview.len() + text.len());
+        h.push_str("<a class=\"term\" href=\"");
+        h.push_str(&self.root);
+        h.push_str("glossary.html#");
+        escape_into(&mut h, &term.id);
+        h.push_str("\" data-preview=\"");
+        escape_into(&mut h, preview);
+        h.push_str("\">");
+        escape_into(&mut h, text);
+        h.push_str("</a>");
+        h
     }
 
     fn marker(&self, number: usize, marker_id: &str, preview: &str) -> String {
         let mut h = String::with_capacity(160 + preview.len() + preview.len() / 8);
-        write!(
-            h,
-            "<sup class=\"fn-ref\"><a id=\"{marker_id}\" href=\"#fn-{number}\" role=\"doc-noteref\" aria-label=\"Note {number}\""
-        )
-        .ok();
+        let mut digits = itoa::Buffer::new();
+        let number = digits.format(number);
+        h.push_str("<sup class=\"fn-ref\"><a id=\"");
+        h.push_str(marker_id);
+        h.push_str("\" href=\"#fn-");
+        h.push_str(number);
+        h.push_str("\" role=\"doc-noteref\" aria-label=\"Note ");
+        h.push_str(number);
+        h.push('"');
         if !preview.is_empty() {
             h.push_str(" data-preview=\"");
             escape_into(&mut h, preview);
             h.push('"');
         }
-        write!(h, ">{number}</a></sup>").ok();
+        h.push('>');
+        h.push_str(number);
+        h.push_str("</a></sup>");
         h
     }
 
@@ -931,14 +941,24 @@ impl<'e, 'a> EventWriter<'e, 'a> {
         escape_into(&mut h, &source.title);
         h.push_str("</a>\u{201D}</cite>");
         if let Some(date) = &source.published {
-            write!(h, ", <time datetime=\"{date}\">{}</time>", date.human()).ok();
+            h.push_str(", <time datetime=\"");
+            date.push_iso(&mut h);
+            h.push_str("\">");
+            date.push_human(&mut h);
+            h.push_str("</time>");
         }
         if let Some((first, last)) = r.target.paragraphs() {
             h.push_str(", <a class=\"cite-loc\" href=\"");
             page(&mut h);
-            write!(h, "#p{}\">¶\u{A0}{}", first + 1, first + 1).ok();
+            let mut digits = itoa::Buffer::new();
+            let number = digits.format(first + 1);
+            h.push_str("#p");
+            h.push_str(number);
+            h.push_str("\">¶\u{A0}");
+            h.push_str(number);
             if first != last {
-                write!(h, "–{}", last + 1).ok();
+                h.push('–');
+                h.push_str(digits.format(last + 1));
             }
             h.push_str("</a>");
         }
@@ -1008,30 +1028,32 @@ impl<'e, 'a> EventWriter<'e, 'a> {
         /// How much of a cited paragraph a preview shows.
         const PREVIEW_CHARS: usize = 200;
         let source = &self.env.sources.sources[r.source];
-        let name = source
-            .outlet
-            .clone()
-            .unwrap_or_else(|| source.title.clone());
+        let name = source.outlet.as_deref().unwrap_or(&source.title);
+        let mut preview = String::with_capacity(name.len() + 16 + 4 * PREVIEW_CHARS);
+        preview.push_str(name);
+        let paragraph = match &r.target {
+            CiteTarget::Whole => return preview,
+            CiteTarget::Quote { paragraph, .. } => paragraph,
+            CiteTarget::Paragraphs { first, .. } => first,
+        };
+        preview.push_str(", ¶\u{A0}");
+        preview.push_str(itoa::Buffer::new().format(paragraph + 1));
+        preview.push_str(": ");
+        let text = &source.paragraphs[*paragraph].text;
         match &r.target {
-            CiteTarget::Whole => name,
-            CiteTarget::Quote { paragraph, range } => {
-                format!(
-                    "{name}, ¶\u{A0}{}: \u{201C}{}\u{201D}",
-                    paragraph + 1,
-                    quote::one_line(&source.paragraphs[*paragraph].text[range.clone()])
-                )
+            CiteTarget::Quote { range, .. } => {
+                preview.push('\u{201C}');
+                preview.push_str(&quote::one_line(&text[range.clone()]));
+                preview.push('\u{201D}');
             }
-            CiteTarget::Paragraphs { first, .. } => format!(
-                "{name}, ¶\u{A0}{}: {}",
-                first + 1,
+            _ => preview.push_str(&crate::html::truncate_words(
                 // One character more than is shown, so that the cut is made
                 // exactly as on the whole paragraph.
-                crate::html::truncate_words(
-                    &quote::one_line_prefix(&source.paragraphs[*first].text, PREVIEW_CHARS + 1),
-                    PREVIEW_CHARS
-                )
-            ),
+                &quote::one_line_prefix(text, PREVIEW_CHARS + 1),
+                PREVIEW_CHARS,
+            )),
         }
+        preview
     }
 
     /// Rewrites a link to a `.md` note to its `.html` page and records it for

@@ -181,7 +181,13 @@ struct SourceContext<'a> {
 
 /// A relative URL from one page to another.
 fn relative_url(from: &str, to: &str) -> String {
-    format!("{}{}", root_prefix(from), to)
+    let depth = from.matches('/').count();
+    let mut url = String::with_capacity(3 * depth + to.len());
+    for _ in 0..depth {
+        url.push_str("../");
+    }
+    url.push_str(to);
+    url
 }
 
 /// `x/y` -> `Y`: a folder's name as a section title.

@@ -25,7 +25,6 @@
 //! the page differed on the site.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt::Write as _;
 use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -1039,7 +1038,11 @@ pub fn note_article(book: &Book, i: usize, rendered: &Rendered, layout: &Layout)
     if note.date.is_some() || !note.tags.is_empty() {
         out.push_str("<p class=\"note-meta\">");
         if let Some(date) = note.date {
-            let _ = write!(out, "<time datetime=\"{date}\">{}</time>", date.human());
+            out.push_str("<time datetime=\"");
+            date.push_iso(&mut out);
+            out.push_str("\">");
+            date.push_human(&mut out);
+            out.push_str("</time>");
         }
         for tag in &note.tags {
             out.push_str(" <span class=\"tag\">");

@@ -5,11 +5,13 @@
 //! the reader's colour scheme. The syntax definitions are loaded once, the
 //! first time a book has a code block.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use syntect::highlighting::{Color, Theme, ThemeSet};
-use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
-use syntect::parsing::SyntaxSet;
+use syntect::html::{ClassStyle, css_for_theme_with_class_style, line_tokens_to_classed_spans};
+use syntect::parsing::{ParseState, ScopeStack, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 use crate::html::escape;
@@ -33,18 +35,126 @@ pub fn code_block(code: &str, language: Option<&str>) -> String {
     let highlighted = language.and_then(|lang| {
         let set = syntaxes();
         let syntax = set.find_syntax_by_token(lang)?;
-        let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
-        for line in LinesWithEndings::from(code) {
-            generator
-                .parse_html_for_line_which_includes_newline(line)
-                .ok()?;
-        }
-        Some(generator.finalize())
+        highlight(code, syntax, set)
     });
     let body = highlighted.unwrap_or_else(|| escape(code));
     // A long line scrolls the block sideways; tabindex lets a keyboard
     // reach it to scroll it (WCAG 2.1.1).
     format!("<pre class=\"code\" tabindex=\"0\"{lang_attr}><code>{body}</code></pre>\n")
+}
+
+/// What highlighting a line did, for a line met again in the same state.
+struct LineResult {
+    html: String,
+    /// Spans opened minus spans closed.
+    delta: isize,
+    parse: ParseState,
+    scopes: ScopeStack,
+}
+
+/// A line, the syntax and the state it was highlighted in.
+struct LineKey {
+    syntax: String,
+    line: String,
+    parse: ParseState,
+    scopes: ScopeStack,
+}
+
+/// Lines already highlighted on this thread, by a hash of their text.
+///
+/// syntect tries every pattern of the current context on every line, so
+/// even `}` costs some fifty regular-expression searches (about 10 µs). The
+/// same short line in the same parser state always comes out the same, and
+/// such lines come back all the time: closing brackets, `end`, blank lines,
+/// a block's usual first line. (The benchmark's code blocks end with `}`
+/// too.) Only short lines are kept, and the memo is emptied when it is
+/// full, so it stays small.
+#[derive(Default)]
+struct LineMemo {
+    lines: HashMap<u64, Vec<(LineKey, LineResult)>, ahash::RandomState>,
+    len: usize,
+}
+
+/// Lines longer than this are highlighted every time: they rarely repeat.
+const MEMO_LINE_BYTES: usize = 80;
+/// Lines a thread keeps.
+const MEMO_LINES: usize = 4096;
+
+thread_local! {
+    static MEMO: RefCell<LineMemo> = RefCell::new(LineMemo::default());
+}
+
+/// `code` highlighted as `syntax`, with CSS classes; `None` if syntect
+/// fails on it (it is then shown as plain text). The same HTML as syntect's
+/// `ClassedHTMLGenerator`, line for line.
+fn highlight(code: &str, syntax: &SyntaxReference, set: &SyntaxSet) -> Option<String> {
+    let mut parse = ParseState::new(syntax);
+    let mut scopes = ScopeStack::new();
+    let mut open_spans: isize = 0;
+    let mut html = String::with_capacity(code.len() * 4);
+    let hasher = ahash::RandomState::with_seeds(1, 2, 3, 4);
+    for line in LinesWithEndings::from(code) {
+        if line.len() > MEMO_LINE_BYTES {
+            let ops = parse.parse_line(line, set).ok()?;
+            let (formatted, delta) =
+                line_tokens_to_classed_spans(line, &ops, CLASS_STYLE, &mut scopes).ok()?;
+            open_spans += delta;
+            html.push_str(&formatted);
+            continue;
+        }
+        let hash = hasher.hash_one((line, &syntax.name));
+        let found = MEMO.with_borrow(|memo| {
+            memo.lines.get(&hash).and_then(|entries| {
+                entries
+                    .iter()
+                    .find(|(key, _)| {
+                        key.line == line
+                            && key.syntax == syntax.name
+                            && key.parse == parse
+                            && key.scopes == scopes
+                    })
+                    .map(|(_, result)| {
+                        html.push_str(&result.html);
+                        open_spans += result.delta;
+                        (result.parse.clone(), result.scopes.clone())
+                    })
+            })
+        });
+        if let Some((next_parse, next_scopes)) = found {
+            parse = next_parse;
+            scopes = next_scopes;
+            continue;
+        }
+        let key = LineKey {
+            syntax: syntax.name.clone(),
+            line: line.to_string(),
+            parse: parse.clone(),
+            scopes: scopes.clone(),
+        };
+        let ops = parse.parse_line(line, set).ok()?;
+        let (formatted, delta) =
+            line_tokens_to_classed_spans(line, &ops, CLASS_STYLE, &mut scopes).ok()?;
+        open_spans += delta;
+        html.push_str(&formatted);
+        let result = LineResult {
+            html: formatted,
+            delta,
+            parse: parse.clone(),
+            scopes: scopes.clone(),
+        };
+        MEMO.with_borrow_mut(|memo| {
+            if memo.len >= MEMO_LINES {
+                memo.lines.clear();
+                memo.len = 0;
+            }
+            memo.lines.entry(hash).or_default().push((key, result));
+            memo.len += 1;
+        });
+    }
+    for _ in 0..open_spans {
+        html.push_str("</span>");
+    }
+    Some(html)
 }
 
 /// The stylesheet for highlighted code: a light palette, and a dark one
@@ -178,6 +288,56 @@ mod tests {
         let html = code_block("<b>\n", Some("no-such-language"));
         assert!(html.contains("&lt;b&gt;"));
         assert!(stylesheet().contains("prefers-color-scheme: dark"));
+    }
+
+    /// What syntect's own generator makes of `code`.
+    fn syntect_html(code: &str, lang: &str) -> String {
+        use syntect::html::ClassedHTMLGenerator;
+        let set = syntaxes();
+        let syntax = set.find_syntax_by_token(lang).unwrap();
+        let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
+        for line in LinesWithEndings::from(code) {
+            generator
+                .parse_html_for_line_which_includes_newline(line)
+                .unwrap();
+        }
+        generator.finalize()
+    }
+
+    #[test]
+    fn remembered_lines_come_out_as_syntect_makes_them() {
+        let set = syntaxes();
+        // The same short lines in different states: `}` closing a function
+        // and inside a string, a blank line in a comment and in code.
+        let samples = [
+            (
+                "rust",
+                "fn a() {\n    let s = \"\n}\n\";\n}\n\n/*\n\n}\n*/\n}\n",
+            ),
+            ("rust", "fn b() {\n}\n}\n"),
+            (
+                "python",
+                "def f():\n    return 1\n\n\"\"\"\nreturn 1\n\"\"\"\n",
+            ),
+            ("html", "<p>\n}\n</p>\n<script>\n}\n</script>\n"),
+        ];
+        // Twice: the second time every short line comes from the memo.
+        for _ in 0..2 {
+            for (lang, code) in samples {
+                let syntax = set.find_syntax_by_token(lang).unwrap();
+                assert_eq!(
+                    highlight(code, syntax, set).unwrap(),
+                    syntect_html(code, lang),
+                    "{lang}: {code}"
+                );
+            }
+        }
+        let long = format!("let x = \"{}\";\n}}\n", "a".repeat(200));
+        let syntax = set.find_syntax_by_token("rust").unwrap();
+        assert_eq!(
+            highlight(&long, syntax, set).unwrap(),
+            syntect_html(&long, "rust")
+        );
     }
 
     #[test]

@@ -78,7 +78,7 @@ struct LineMemo {
 /// Lines longer than this are highlighted every time: they rarely repeat.
 const MEMO_LINE_BYTES: usize = 80;
 /// Lines a thread keeps.
-const MEMO_LINES: usize = 4096;
+const MEMO_LINES: usize = 1024;
 
 thread_local! {
     static MEMO: RefCell<LineMemo> = RefCell::new(LineMemo::default());

@@ -143,6 +143,11 @@ pub struct Rendered {
     /// Quotations not found in their source (each is also an error in
     /// `diagnostics`), for the editor's report.
     pub drifts: Vec<crate::report::QuoteDrift>,
+    /// Every reference as the search index cuts it out of the Markdown:
+    /// its byte range in the fragment and the text it leaves (a term's, or
+    /// nothing). Kept when the references were taken everywhere (not
+    /// around code), as the index takes them, so it need not scan again.
+    pub reference_cuts: Option<Vec<(Range<usize>, String)>>,
 }
 
 /// Maps byte offsets in the text with placeholders back to the original.
@@ -292,6 +297,20 @@ fn render_with(env: &RenderEnv<'_>, fragment: &Fragment<'_>, code: Code<'_>) -> 
     for e in scan_errors {
         out.diagnostics
             .push(Diagnostic::error(file, e.span, e.message).with_help(e.help));
+    }
+    if matches!(code, Code::Unchecked) {
+        out.reference_cuts = Some(
+            refs.iter()
+                .map(|r| {
+                    let span = r.span.start - fragment.offset..r.span.end - fragment.offset;
+                    let left = match &r.kind {
+                        InlineRefKind::Term(t) => t.text.as_deref().unwrap_or(&t.target),
+                        InlineRefKind::Citation(_) => "",
+                    };
+                    (span, left.to_string())
+                })
+                .collect(),
+        );
     }
     let mut resolved = Vec::with_capacity(refs.len());
     for r in &refs {
@@ -1594,7 +1613,49 @@ mod tests {
             let rendered = render(&env, &fragment);
             proptest::prop_assert_eq!(&rendered.html, &slow.html);
             proptest::prop_assert_eq!(&rendered.diagnostics, &slow.diagnostics);
+            // The cuts kept for the search index are the references taken
+            // everywhere, as it would take them itself.
+            if let Some(cuts) = &rendered.reference_cuts {
+                let (refs, _) = citation::scan(&markdown, 0, &[]);
+                let spans: Vec<_> = refs.iter().map(|r| r.span.clone()).collect();
+                let cut: Vec<_> = cuts.iter().map(|(r, _)| r.clone()).collect();
+                proptest::prop_assert_eq!(cut, spans);
+            }
         }
+    }
+
+    #[test]
+    fn reference_cuts_are_relative_to_the_fragment() {
+        let markdown = "+++\ntitle = \"N\"\n+++\nSee [[Golan|the plateau]] and [@a].\n";
+        let body = &markdown[19..];
+        let mut files = crate::diagnostics::SourceMap::default();
+        let file = files.add("n.md".into(), "n.md".into(), markdown.into());
+        let (sources, glossary) = (SourceSet::default(), Glossary::default());
+        let env = RenderEnv {
+            sources: &sources,
+            glossary: &glossary,
+            autolink: None,
+            term_previews: &[],
+        };
+        let fragment = Fragment {
+            file,
+            text: body,
+            offset: 19,
+            page: "n.html",
+            base_dir: "",
+            first_footnote: 1,
+            autolink: false,
+            escapes: None,
+        };
+        let cuts = render(&env, &fragment).reference_cuts.unwrap();
+        let shown: Vec<(&str, &str)> = cuts
+            .iter()
+            .map(|(range, left)| (&body[range.clone()], left.as_str()))
+            .collect();
+        assert_eq!(
+            shown,
+            [("[[Golan|the plateau]]", "the plateau"), ("[@a]", "")]
+        );
     }
 
     #[test]

@@ -942,17 +942,33 @@ fn without_citations(body: &str) -> String {
 /// become the text they show.
 fn strip_citations(body: &str, skip: &[std::ops::Range<usize>]) -> String {
     let (refs, _) = citation::scan(body, 0, skip);
+    cut_references(
+        body,
+        refs.iter().map(|r| {
+            let left = match &r.kind {
+                InlineRefKind::Term(t) => t.text.as_deref().unwrap_or(&t.target),
+                InlineRefKind::Citation(_) => "",
+            };
+            (r.span.clone(), left)
+        }),
+    )
+}
+
+/// `body` with each reference (its range, in order) replaced by the text
+/// it leaves.
+fn cut_references<'a>(
+    body: &str,
+    refs: impl Iterator<Item = (std::ops::Range<usize>, &'a str)>,
+) -> String {
     let mut clean = String::with_capacity(body.len());
     let mut last = 0;
-    for r in &refs {
-        if r.span.start < last {
+    for (span, left) in refs {
+        if span.start < last {
             continue;
         }
-        clean.push_str(body.get(last..r.span.start).unwrap_or(""));
-        if let InlineRefKind::Term(t) = &r.kind {
-            clean.push_str(t.text.as_deref().unwrap_or(&t.target));
-        }
-        last = r.span.end;
+        clean.push_str(body.get(last..span.start).unwrap_or(""));
+        clean.push_str(left);
+        last = span.end;
     }
     clean.push_str(body.get(last..).unwrap_or(""));
     clean
@@ -1268,10 +1284,18 @@ fn atx_heading(line: &str) -> Option<&str> {
 /// the text inside raw HTML is kept (its tags are not), and a citation
 /// written inside inline code is left out (citations are found without
 /// the code ranges, which would cost a Markdown parse).
-fn quick_sections(body: &str, title_in_body: bool) -> (Vec<Section>, usize) {
+fn quick_sections(
+    body: &str,
+    title_in_body: bool,
+    cuts: Option<&[(std::ops::Range<usize>, String)]>,
+) -> (Vec<Section>, usize) {
     // Citations out (no code ranges: text in code is left out below, and a
-    // citation-like text in inline code only loses that text).
-    let clean = strip_citations(body, &[]);
+    // citation-like text in inline code only loses that text). The
+    // rendering found them the same way, most of the time.
+    let clean = match cuts {
+        Some(cuts) => cut_references(body, cuts.iter().map(|(r, t)| (r.clone(), t.as_str()))),
+        None => strip_citations(body, &[]),
+    };
 
     let mut out = vec![Section::default()];
     let mut headings = 0;
@@ -1388,7 +1412,8 @@ fn note_documents(book: &Book, note: &Note, rendered: &Rendered, intro: bool) ->
     } else {
         (note.page.as_str(), note.title.as_str(), "")
     };
-    let (mut parts, headings) = quick_sections(body, note.title_in_body);
+    let (mut parts, headings) =
+        quick_sections(body, note.title_in_body, rendered.reference_cuts.as_deref());
     if headings != rendered.headings.len() {
         // A form the quick pass does not know (a heading in a list, an
         // HTML block): parse the Markdown, so that sections keep their ids.
@@ -3028,7 +3053,7 @@ mod tests {
         ];
         for note in notes {
             for title_in_body in [false, true] {
-                let (quick, headings) = quick_sections(note, title_in_body);
+                let (quick, headings) = quick_sections(note, title_in_body, None);
                 let parsed = sections(&without_citations(note), title_in_body);
                 let parser_headings = Parser::new_ext(note, citation::markdown_options())
                     .filter(|e| matches!(e, Event::Start(Tag::Heading { .. })))
@@ -3064,7 +3089,7 @@ mod tests {
             for note in book.notes.iter().chain(&book.intro) {
                 let text = book.files.text(note.file);
                 let body = text.get(note.body.clone()).unwrap_or("");
-                let (quick, headings) = quick_sections(body, note.title_in_body);
+                let (quick, headings) = quick_sections(body, note.title_in_body, None);
                 let parsed = sections(&without_citations(body), note.title_in_body);
                 let parser_headings = Parser::new_ext(body, citation::markdown_options())
                     .filter(|e| matches!(e, Event::Start(Tag::Heading { .. })))

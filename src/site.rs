@@ -631,64 +631,79 @@ impl Project {
             let spool = print::Spool::new(book.notes.len(), output_dir.parent());
             (print::Layout::new(book), spool)
         });
-        let fresh: Vec<(String, Option<String>, Rendered)> = missing
-            .par_iter()
-            .map(|&i| {
-                let note = &book.notes[i];
-                let mut rendered = render_note(note, &note.page);
-                let mut written = None;
-                if let (Some(sink), Some(theme)) = (stream, theme) {
-                    let result =
-                        crate::pages::note_page(book, i, &rendered, theme).and_then(|html| {
-                            sink.put(&note.page, html).map_err(|e| {
-                                Diagnostic::global(format!("cannot write {}: {e}", note.page))
-                            })
-                        });
-                    match result {
-                        Ok(()) => written = Some(note.page.clone()),
-                        Err(d) => rendered.diagnostics.push(d),
+        let render_notes = || -> Vec<(String, Option<String>, Rendered)> {
+            missing
+                .par_iter()
+                .map(|&i| {
+                    let note = &book.notes[i];
+                    let mut rendered = render_note(note, &note.page);
+                    let mut written = None;
+                    if let (Some(sink), Some(theme)) = (stream, theme) {
+                        let result =
+                            crate::pages::note_page(book, i, &rendered, theme).and_then(|html| {
+                                sink.put(&note.page, html).map_err(|e| {
+                                    Diagnostic::global(format!("cannot write {}: {e}", note.page))
+                                })
+                            });
+                        match result {
+                            Ok(()) => written = Some(note.page.clone()),
+                            Err(d) => rendered.diagnostics.push(d),
+                        }
+                        if let Some((layout, spool)) = &print {
+                            spool.put(i, print::note_article(book, i, &rendered, layout));
+                        }
+                        rendered.html = String::new();
+                        rendered.footnotes = Vec::new();
                     }
-                    if let Some((layout, spool)) = &print {
-                        spool.put(i, print::note_article(book, i, &rendered, layout));
-                    }
-                    rendered.html = String::new();
-                    rendered.footnotes = Vec::new();
-                }
-                progress.step();
-                (note.path.clone(), written, rendered)
-            })
-            .collect();
-        progress.finish();
-        let intro = match (&self.intro, &book.intro) {
+                    progress.step();
+                    (note.path.clone(), written, rendered)
+                })
+                .collect()
+        };
+        // The introduction, glossary and chronology are rendered beside the
+        // notes: each is a few hundred fragments numbered one after the
+        // other, on one thread.
+        let (need_glossary, need_chronology) = (self.glossary.is_none(), self.chronology.is_none());
+        let render_intro = || match (&self.intro, &book.intro) {
             (None, Some(note)) => Some(Arc::new(render_note(note, "index.html"))),
             _ => None,
         };
-        let glossary = self.glossary.is_none().then(|| {
-            let definitions = book
-                .glossary
-                .terms
-                .iter()
-                .map(|t| (t.definition.as_str(), &t.definition_at));
-            Arc::new(render_page_fragments(
-                &env,
-                book.glossary.file,
-                definitions,
-                "glossary.html",
-            ))
+        let render_glossary = || {
+            need_glossary.then(|| {
+                let definitions = book
+                    .glossary
+                    .terms
+                    .iter()
+                    .map(|t| (t.definition.as_str(), &t.definition_at));
+                Arc::new(render_page_fragments(
+                    &env,
+                    book.glossary.file,
+                    definitions,
+                    "glossary.html",
+                ))
+            })
+        };
+        let render_chronology = || {
+            need_chronology.then(|| {
+                let bodies = book
+                    .chronology
+                    .events
+                    .iter()
+                    .map(|e| (e.body.as_str(), &e.body_at));
+                Arc::new(render_page_fragments(
+                    &env,
+                    book.chronology.file,
+                    bodies,
+                    "chronology.html",
+                ))
+            })
+        };
+        let (fresh, (intro, (glossary, chronology))) = rayon::join(render_notes, || {
+            rayon::join(render_intro, || {
+                rayon::join(render_glossary, render_chronology)
+            })
         });
-        let chronology = self.chronology.is_none().then(|| {
-            let bodies = book
-                .chronology
-                .events
-                .iter()
-                .map(|e| (e.body.as_str(), &e.body_at));
-            Arc::new(render_page_fragments(
-                &env,
-                book.chronology.file,
-                bodies,
-                "chronology.html",
-            ))
-        });
+        progress.finish();
 
         self.print_spool = print;
         // Every note still present but not rendered now is cached, so the

@@ -81,6 +81,44 @@ pub struct InlineRef {
     pub kind: InlineRefKind,
 }
 
+impl TermRef {
+    /// The text the reference shows: its own, else the term it names.
+    pub fn shown(&self) -> &str {
+        self.text.as_deref().unwrap_or(&self.target)
+    }
+}
+
+impl InlineRef {
+    /// What the reference leaves in plain text (previews, the search
+    /// index): a glossary reference its shown text, a citation nothing.
+    pub fn plain_text(&self) -> &str {
+        match &self.kind {
+            InlineRefKind::Term(t) => t.shown(),
+            InlineRefKind::Citation(_) => "",
+        }
+    }
+}
+
+/// `text` with each reference, given by its range in `text` (in order),
+/// replaced by what it leaves in plain text.
+pub fn cut_references<'a>(
+    text: &str,
+    refs: impl IntoIterator<Item = (Range<usize>, &'a str)>,
+) -> String {
+    let mut clean = String::with_capacity(text.len());
+    let mut last = 0;
+    for (span, left) in refs {
+        if span.start < last {
+            continue;
+        }
+        clean.push_str(text.get(last..span.start).unwrap_or(""));
+        clean.push_str(left);
+        last = span.end;
+    }
+    clean.push_str(text.get(last..).unwrap_or(""));
+    clean
+}
+
 /// A malformed reference: where, what is wrong, how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScanError {
@@ -413,6 +451,24 @@ pub fn scan(text: &str, offset: usize, skip: &[Range<usize>]) -> (Vec<InlineRef>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn references_leave_their_plain_text() {
+        let text = "See [[Golan|the plateau]] and [[Golan]] [@a].";
+        let (refs, errors) = scan(text, 0, &[]);
+        assert!(errors.is_empty());
+        let left: Vec<&str> = refs.iter().map(InlineRef::plain_text).collect();
+        assert_eq!(left, ["the plateau", "Golan", ""]);
+        assert_eq!(
+            cut_references(text, refs.iter().map(|r| (r.span.clone(), r.plain_text()))),
+            "See the plateau and Golan ."
+        );
+        // A range inside one already cut is skipped.
+        assert_eq!(
+            cut_references("a [b] c", [(2..5, "B"), (3..4, "x")]),
+            "a B c"
+        );
+    }
 
     fn scan_all(text: &str) -> Vec<InlineRef> {
         let (refs, errors) = scan(text, 0, &code_ranges(text));

@@ -147,14 +147,9 @@ impl PartialDate {
 impl fmt::Display for PartialDate {
     /// The date in ISO form at its own precision.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}", self.year)?;
-        if let Some(m) = self.month {
-            write!(f, "-{m:02}")?;
-        }
-        if let Some(d) = self.day {
-            write!(f, "-{d:02}")?;
-        }
-        Ok(())
+        let mut iso = String::with_capacity(10);
+        self.push_iso(&mut iso);
+        f.write_str(&iso)
     }
 }
 

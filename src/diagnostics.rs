@@ -95,13 +95,6 @@ impl SourceMap {
         id
     }
 
-    /// Replaces the text of a registered file.
-    pub fn replace(&mut self, file: FileId, text: SharedText) {
-        if let Some(slot) = self.files.get_mut(file.0) {
-            *slot = SimpleFile::new(slot.name().clone(), text);
-        }
-    }
-
     /// Replaces a registered file by one prepared beforehand, keeping its
     /// id (and its name, which comes from the same path).
     pub fn replace_prepared(&mut self, file: FileId, prepared: PreparedFile) {
@@ -121,14 +114,6 @@ impl SourceMap {
             .get(file.0)
             .map(|f| f.source().as_ref())
             .unwrap_or("")
-    }
-
-    /// The shared text of a registered file.
-    pub fn shared_text(&self, file: FileId) -> SharedText {
-        self.files
-            .get(file.0)
-            .map(|f| f.source().clone())
-            .unwrap_or_default()
     }
 
     /// The name of a file as shown to users.

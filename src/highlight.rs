@@ -93,11 +93,14 @@ fn highlight(code: &str, syntax: &SyntaxReference, set: &SyntaxSet) -> Option<St
     let mut open_spans: isize = 0;
     let mut html = String::with_capacity(code.len() * 4);
     let hasher = ahash::RandomState::with_seeds(1, 2, 3, 4);
+    // One line as syntect's generator does it: parse, then spans.
+    let highlight_line = |line: &str, parse: &mut ParseState, scopes: &mut ScopeStack| {
+        let ops = parse.parse_line(line, set).ok()?;
+        line_tokens_to_classed_spans(line, &ops, CLASS_STYLE, scopes).ok()
+    };
     for line in LinesWithEndings::from(code) {
         if line.len() > MEMO_LINE_BYTES {
-            let ops = parse.parse_line(line, set).ok()?;
-            let (formatted, delta) =
-                line_tokens_to_classed_spans(line, &ops, CLASS_STYLE, &mut scopes).ok()?;
+            let (formatted, delta) = highlight_line(line, &mut parse, &mut scopes)?;
             open_spans += delta;
             html.push_str(&formatted);
             continue;
@@ -131,9 +134,7 @@ fn highlight(code: &str, syntax: &SyntaxReference, set: &SyntaxSet) -> Option<St
             parse: parse.clone(),
             scopes: scopes.clone(),
         };
-        let ops = parse.parse_line(line, set).ok()?;
-        let (formatted, delta) =
-            line_tokens_to_classed_spans(line, &ops, CLASS_STYLE, &mut scopes).ok()?;
+        let (formatted, delta) = highlight_line(line, &mut parse, &mut scopes)?;
         open_spans += delta;
         html.push_str(&formatted);
         let result = LineResult {

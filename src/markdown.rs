@@ -181,16 +181,10 @@ enum Resolved {
 /// Plain text of a Markdown fragment, without citations, for previews.
 pub fn plain_text(markdown: &str) -> String {
     let (refs, _) = citation::scan(markdown, 0, &citation::code_ranges(markdown));
-    let mut text = String::with_capacity(markdown.len());
-    let mut last = 0;
-    for r in &refs {
-        text.push_str(&markdown[last..r.span.start]);
-        if let InlineRefKind::Term(t) = &r.kind {
-            text.push_str(t.text.as_deref().unwrap_or(&t.target));
-        }
-        last = r.span.end;
-    }
-    text.push_str(&markdown[last..]);
+    let text = citation::cut_references(
+        markdown,
+        refs.iter().map(|r| (r.span.clone(), r.plain_text())),
+    );
     let mut plain = String::new();
     for event in Parser::new_ext(&text, markdown_options()) {
         match event {
@@ -303,11 +297,7 @@ fn render_with(env: &RenderEnv<'_>, fragment: &Fragment<'_>, code: Code<'_>) -> 
             refs.iter()
                 .map(|r| {
                     let span = r.span.start - fragment.offset..r.span.end - fragment.offset;
-                    let left = match &r.kind {
-                        InlineRefKind::Term(t) => t.text.as_deref().unwrap_or(&t.target),
-                        InlineRefKind::Citation(_) => "",
-                    };
-                    (span, left.to_string())
+                    (span, r.plain_text().to_string())
                 })
                 .collect(),
         );
@@ -319,7 +309,7 @@ fn render_with(env: &RenderEnv<'_>, fragment: &Fragment<'_>, code: Code<'_>) -> 
             InlineRefKind::Term(term) => match env.glossary.lookup(&term.target) {
                 Some(index) => {
                     out.terms.push(index);
-                    Resolved::Term { index, text: term.text.clone().unwrap_or_else(|| term.target.clone()) }
+                    Resolved::Term { index, text: term.shown().to_string() }
                 }
                 None => {
                     let mut d = Diagnostic::error(file, r.span.clone(), format!("unknown glossary term `{}`", term.target))
@@ -338,7 +328,7 @@ fn render_with(env: &RenderEnv<'_>, fragment: &Fragment<'_>, code: Code<'_>) -> 
                         ))
                     };
                     out.diagnostics.push(d);
-                    Resolved::Broken(term.text.clone().unwrap_or_else(|| term.target.clone()))
+                    Resolved::Broken(term.shown().to_string())
                 }
             },
         });

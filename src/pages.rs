@@ -181,11 +181,7 @@ struct SourceContext<'a> {
 
 /// A relative URL from one page to another.
 fn relative_url(from: &str, to: &str) -> String {
-    let depth = from.matches('/').count();
-    let mut url = String::with_capacity(3 * depth + to.len());
-    for _ in 0..depth {
-        url.push_str("../");
-    }
+    let mut url = root_prefix(from);
     url.push_str(to);
     url
 }

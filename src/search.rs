@@ -97,7 +97,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 
-use crate::citation::{self, InlineRefKind};
+use crate::citation;
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::html::URL_UNSAFE;
 use crate::load::Book;
@@ -942,36 +942,7 @@ fn without_citations(body: &str) -> String {
 /// become the text they show.
 fn strip_citations(body: &str, skip: &[std::ops::Range<usize>]) -> String {
     let (refs, _) = citation::scan(body, 0, skip);
-    cut_references(
-        body,
-        refs.iter().map(|r| {
-            let left = match &r.kind {
-                InlineRefKind::Term(t) => t.text.as_deref().unwrap_or(&t.target),
-                InlineRefKind::Citation(_) => "",
-            };
-            (r.span.clone(), left)
-        }),
-    )
-}
-
-/// `body` with each reference (its range, in order) replaced by the text
-/// it leaves.
-fn cut_references<'a>(
-    body: &str,
-    refs: impl Iterator<Item = (std::ops::Range<usize>, &'a str)>,
-) -> String {
-    let mut clean = String::with_capacity(body.len());
-    let mut last = 0;
-    for (span, left) in refs {
-        if span.start < last {
-            continue;
-        }
-        clean.push_str(body.get(last..span.start).unwrap_or(""));
-        clean.push_str(left);
-        last = span.end;
-    }
-    clean.push_str(body.get(last..).unwrap_or(""));
-    clean
+    citation::cut_references(body, refs.iter().map(|r| (r.span.clone(), r.plain_text())))
 }
 
 /// A part of a note: before its first heading, or one heading's section.
@@ -1293,7 +1264,9 @@ fn quick_sections(
     // citation-like text in inline code only loses that text). The
     // rendering found them the same way, most of the time.
     let clean = match cuts {
-        Some(cuts) => cut_references(body, cuts.iter().map(|(r, t)| (r.clone(), t.as_str()))),
+        Some(cuts) => {
+            citation::cut_references(body, cuts.iter().map(|(r, t)| (r.clone(), t.as_str())))
+        }
         None => strip_citations(body, &[]),
     };
 

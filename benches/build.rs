@@ -323,34 +323,55 @@ fn main() {
     let shm = PathBuf::from("/dev/shm/briefbook-bench");
 
     println!(
-        "| notes | briefbook cold build (median) | peak memory | one-note edit (median) | Hugo, same notes without citations | Hugo peak memory | ratio |"
+        "| notes | briefbook cold build (median) | build over the previous output (median) | peak memory | one-note edit (median) | Hugo cold build, same notes without citations | Hugo peak memory | ratio of cold builds |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
     for &n in &sizes {
         let dir = shm.join(n.to_string());
         let paths = generate(&dir, n);
         let out = dir.join("out");
 
         let edit_only = std::env::var_os("BRIEFBOOK_BENCH_EDIT_ONLY").is_some();
-        let mut times = Vec::new();
-        let mut peak = 0;
-        for _ in 0..if edit_only { 0 } else { runs } {
-            let (time, rss) = measure(
+        // Each run: a cold build into an empty folder (the previous output
+        // removed first, untimed, as for Hugo below), then a build over that
+        // output, which also replaces and deletes it, then Hugo: the three
+        // side by side, so the machine's load weighs on each alike.
+        let build = |out: &Path| {
+            measure(
                 Command::new(briefbook)
                     .args(["build", "--root"])
                     .arg(&paths.book)
                     .arg("--output")
-                    .arg(&out)
+                    .arg(out)
                     .stderr(std::process::Stdio::null()),
-            );
-            times.push(time);
-            peak = peak.max(rss);
-        }
-        let build = if times.is_empty() {
-            Duration::ZERO
-        } else {
-            median(times)
+            )
         };
+        let hugo_out = dir.join("hugo-out");
+        let (mut colds, mut rebuilds, mut hugos) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut peak, mut hugo_peak) = (0, 0);
+        for _ in 0..if edit_only { 0 } else { runs } {
+            let _ = std::fs::remove_dir_all(&out);
+            let (time, rss) = build(&out);
+            colds.push(time);
+            peak = peak.max(rss);
+            let (time, rss) = build(&out);
+            rebuilds.push(time);
+            peak = peak.max(rss);
+            if hugo.is_some() {
+                let _ = std::fs::remove_dir_all(&hugo_out);
+                let (time, rss) = measure(
+                    Command::new("hugo")
+                        .args(["--quiet", "-s"])
+                        .arg(&paths.hugo)
+                        .arg("-d")
+                        .arg(&hugo_out)
+                        .stdout(std::process::Stdio::null()),
+                );
+                hugos.push(time);
+                hugo_peak = hugo_peak.max(rss);
+            }
+        }
+        let median_of = |times: Vec<Duration>| (!times.is_empty()).then(|| median(times));
 
         // One-note edit, as serve does it: reload the file, render what
         // changed, write it.
@@ -389,41 +410,29 @@ fn main() {
         std::fs::write(&note, original).expect("restore note");
         let edit = median(edits);
 
-        let (hugo_time, hugo_peak) = match &hugo {
-            Some(_) if !edit_only => {
-                let mut times = Vec::new();
-                let mut peak = 0;
-                for _ in 0..runs {
-                    let _ = std::fs::remove_dir_all(dir.join("hugo-out"));
-                    let (time, rss) = measure(
-                        Command::new("hugo")
-                            .args(["--quiet", "-s"])
-                            .arg(&paths.hugo)
-                            .arg("-d")
-                            .arg(dir.join("hugo-out"))
-                            .stdout(std::process::Stdio::null()),
-                    );
-                    times.push(time);
-                    peak = peak.max(rss);
-                }
-                (Some(median(times)), Some(peak))
-            }
-            _ => (None, None),
+        let (build, rebuild, hugo_time) = (median_of(colds), median_of(rebuilds), median_of(hugos));
+        let hugo_peak = hugo_time.map(|_| hugo_peak);
+        let ms = |d: Option<Duration>| match d {
+            Some(d) => format!("{:.0} ms", d.as_secs_f64() * 1000.0),
+            None => "-".into(),
         };
-        let ms = |d: Duration| format!("{:.0} ms", d.as_secs_f64() * 1000.0);
-        let edit_ms = format!("{:.1} ms", edit.as_secs_f64() * 1000.0);
+        let hugo_ms = match hugo {
+            Some(_) => ms(hugo_time),
+            None => "not installed".into(),
+        };
         println!(
-            "| {n} | {} | {} MB | {} | {} | {} | {} |",
+            "| {n} | {} | {} | {} MB | {:.1} ms | {hugo_ms} | {} | {} |",
             ms(build),
+            ms(rebuild),
             peak / 1024,
-            edit_ms,
-            hugo_time.map(ms).unwrap_or_else(|| "not installed".into()),
+            edit.as_secs_f64() * 1000.0,
             hugo_peak
                 .map(|p| format!("{} MB", p / 1024))
                 .unwrap_or_else(|| "-".into()),
-            hugo_time
-                .map(|h| format!("{:.1}x faster", h.as_secs_f64() / build.as_secs_f64()))
-                .unwrap_or_else(|| "-".into()),
+            match (hugo_time, build) {
+                (Some(h), Some(b)) => format!("{:.1}x faster", h.as_secs_f64() / b.as_secs_f64()),
+                _ => "-".into(),
+            },
         );
         if std::env::var_os("BRIEFBOOK_BENCH_KEEP").is_none() {
             let _ = std::fs::remove_dir_all(&dir);

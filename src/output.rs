@@ -30,6 +30,57 @@ pub trait PageSink: Sync {
         }
         self.put(path, bytes)
     }
+
+    /// Opens one file of the site to be written piece by piece, over the
+    /// whole build: the print edition, whose notes are appended as they are
+    /// rendered. The default gathers the pieces and calls
+    /// [`PageSink::put`] when the file is finished.
+    fn stream<'s>(&'s self, path: &str) -> io::Result<Box<dyn PageStream + Send + 's>> {
+        Ok(Box::new(Gathered {
+            sink: self,
+            path: path.to_string(),
+            bytes: Vec::new(),
+        }))
+    }
+}
+
+/// A file of the site being written piece by piece ([`PageSink::stream`]).
+pub trait PageStream {
+    /// Appends `piece`.
+    fn write(&mut self, piece: &[u8]) -> io::Result<()>;
+
+    /// Appends `tail` and ends the file. With `head`, `(len, bytes)`, the
+    /// file's first `len` bytes are replaced by `bytes` first: the print
+    /// edition writes its opening before its notes, and only learns at the
+    /// end whether that opening was final.
+    fn finish(self: Box<Self>, head: Option<(usize, &[u8])>, tail: &[u8]) -> io::Result<()>;
+}
+
+/// The pieces of a file, gathered in memory for [`PageSink::put`].
+struct Gathered<'s, S: PageSink + ?Sized> {
+    sink: &'s S,
+    path: String,
+    bytes: Vec<u8>,
+}
+
+impl<S: PageSink + ?Sized> PageStream for Gathered<'_, S> {
+    fn write(&mut self, piece: &[u8]) -> io::Result<()> {
+        self.bytes.extend_from_slice(piece);
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>, head: Option<(usize, &[u8])>, tail: &[u8]) -> io::Result<()> {
+        let Gathered {
+            sink,
+            path,
+            mut bytes,
+        } = *self;
+        if let Some((len, new)) = head {
+            bytes.splice(..len.min(bytes.len()), new.iter().copied());
+        }
+        bytes.extend_from_slice(tail);
+        sink.put(&path, bytes)
+    }
 }
 
 /// Discards pages: for `check`, which writes nothing.
@@ -46,6 +97,22 @@ impl PageSink for NullSink {
         _pieces: &mut dyn Iterator<Item = io::Result<Vec<u8>>>,
     ) -> io::Result<()> {
         // The pieces are not even made.
+        Ok(())
+    }
+
+    fn stream<'s>(&'s self, _path: &str) -> io::Result<Box<dyn PageStream + Send + 's>> {
+        Ok(Box::new(NullStream))
+    }
+}
+
+struct NullStream;
+
+impl PageStream for NullStream {
+    fn write(&mut self, _piece: &[u8]) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>, _head: Option<(usize, &[u8])>, _tail: &[u8]) -> io::Result<()> {
         Ok(())
     }
 }
@@ -113,6 +180,47 @@ impl PageSink for Staging {
             file.write_all(&piece?)?;
         }
         Ok(())
+    }
+
+    fn stream<'s>(&'s self, path: &str) -> io::Result<Box<dyn PageStream + Send + 's>> {
+        let path = self.staging.join(path);
+        let file = create_in_folder(&path)?;
+        Ok(Box::new(FileStream { file, path }))
+    }
+}
+
+/// A file of the staging folder being written piece by piece.
+struct FileStream {
+    file: fs::File,
+    path: PathBuf,
+}
+
+impl PageStream for FileStream {
+    fn write(&mut self, piece: &[u8]) -> io::Result<()> {
+        use std::io::Write as _;
+        self.file.write_all(piece)
+    }
+
+    fn finish(self: Box<Self>, head: Option<(usize, &[u8])>, tail: &[u8]) -> io::Result<()> {
+        use std::io::{Seek as _, Write as _};
+        let FileStream { mut file, path } = *self;
+        let Some((len, new)) = head else {
+            return file.write_all(tail);
+        };
+        drop(file);
+        // A new file: the new opening, the rest of the old one (copied by
+        // the kernel where it can), the tail; then renamed over the old.
+        let mut name = path.file_name().unwrap_or_default().to_os_string();
+        name.push(".briefbook-head");
+        let replacement = path.with_file_name(name);
+        let mut old = fs::File::open(&path)?;
+        old.seek(io::SeekFrom::Start(len as u64))?;
+        let mut out = fs::File::create(&replacement)?;
+        out.write_all(new)?;
+        io::copy(&mut old, &mut out)?;
+        out.write_all(tail)?;
+        drop(out);
+        fs::rename(&replacement, &path)
     }
 }
 
@@ -195,5 +303,53 @@ mod tests {
         assert_eq!(fs::read(out.join("sources/a.html")).unwrap(), b"new");
         let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no staging folder left behind");
+    }
+
+    #[test]
+    fn a_streamed_page_is_written_in_pieces_and_its_head_replaced_when_asked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let staging = Staging::new(&out).unwrap();
+        let mut kept = staging.stream("print.html").unwrap();
+        kept.write(b"<head>").unwrap();
+        kept.write(b"one ").unwrap();
+        kept.write(b"two ").unwrap();
+        kept.finish(None, b"</end>").unwrap();
+        let mut replaced = staging.stream("sub/other.html").unwrap();
+        replaced.write(b"<short>").unwrap();
+        replaced.write(b"one").unwrap();
+        replaced
+            .finish(Some((7, b"<a longer head>")), b".")
+            .unwrap();
+        staging.commit().unwrap();
+        assert_eq!(
+            fs::read(out.join("print.html")).unwrap(),
+            b"<head>one two </end>"
+        );
+        assert_eq!(
+            fs::read(out.join("sub/other.html")).unwrap(),
+            b"<a longer head>one."
+        );
+        let names: Vec<_> = fs::read_dir(out.join("sub")).unwrap().collect();
+        assert_eq!(names.len(), 1, "no replacement file left behind");
+
+        // The default gathers the pieces for `put`.
+        let site = std::sync::Mutex::new(Vec::new());
+        struct Keep<'a>(&'a std::sync::Mutex<Vec<(String, Vec<u8>)>>);
+        impl PageSink for Keep<'_> {
+            fn put(&self, path: &str, bytes: Vec<u8>) -> io::Result<()> {
+                self.0.lock().unwrap().push((path.to_string(), bytes));
+                Ok(())
+            }
+        }
+        let keep = Keep(&site);
+        let mut page = keep.stream("p.html").unwrap();
+        page.write(b"<old>").unwrap();
+        page.write(b"body").unwrap();
+        page.finish(Some((5, b"<new head>")), b"!").unwrap();
+        assert_eq!(
+            site.into_inner().unwrap(),
+            [("p.html".to_string(), b"<new head>body!".to_vec())]
+        );
     }
 }

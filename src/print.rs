@@ -12,11 +12,11 @@
 //!
 //! A one-shot build writes each note's page as soon as the note is rendered
 //! and drops its HTML (see [`crate::site`]); the print article is made at
-//! that moment too and put in a [`Spool`], a temporary file, so that a
-//! 10,000-note book never holds every article in memory. The articles are
-//! read back in reading order between the two halves of the page the
-//! `print.html` template renders. `serve` makes the page only when it is
-//! asked for ([`crate::site::Project::render_print`]).
+//! that moment too and written straight into `print.html` by a [`Stream`],
+//! after the page's opening and the articles before it, so that a
+//! 10,000-note book never holds every article in memory and no article is
+//! copied twice. `serve` makes the page only when it is asked for
+//! ([`crate::site::Project::render_print`]).
 //!
 //! Ids stay unique on the page because the id a note's article has (its
 //! prefix) is a slug without `--`, unique among the notes and different
@@ -24,9 +24,7 @@
 //! a part is `<part>--<id on the site's page>`: two ids that differ on
 //! the page differed on the site.
 
-use std::collections::{HashMap, HashSet};
-use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
-use std::path::{Path, PathBuf};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
@@ -35,7 +33,7 @@ use crate::diagnostics::Diagnostic;
 use crate::html::{escape_into, has_scheme};
 use crate::load::Book;
 use crate::markdown::{Footnote, Rendered};
-use crate::output::PageSink;
+use crate::output::{PageSink, PageStream};
 use crate::slug::slugify;
 use crate::theme::Theme;
 
@@ -1058,181 +1056,139 @@ pub fn note_article(book: &Book, i: usize, rendered: &Rendered, layout: &Layout)
     out
 }
 
-/// The print articles of notes, kept out of memory until the page is put
-/// together: in a temporary file, or in memory if none can be made.
-pub struct Spool {
-    inner: Mutex<SpoolInner>,
+/// The print edition of a one-shot build, written as the notes are
+/// rendered: the page's opening first ([`Stream::put_head`]), then each
+/// note's article as soon as every article before it is written, then, at
+/// the end, the rest of the page ([`write`]). The notes are rendered
+/// roughly in reading order (see `site.rs`), so few articles wait in
+/// memory, and none is written twice.
+pub struct Stream<'s> {
+    inner: Mutex<StreamInner<'s>>,
 }
 
-struct SpoolInner {
-    file: Option<SpoolFile>,
-    /// Each note's article, by index in reading order.
-    slots: Vec<Slot>,
-    /// The first error writing the file.
+struct StreamInner<'s> {
+    /// The page; `None` once writing it failed.
+    page: Option<Box<dyn PageStream + Send + 's>>,
+    /// The opening, once written: the articles follow it.
+    head: Option<String>,
+    /// The note whose article comes next.
+    next: usize,
+    /// Articles that came before one ahead of them, by note.
+    waiting: BTreeMap<usize, String>,
+    /// The first error writing the page.
     error: Option<String>,
 }
 
-enum Slot {
-    Missing,
-    InFile { offset: u64, len: usize },
-    InMemory(String),
-}
+impl StreamInner<'_> {
+    fn write(&mut self, bytes: &[u8]) {
+        if let Some(page) = &mut self.page
+            && let Err(e) = page.write(bytes)
+        {
+            self.error.get_or_insert_with(|| e.to_string());
+            self.page = None;
+            self.waiting.clear();
+        }
+    }
 
-struct SpoolFile {
-    file: std::fs::File,
-    /// Where the file is, to remove it when done (where it cannot be
-    /// removed while open).
-    path: Option<PathBuf>,
-    end: u64,
-}
-
-impl Drop for SpoolFile {
-    fn drop(&mut self) {
-        if let Some(path) = &self.path {
-            let _ = std::fs::remove_file(path);
+    /// Writes the articles that are next in order.
+    fn write_ready(&mut self) {
+        while let Some(entry) = self.waiting.first_entry()
+            && *entry.key() == self.next
+        {
+            let article = entry.remove();
+            self.write(article.as_bytes());
+            self.next += 1;
         }
     }
 }
 
-impl SpoolFile {
-    fn create(dir: &Path) -> std::io::Result<SpoolFile> {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let mut attempt = 0;
-        loop {
-            let path = dir.join(format!(
-                ".briefbook-print-{}-{}.tmp",
-                std::process::id(),
-                NEXT.fetch_add(1, Ordering::Relaxed)
-            ));
-            // create_new: never through a link someone left in the way.
-            match std::fs::OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
-                Ok(file) => {
-                    // On Unix the file can go at once: it lives while open,
-                    // and nothing is left behind if the build is killed.
-                    let path = if cfg!(unix) && std::fs::remove_file(&path).is_ok() {
-                        None
-                    } else {
-                        Some(path)
-                    };
-                    return Ok(SpoolFile { file, path, end: 0 });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 16 => {
-                    attempt += 1;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-    }
-}
-
-impl Spool {
-    /// A spool for `notes` articles, in a temporary file in `near` (the
-    /// folder the site is written to: the same disk, and not a `/tmp` that
-    /// may be held in memory), else in the system's temporary folder, else
-    /// in memory.
-    pub fn new(notes: usize, near: Option<&Path>) -> Spool {
-        let mut slots = Vec::with_capacity(notes);
-        slots.resize_with(notes, || Slot::Missing);
-        // `output` has the parent ``: the current folder.
-        let near = near.map(|dir| {
-            if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir
-            }
-        });
-        let file = near
-            .and_then(|dir| SpoolFile::create(dir).ok())
-            .or_else(|| SpoolFile::create(&std::env::temp_dir()).ok());
-        Spool {
-            inner: Mutex::new(SpoolInner {
-                file,
-                slots,
-                error: None,
+impl<'s> Stream<'s> {
+    /// Starts writing the print edition into `sink`.
+    pub fn new(sink: &'s dyn PageSink) -> Stream<'s> {
+        let (page, error) = match sink.stream(PAGE) {
+            Ok(page) => (Some(page), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        Stream {
+            inner: Mutex::new(StreamInner {
+                page,
+                head: None,
+                next: 0,
+                waiting: BTreeMap::new(),
+                error,
             }),
         }
     }
 
-    /// Keeps the `i`th note's article.
+    /// Writes the page's opening ([`head`]); the articles wait for it.
+    pub fn put_head(&self, head: String) {
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        inner.write(head.as_bytes());
+        inner.head = Some(head);
+        inner.write_ready();
+    }
+
+    /// Writes the `i`th note's article, or keeps it until those before it
+    /// are written.
     pub fn put(&self, i: usize, article: String) {
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
-        let inner = &mut *inner;
-        if i >= inner.slots.len() {
+        if inner.page.is_none() {
             return;
         }
-        let slot = match &mut inner.file {
-            Some(spool) => match spool.file.write_all(article.as_bytes()) {
-                Ok(()) => {
-                    let offset = spool.end;
-                    spool.end += article.len() as u64;
-                    Slot::InFile {
-                        offset,
-                        len: article.len(),
-                    }
-                }
-                Err(e) => {
-                    inner.error.get_or_insert_with(|| e.to_string());
-                    Slot::Missing
-                }
-            },
-            None => Slot::InMemory(article),
-        };
-        inner.slots[i] = slot;
+        inner.waiting.insert(i, article);
+        if inner.head.is_some() {
+            inner.write_ready();
+        }
     }
 
-    /// Reads the articles back, one at a time.
-    fn into_reader(self) -> Result<SpoolReader, String> {
+    /// Ends the page with `after`, the rest of it, once `before`, the
+    /// opening made with everything rendered, is known. The opening written
+    /// first was made before the notes were rendered; if the template made
+    /// it differently now (it used, above the notes, something that only
+    /// the notes tell, such as how often a source is cited), it is
+    /// replaced.
+    fn finish(self, before: &str, after: &str) -> Result<(), String> {
         let mut inner = self.inner.into_inner().map_err(|e| e.to_string())?;
-        if let Some(error) = inner.error.take() {
+        if inner.head.is_none() {
+            inner.write(before.as_bytes());
+            inner.head = Some(before.to_string());
+        }
+        // Articles after a missing one: in order.
+        for (_, article) in std::mem::take(&mut inner.waiting) {
+            inner.write(article.as_bytes());
+        }
+        if let Some(error) = inner.error {
             return Err(error);
         }
-        Ok(SpoolReader {
-            file: inner.file.take(),
-            slots: inner.slots,
-        })
-    }
-}
-
-/// The articles of a spool, read back in any order.
-struct SpoolReader {
-    file: Option<SpoolFile>,
-    slots: Vec<Slot>,
-}
-
-impl SpoolReader {
-    /// The `i`th note's article, if it was put.
-    fn take(&mut self, i: usize) -> std::io::Result<Option<Vec<u8>>> {
-        let Some(slot) = self.slots.get_mut(i) else {
-            return Ok(None);
-        };
-        match std::mem::replace(slot, Slot::Missing) {
-            Slot::Missing => Ok(None),
-            Slot::InMemory(text) => Ok(Some(text.into_bytes())),
-            Slot::InFile { offset, len } => {
-                let spool = self
-                    .file
-                    .as_mut()
-                    .ok_or_else(|| std::io::Error::other("the spool file is gone"))?;
-                // Read into spare capacity: zeroing the buffer first would
-                // cost as much as the read.
-                let mut bytes = Vec::with_capacity(len);
-                spool.file.seek(SeekFrom::Start(offset))?;
-                (&spool.file).take(len as u64).read_to_end(&mut bytes)?;
-                if bytes.len() != len {
-                    return Err(std::io::ErrorKind::UnexpectedEof.into());
-                }
-                Ok(Some(bytes))
-            }
+        let head = inner.head.unwrap_or_default();
+        let replace = (head != before).then_some((head.len(), before.as_bytes()));
+        match inner.page {
+            Some(page) => page
+                .finish(replace, after.as_bytes())
+                .map_err(|e| e.to_string()),
+            None => Ok(()),
         }
     }
+}
+
+/// The opening of the print edition, up to the notes, as far as it can be
+/// made before the notes are rendered: for [`Stream::put_head`]. Empty if
+/// the template fails (the same error comes again at the end).
+pub fn head(book: &Book, intro: Option<&Rendered>, layout: &Layout, theme: &Theme) -> String {
+    let input = Input {
+        book,
+        notes: &[],
+        intro,
+        glossary: &[],
+        chronology: &[],
+    };
+    frame(&input, layout, theme)
+        .map(|(before, _)| before)
+        .unwrap_or_default()
 }
 
 /// Everything rendered that the print edition is made from.
@@ -1240,7 +1196,7 @@ pub struct Input<'a> {
     /// The book.
     pub book: &'a Book,
     /// Each note's rendering, in reading order (in a one-shot build their
-    /// HTML is gone: the articles are in the spool).
+    /// HTML is gone: the articles are already written).
     pub notes: &'a [Arc<Rendered>],
     /// The introduction's.
     pub intro: Option<&'a Rendered>,
@@ -1630,19 +1586,21 @@ fn frame(
 }
 
 /// How many notes are put together into one piece of the page: enough to
-/// make those not spooled in parallel, few enough to keep memory flat.
+/// make them in parallel, few enough to keep memory flat.
 const BATCH: usize = 64;
 
 /// Renders the print edition and hands it to `sink`, in pieces: the page
-/// is never whole in memory unless the sink keeps it (`serve`). Each note's
-/// article comes from `spool` if it is there, else from its rendering
-/// (which then still has its HTML: `serve`). Returns false, writing
-/// nothing, when the theme has no `print.html` template.
+/// is never whole in memory unless the sink keeps it (`serve`). With
+/// `stream` (a one-shot build), the opening and the articles are already
+/// written, and only the rest of the page is added; otherwise each note's
+/// article is made from its rendering, which then still has its HTML
+/// (`serve`). Returns false, writing nothing, when the theme has no
+/// `print.html` template.
 pub fn write(
     input: &Input<'_>,
     layout: &Layout,
     theme: &Theme,
-    spool: Option<Spool>,
+    stream: Option<Stream<'_>>,
     sink: &dyn PageSink,
 ) -> Result<bool, Diagnostic> {
     use rayon::prelude::*;
@@ -1652,43 +1610,26 @@ pub fn write(
     let failed =
         |e: &dyn std::fmt::Display| Diagnostic::global(format!("cannot write {PAGE}: {e}"));
     let (before, after) = frame(input, layout, theme)?;
-    let mut spool = match spool {
-        Some(spool) => Some(spool.into_reader().map_err(|e| failed(&e))?),
-        None => None,
-    };
+    if let Some(stream) = stream {
+        stream.finish(&before, &after).map_err(|e| failed(&e))?;
+        return Ok(true);
+    }
     let book = input.book;
     let notes = book.notes.len();
     let batches = (0..notes.div_ceil(BATCH)).map(move |b| {
         let range = b * BATCH..((b + 1) * BATCH).min(notes);
-        let mut spooled = Vec::with_capacity(range.len());
-        for i in range.clone() {
-            spooled.push(match spool.as_mut() {
-                Some(reader) => reader.take(i)?,
-                None => None,
-            });
-        }
-        // What the spool has not (serve keeps every note's HTML) is made
-        // here, in parallel.
-        let made: Vec<Vec<u8>> = spooled
+        range
             .into_par_iter()
-            .zip(range)
-            .map(|(article, i)| {
-                article.unwrap_or_else(|| match input.notes.get(i) {
-                    Some(r) => note_article(book, i, r, layout).into_bytes(),
-                    None => Vec::new(),
-                })
+            .map(|i| match input.notes.get(i) {
+                Some(r) => note_article(book, i, r, layout).into_bytes(),
+                None => Vec::new(),
             })
-            .collect();
-        Ok(made)
+            .collect::<Vec<Vec<u8>>>()
     });
-    // Each article is a piece of its own: no copy of them all.
-    let articles = batches.flat_map(|batch: std::io::Result<Vec<Vec<u8>>>| match batch {
-        Ok(made) => made.into_iter().map(Ok).collect::<Vec<_>>(),
-        Err(e) => vec![Err(e)],
-    });
-    // Articles are read (or made) on a thread of their own while the sink
-    // writes those before them: reading the spool back and writing the
-    // page overlap. A few batches wait in the channel at most.
+    // Each article is a piece of its own: no copy of them all. Articles
+    // are made on a thread of their own while the sink writes those before
+    // them. A few batches wait in the channel at most.
+    let articles = batches.flatten().map(Ok);
     std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::sync_channel(2 * BATCH);
         scope.spawn(move || {

@@ -141,8 +141,6 @@ pub struct Project {
     /// writes it, `check` renders its template); `serve` makes it on
     /// request ([`Project::render_print`]).
     print_mode: print::Mode,
-    /// The print articles of the notes streamed, until the page is made.
-    print_spool: Option<(print::Layout, print::Spool)>,
 }
 
 /// What one render of a project produced.
@@ -183,7 +181,6 @@ impl Project {
             search: crate::search::SearchIndex::default(),
             make_search: true,
             print_mode: print::Mode::Off,
-            print_spool: None,
         }
     }
 
@@ -284,9 +281,8 @@ impl Project {
 
         // 1. Markdown: what is not cached, in parallel.
         let started = Instant::now();
-        let streamed =
+        let (streamed, print_stream) =
             self.render_markdown(progress, if self.stream_pages { Some(sink) } else { None });
-        let print_spool = self.print_spool.take();
         timings.push(("markdown", started.elapsed()));
 
         let started = Instant::now();
@@ -415,11 +411,11 @@ impl Project {
                         glossary,
                         chronology,
                     };
-                    let (layout, spool) = match print_spool {
-                        Some((layout, spool)) => (layout, Some(spool)),
+                    let (layout, stream) = match print_stream {
+                        Some((layout, stream)) => (layout, Some(stream)),
                         None => (print::Layout::new(book), None),
                     };
-                    let result = print::write(&input, &layout, theme, spool, sink);
+                    let result = print::write(&input, &layout, theme, stream, sink);
                     (result, started.elapsed())
                 })
             });
@@ -576,11 +572,11 @@ impl Project {
     /// page is rendered and handed over at once and its HTML dropped, so a
     /// one-shot build never holds every page in memory; returns the paths of
     /// the pages so written.
-    fn render_markdown(
+    fn render_markdown<'s>(
         &mut self,
         progress: &dyn Progress,
-        stream: Option<&dyn PageSink>,
-    ) -> HashSet<String> {
+        stream: Option<&'s dyn PageSink>,
+    ) -> (HashSet<String>, Option<(print::Layout, print::Stream<'s>)>) {
         let autolinker = if self.book.config.autolink_glossary {
             Autolinker::new(&self.book.glossary)
         } else {
@@ -620,53 +616,57 @@ impl Project {
         progress.start("notes", missing.len());
         let theme = self.theme.as_ref().ok();
         // The print edition's articles are made from each note's HTML
-        // before it is dropped, and spooled out of memory, beside the
-        // output (print.rs).
-        let output_dir = self.output_dir();
-        let print = (stream.is_some()
-            && self.print_mode == print::Mode::Write
-            && book.config.print
-            && theme.is_some_and(print::has_template))
-        .then(|| {
-            let spool = print::Spool::new(book.notes.len(), output_dir.parent());
-            (print::Layout::new(book), spool)
-        });
+        // before it is dropped, and written into the page as they come
+        // (print.rs).
+        let print = stream
+            .filter(|_| {
+                self.print_mode == print::Mode::Write
+                    && book.config.print
+                    && theme.is_some_and(print::has_template)
+            })
+            .map(|sink| (print::Layout::new(book), print::Stream::new(sink)));
         let render_notes = || -> Vec<(String, Option<String>, Rendered)> {
-            missing
-                .par_iter()
-                .map(|&i| {
-                    let note = &book.notes[i];
-                    let mut rendered = render_note(note, &note.page);
-                    let mut written = None;
-                    if let (Some(sink), Some(theme)) = (stream, theme) {
-                        let result =
-                            crate::pages::note_page(book, i, &rendered, theme).and_then(|html| {
-                                sink.put(&note.page, html).map_err(|e| {
-                                    Diagnostic::global(format!("cannot write {}: {e}", note.page))
-                                })
-                            });
-                        match result {
-                            Ok(()) => written = Some(note.page.clone()),
-                            Err(d) => rendered.diagnostics.push(d),
-                        }
-                        if let Some((layout, spool)) = &print {
-                            spool.put(i, print::note_article(book, i, &rendered, layout));
-                        }
-                        rendered.html = String::new();
-                        rendered.footnotes = Vec::new();
+            map_in_order(&missing, |&i| {
+                let note = &book.notes[i];
+                let mut rendered = render_note(note, &note.page);
+                let mut written = None;
+                if let (Some(sink), Some(theme)) = (stream, theme) {
+                    let result =
+                        crate::pages::note_page(book, i, &rendered, theme).and_then(|html| {
+                            sink.put(&note.page, html).map_err(|e| {
+                                Diagnostic::global(format!("cannot write {}: {e}", note.page))
+                            })
+                        });
+                    match result {
+                        Ok(()) => written = Some(note.page.clone()),
+                        Err(d) => rendered.diagnostics.push(d),
                     }
-                    progress.step();
-                    (note.path.clone(), written, rendered)
-                })
-                .collect()
+                    if let Some((layout, print)) = &print {
+                        print.put(i, print::note_article(book, i, &rendered, layout));
+                    }
+                    rendered.html = String::new();
+                    rendered.footnotes = Vec::new();
+                }
+                progress.step();
+                (note.path.clone(), written, rendered)
+            })
         };
         // The introduction, glossary and chronology are rendered beside the
         // notes: each is a few hundred fragments numbered one after the
         // other, on one thread.
         let (need_glossary, need_chronology) = (self.glossary.is_none(), self.chronology.is_none());
-        let render_intro = || match (&self.intro, &book.intro) {
-            (None, Some(note)) => Some(Arc::new(render_note(note, "index.html"))),
-            _ => None,
+        // The print edition's opening needs the introduction, and the
+        // articles wait for the opening: both come first.
+        let render_intro = || {
+            let fresh = match (&self.intro, &book.intro) {
+                (None, Some(note)) => Some(Arc::new(render_note(note, "index.html"))),
+                _ => None,
+            };
+            if let (Some((layout, print)), Some(theme)) = (&print, theme) {
+                let intro = fresh.as_deref().or(self.intro.as_deref());
+                print.put_head(print::head(book, intro, layout, theme));
+            }
+            fresh
         };
         let render_glossary = || {
             need_glossary.then(|| {
@@ -698,14 +698,16 @@ impl Project {
                 ))
             })
         };
-        let (fresh, (intro, (glossary, chronology))) = rayon::join(render_notes, || {
-            rayon::join(render_intro, || {
-                rayon::join(render_glossary, render_chronology)
-            })
-        });
+        let ((intro, (glossary, chronology)), fresh) = rayon::join(
+            || {
+                rayon::join(render_intro, || {
+                    rayon::join(render_glossary, render_chronology)
+                })
+            },
+            render_notes,
+        );
         progress.finish();
 
-        self.print_spool = print;
         // Every note still present but not rendered now is cached, so the
         // cache holds deleted notes exactly when it is larger than that.
         if self.notes.len() + fresh.len() > self.book.notes.len() {
@@ -737,7 +739,7 @@ impl Project {
             self.chronology = Some(chronology);
             self.generations.chronology = self.generation();
         }
-        streamed
+        (streamed, print)
     }
 
     /// Renders the print edition (`print.html`) into `sink` from what the
@@ -1092,4 +1094,49 @@ fn check_link(link: &InternalLink, anchors: &FastMap<&str, Anchors<'_>>) -> Opti
         d = d.with_help(format!("did you mean `#{close}`?"));
     }
     Some(d)
+}
+
+/// `f` of every item, on every thread of the pool, each thread taking the
+/// next item not yet taken. Unlike a parallel iterator, which splits the
+/// items in halves, this finishes them roughly in order: the print edition
+/// writes each note's article as soon as those before it are written, so
+/// few wait in memory.
+fn map_in_order<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let parts: Vec<Vec<(usize, R)>> = (0..rayon::current_num_threads().max(1))
+        .into_par_iter()
+        .map(|_| {
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(item) = items.get(i) else {
+                    return done;
+                };
+                done.push((i, f(item)));
+            }
+        })
+        .collect();
+    let mut results: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    for (i, result) in parts.into_iter().flatten() {
+        results[i] = Some(result);
+    }
+    results.into_iter().flatten().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn map_in_order_keeps_the_order_of_the_items() {
+        let items: Vec<usize> = (0..1000).collect();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .unwrap();
+        let doubled = pool.install(|| map_in_order(&items, |&i| i * 2));
+        assert_eq!(doubled, (0..1000).map(|i| i * 2).collect::<Vec<_>>());
+        assert!(map_in_order(&[] as &[usize], |&i| i).is_empty());
+    }
 }

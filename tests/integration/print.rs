@@ -365,3 +365,32 @@ fn a_theme_without_a_print_template_has_no_print_edition() {
     assert!(built.out.join("a.html").exists());
     assert!(!built.out.join("print.html").exists());
 }
+
+#[test]
+fn a_print_template_that_shows_above_the_notes_what_the_notes_tell_is_right() {
+    // The page's opening is written before the notes are rendered; a
+    // template that puts, above the notes, something only the notes tell
+    // (how often each source is cited, which notes mention a term) must
+    // still come out right, with every article once and in order.
+    let built = book()
+        .file(
+            "templates/print.html",
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><title>P</title></head><body>\n\
+             <p class=\"counts\">{% for s in sources %}{{ s.id }}={{ s.citation_count }};{% endfor %}</p>\n\
+             <p class=\"mentions\">{% for l in letters %}{% for t in l.terms %}{{ t.mentions | safe }};{% endfor %}{% endfor %}</p>\n\
+             {{ notes | safe }}\n<p class=\"end\">end</p>\n</body></html>\n",
+        )
+        .built();
+    let print = built.page("print.html");
+    assert_eq!(print.texts("p.counts"), ["nyt=4;"]);
+    assert_eq!(print.texts("p.mentions"), ["A;"]);
+    assert_eq!(
+        print.attrs("article.print-note", "id"),
+        ["a", "contents-2", "sources-2", "sub-b"],
+        "every article once, in order"
+    );
+    assert_eq!(print.texts("p.end"), ["end"]);
+    let html = std::fs::read_to_string(built.out.join("print.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\"><head><title>P</title>"));
+    assert!(html.ends_with("<p class=\"end\">end</p>\n</body></html>\n"));
+}

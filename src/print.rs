@@ -1654,6 +1654,105 @@ pub fn write(
 mod tests {
     use super::*;
 
+    /// A sink whose streamed page is kept in memory, or fails after
+    /// `fail_after` pieces.
+    struct Recorder {
+        page: Arc<Mutex<Vec<u8>>>,
+        fail_after: Option<usize>,
+    }
+
+    struct RecordedPage {
+        page: Arc<Mutex<Vec<u8>>>,
+        left: Option<usize>,
+    }
+
+    impl PageSink for Recorder {
+        fn put(&self, _path: &str, _bytes: Vec<u8>) -> std::io::Result<()> {
+            Ok(())
+        }
+
+        fn stream<'s>(&'s self, _path: &str) -> std::io::Result<Box<dyn PageStream + Send + 's>> {
+            Ok(Box::new(RecordedPage {
+                page: Arc::clone(&self.page),
+                left: self.fail_after,
+            }))
+        }
+    }
+
+    impl PageStream for RecordedPage {
+        fn write(&mut self, piece: &[u8]) -> std::io::Result<()> {
+            if let Some(left) = &mut self.left {
+                if *left == 0 {
+                    return Err(std::io::Error::other("disk full"));
+                }
+                *left -= 1;
+            }
+            self.page.lock().unwrap().extend_from_slice(piece);
+            Ok(())
+        }
+
+        fn finish(
+            self: Box<Self>,
+            head: Option<(usize, &[u8])>,
+            tail: &[u8],
+        ) -> std::io::Result<()> {
+            let mut page = self.page.lock().unwrap();
+            if let Some((len, new)) = head {
+                page.splice(..len, new.iter().copied());
+            }
+            page.extend_from_slice(tail);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_stream_writes_articles_in_order_after_the_head() {
+        let page = Arc::new(Mutex::new(Vec::new()));
+        let sink = Recorder {
+            page: Arc::clone(&page),
+            fail_after: None,
+        };
+        let stream = Stream::new(&sink);
+        stream.put(1, "[1]".into());
+        stream.put(0, "[0]".into());
+        assert!(page.lock().unwrap().is_empty(), "nothing before the head");
+        stream.put_head("<head>".into());
+        assert_eq!(*page.lock().unwrap(), b"<head>[0][1]");
+        stream.put(3, "[3]".into());
+        assert_eq!(*page.lock().unwrap(), b"<head>[0][1]", "[3] waits for [2]");
+        stream.put(2, "[2]".into());
+        stream.put(5, "[5]".into());
+        // [4] never comes: [5] is written at the end all the same.
+        stream.finish("<head>", "<tail>").unwrap();
+        assert_eq!(*page.lock().unwrap(), b"<head>[0][1][2][3][5]<tail>");
+
+        let page = Arc::new(Mutex::new(Vec::new()));
+        let sink = Recorder {
+            page: Arc::clone(&page),
+            fail_after: None,
+        };
+        let stream = Stream::new(&sink);
+        stream.put_head("<early>".into());
+        stream.put(0, "[0]".into());
+        stream.finish("<the final head>", "<tail>").unwrap();
+        assert_eq!(*page.lock().unwrap(), b"<the final head>[0]<tail>");
+    }
+
+    #[test]
+    fn a_stream_that_cannot_write_says_why_at_the_end() {
+        let sink = Recorder {
+            page: Arc::new(Mutex::new(Vec::new())),
+            fail_after: Some(2),
+        };
+        let stream = Stream::new(&sink);
+        stream.put_head("<head>".into());
+        for i in 0..10 {
+            stream.put(i, format!("[{i}]"));
+        }
+        let error = stream.finish("<head>", "<tail>").unwrap_err();
+        assert!(error.contains("disk full"), "{error}");
+    }
+
     fn layout() -> Layout {
         let mut pages = HashMap::default();
         for (page, id, keep) in [

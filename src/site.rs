@@ -379,13 +379,13 @@ impl Project {
             all_paths.push(path);
         }
         let fingerprinting = started.elapsed();
-        // The pages, the search index and the print edition are made side
-        // by side. The pages and the index share the thread pool, each
-        // filling the other's gaps (the index works through the notes in
-        // batches, with a little serial work after each); the print edition
-        // is mostly copying the spooled articles into one file, on a thread
-        // of its own. (`check` renders only the print page's template: the
-        // articles cannot fail.)
+        // The pages, the search index and the end of the print edition are
+        // made side by side. The pages and the index share the thread pool,
+        // each filling the other's gaps (the index works through the notes
+        // in batches, with a little serial work after each); the print
+        // edition, whose articles are already written, renders the rest of
+        // its page on a thread of its own. (`check` renders only the print
+        // page's template: the articles cannot fail.)
         let print_due = self.stream_pages
             && self.print_mode != print::Mode::Off
             && self.book.config.print

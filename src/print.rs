@@ -1153,10 +1153,13 @@ impl<'s> Stream<'s> {
     /// replaced.
     fn finish(self, before: &str, after: &str) -> Result<(), String> {
         let mut inner = self.inner.into_inner().map_err(|e| e.to_string())?;
-        if inner.head.is_none() {
-            inner.write(before.as_bytes());
-            inner.head = Some(before.to_string());
-        }
+        let head = match inner.head.take() {
+            Some(head) => head,
+            None => {
+                inner.write(before.as_bytes());
+                before.to_string()
+            }
+        };
         // Articles after a missing one: in order.
         for (_, article) in std::mem::take(&mut inner.waiting) {
             inner.write(article.as_bytes());
@@ -1164,7 +1167,6 @@ impl<'s> Stream<'s> {
         if let Some(error) = inner.error {
             return Err(error);
         }
-        let head = inner.head.unwrap_or_default();
         let replace = (head != before).then_some((head.len(), before.as_bytes()));
         match inner.page {
             Some(page) => page
@@ -1751,6 +1753,26 @@ mod tests {
         }
         let error = stream.finish("<head>", "<tail>").unwrap_err();
         assert!(error.contains("disk full"), "{error}");
+
+        // A page that cannot even be opened.
+        struct Unwritable;
+        impl PageSink for Unwritable {
+            fn put(&self, _path: &str, _bytes: Vec<u8>) -> std::io::Result<()> {
+                Ok(())
+            }
+
+            fn stream<'s>(
+                &'s self,
+                _path: &str,
+            ) -> std::io::Result<Box<dyn PageStream + Send + 's>> {
+                Err(std::io::Error::other("read-only folder"))
+            }
+        }
+        let stream = Stream::new(&Unwritable);
+        stream.put_head("<head>".into());
+        stream.put(0, "[0]".into());
+        let error = stream.finish("<head>", "<tail>").unwrap_err();
+        assert!(error.contains("read-only folder"), "{error}");
     }
 
     fn layout() -> Layout {

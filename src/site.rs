@@ -571,7 +571,8 @@ impl Project {
     /// Renders the Markdown that is not cached. With `stream`, each note's
     /// page is rendered and handed over at once and its HTML dropped, so a
     /// one-shot build never holds every page in memory; returns the paths of
-    /// the pages so written.
+    /// the pages so written, and the print edition, whose opening and
+    /// articles are then written too, for [`print::write`] to end.
     fn render_markdown<'s>(
         &mut self,
         progress: &dyn Progress,
@@ -1117,11 +1118,9 @@ fn map_in_order<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
             }
         })
         .collect();
-    let mut results: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
-    for (i, result) in parts.into_iter().flatten() {
-        results[i] = Some(result);
-    }
-    results.into_iter().flatten().collect()
+    let mut done: Vec<(usize, R)> = parts.into_iter().flatten().collect();
+    done.sort_unstable_by_key(|&(i, _)| i);
+    done.into_iter().map(|(_, result)| result).collect()
 }
 
 #[cfg(test)]

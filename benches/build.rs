@@ -6,8 +6,9 @@
 //! default 5). Everything is written to tmpfs (`/dev/shm`), because these
 //! machines are shared and file creation on their disks drifts; figures are
 //! medians (`BRIEFBOOK_BENCH_KEEP=1` keeps the generated books for
-//! profiling; `BRIEFBOOK_BENCH_EDIT_ONLY=1` measures only the one-note edit). Results go to standard output as a Markdown table for
-//! docs/PERFORMANCE.md.
+//! profiling; `BRIEFBOOK_BENCH_EDIT_ONLY=1` measures only the one-note edit;
+//! `BRIEFBOOK_BENCH_REPORT=1` turns on the editor's report). Results go to
+//! standard output as a Markdown table for docs/PERFORMANCE.md.
 //!
 //! A book of N notes has notes of 600-900 words with headings, lists, a code
 //! block, a Markdown footnote and 8 citations each (half of them
@@ -169,9 +170,16 @@ fn generate(dir: &Path, notes: usize) -> Paths {
         );
     }
     std::fs::write(book.join("content/chronology.toml"), chronology).expect("write chronology");
+    // `BRIEFBOOK_BENCH_REPORT=1` publishes the editor's report too, whose
+    // cost a one-note edit then pays.
+    let report = if std::env::var_os("BRIEFBOOK_BENCH_REPORT").is_some() {
+        "report = true\n"
+    } else {
+        ""
+    };
     std::fs::write(
         book.join("content/book.toml"),
-        "title = \"Benchmark book\"\n",
+        format!("title = \"Benchmark book\"\n{report}"),
     )
     .expect("write config");
 

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -38,7 +39,7 @@ pub struct Book {
     /// The archived articles, by id.
     pub sources: SourceSet,
     /// Sources by the file they were read from.
-    source_files: BTreeMap<PathBuf, Source>,
+    source_files: BTreeMap<PathBuf, Arc<Source>>,
     /// The notes in reading order (without `content/index.md`).
     pub notes: Vec<Note>,
     /// `content/index.md`, the book's introduction.
@@ -96,21 +97,56 @@ fn fetch(root: &Path, path: &Path) -> Fetched {
         .replace('\\', "/");
     // A book must not read outside itself: `content/book.toml`,
     // `glossary.toml` and `chronology.toml` are opened by name, so a
-    // symbolic link there is refused here (listed files, in `list_files`).
-    let text = if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-        Err(warning(format!(
+    // symbolic link there is refused here (listed files, in `list_files`,
+    // and here again should one be swapped in meanwhile).
+    let text = match read_no_follow(path) {
+        Ok(bytes) => Ok(decode(display, bytes)),
+        Err(e) if is_symlink_refusal(&e, path) => Err(warning(format!(
             "{display} is a symbolic link; it is not followed"
-        )))
-    } else {
-        match std::fs::read(path) {
-            Ok(bytes) => Ok(decode(display, bytes)),
-            Err(e) => Err(Diagnostic::global(format!("cannot read {display}: {e}"))),
-        }
+        ))),
+        Err(e) => Err(Diagnostic::global(format!("cannot read {display}: {e}"))),
     };
     Fetched {
         path: path.to_path_buf(),
         text,
     }
+}
+
+/// The bytes of a file, refusing to open it through a symbolic link. On
+/// Unix the refusal is `O_NOFOLLOW`'s, in the same system call as the
+/// opening: a book has thousands of files, and asking about each one first
+/// (`lstat`) was a path lookup more per file.
+#[cfg(unix)]
+fn read_no_follow(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    // Through `Take`, as `std::fs::read` does: `File`'s own `read_to_end`
+    // would ask the size again, and where it is (`fstat`, `lseek`).
+    (&mut file).take(u64::MAX).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// The bytes of a file, refusing to open it through a symbolic link.
+#[cfg(not(unix))]
+fn read_no_follow(path: &Path) -> std::io::Result<Vec<u8>> {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(std::io::Error::other("a symbolic link"));
+    }
+    std::fs::read(path)
+}
+
+/// Whether reading `path` failed because it is a symbolic link.
+fn is_symlink_refusal(error: &std::io::Error, path: &Path) -> bool {
+    // `O_NOFOLLOW` fails with ELOOP, an error std has no kind for on
+    // every platform; the link itself says what it is.
+    error.kind() != std::io::ErrorKind::NotFound
+        && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
 /// The bytes of a file as text (lossily, if they are not UTF-8).
@@ -287,7 +323,7 @@ pub fn load(root: &Path, drafts: bool) -> (Book, LoadDiagnostics) {
     let mut sources = Vec::with_capacity(seeds.len());
     for (path, found, source) in book.read_many(&seeds, parse_source) {
         if let Some(source) = source {
-            sources.push((path.clone(), source));
+            sources.push((path.clone(), Arc::new(source)));
         }
         found_by_file.push((path, found));
     }
@@ -385,7 +421,8 @@ impl Book {
         diagnostics: &mut LoadDiagnostics,
     ) {
         if let Some(source) = source {
-            self.source_files.insert(path.to_path_buf(), source);
+            self.source_files
+                .insert(path.to_path_buf(), Arc::new(source));
         }
         diagnostics.insert(path.to_path_buf(), found);
     }
@@ -419,7 +456,7 @@ impl Book {
 
     /// Indexes the sources by id, reporting ids used twice.
     fn index_sources(&mut self, diagnostics: &mut LoadDiagnostics) {
-        let mut by_id: BTreeMap<&str, &Source> = BTreeMap::new();
+        let mut by_id: BTreeMap<&str, &Arc<Source>> = BTreeMap::new();
         let mut duplicates = Vec::new();
         for source in self.source_files.values() {
             match by_id.get(source.id.as_str()) {
@@ -442,7 +479,7 @@ impl Book {
                 }
             }
         }
-        self.sources = SourceSet::new(by_id.into_values().cloned().collect());
+        self.sources = SourceSet::new(by_id.into_values().cloned());
         diagnostics.insert(self.root.join("seeds"), duplicates);
     }
 

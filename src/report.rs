@@ -33,6 +33,7 @@ use crate::html::root_prefix;
 use crate::load::Book;
 use crate::markdown::Rendered;
 use crate::note::Note;
+use crate::pages::Generations;
 use crate::quote::{self, Normalized};
 use crate::resolve::{SourceSet, resolve_ref};
 use crate::source::Source;
@@ -309,26 +310,126 @@ pub struct ClosestPassage {
     pub text: String,
 }
 
-impl Report {
-    /// Analyses a rendered book. `notes` are aligned with `book.notes`;
-    /// `glossary` and `chronology` with the terms and events (or empty).
-    pub fn new(
+/// What a report is made from besides the book: the renderings of the
+/// notes (aligned with `book.notes`), the introduction, the glossary's
+/// definitions and the chronology's bodies (aligned with the terms and
+/// events, or empty).
+#[derive(Debug, Clone, Copy)]
+pub struct Renderings<'a> {
+    /// Each note's, in reading order.
+    pub notes: &'a [Arc<Rendered>],
+    /// The introduction's, if the book has one.
+    pub intro: Option<&'a Rendered>,
+    /// Each glossary definition's.
+    pub glossary: &'a [Rendered],
+    /// Each chronology event body's.
+    pub chronology: &'a [Rendered],
+}
+
+/// What making a report keeps for the next one, so that `serve` does not
+/// analyse the whole book again on every edit: each note's findings, by
+/// the generation of its rendering, and the name variants, by the
+/// generations of the glossary and the sources. (A note's findings hold
+/// source indexes: a change of the sources that shifts them has every note
+/// rendered again, which gives each a new generation.)
+#[derive(Debug, Default)]
+pub struct Cache {
+    notes: HashMap<String, (u64, Arc<NoteFindings>)>,
+    name_variants: Option<((u64, u64), Vec<NameVariant>)>,
+}
+
+/// A report before the notes' own lists are gathered into it: enough to
+/// tell whether it changed since the last one.
+#[derive(Debug)]
+pub struct Analysis {
+    /// The report without its uncited paragraphs and note sources.
+    rest: Report,
+    /// Each note's findings, in reading order.
+    notes: Vec<Arc<NoteFindings>>,
+}
+
+impl Analysis {
+    /// Analyses a rendered book as [`Report::new`] does, again only for the
+    /// notes whose rendering `generations` says is newer than what `cache`
+    /// holds (and for the name variants only if the glossary or the sources
+    /// changed).
+    pub fn cached(
         book: &Book,
-        notes: &[Arc<Rendered>],
-        intro: Option<&Rendered>,
-        glossary: &[Rendered],
-        chronology: &[Rendered],
-    ) -> Report {
+        renderings: &Renderings<'_>,
+        cache: &mut Cache,
+        generations: &Generations,
+    ) -> Analysis {
+        Analysis::make(book, renderings, cache, Some(generations))
+    }
+
+    /// A hash of everything the report will hold, so `serve` renders
+    /// `report.html` again only when it changed.
+    pub fn fingerprint(&self) -> u64 {
+        let mut hasher = DefaultHasher::new();
+        self.rest.hash(&mut hasher);
+        for found in &self.notes {
+            hasher.write_u64(found.digest);
+        }
+        hasher.finish()
+    }
+
+    /// The report.
+    pub fn report(self) -> Report {
+        let mut report = self.rest;
+        report.uncited_paragraphs = self
+            .notes
+            .iter()
+            .flat_map(|f| f.uncited.iter().cloned())
+            .collect();
+        report.note_sources = self.notes.iter().map(|f| f.entry.clone()).collect();
+        report
+    }
+
+    fn make(
+        book: &Book,
+        rendered: &Renderings<'_>,
+        cache: &mut Cache,
+        generations: Option<&Generations>,
+    ) -> Analysis {
+        let Renderings {
+            notes,
+            intro,
+            glossary,
+            chronology,
+        } = *rendered;
         let sources = &book.sources;
-        let findings: Vec<NoteFindings> = book
+        let note_generation =
+            |note: &Note| generations.and_then(|g| g.notes.get(&note.path).copied());
+        let held = &cache.notes;
+        let findings: Vec<(Arc<NoteFindings>, bool)> = book
             .notes
             .par_iter()
-            .map(|note| analyse_note(book, note))
+            .map(|note| match (note_generation(note), held.get(&note.path)) {
+                (Some(now), Some((then, findings))) if now == *then => {
+                    (Arc::clone(findings), false)
+                }
+                _ => (Arc::new(analyse_note(book, note)), true),
+            })
             .collect();
+        if generations.is_some() {
+            if cache.notes.len() > book.notes.len() {
+                let present: HashSet<&str> = book.notes.iter().map(|n| n.path.as_str()).collect();
+                cache
+                    .notes
+                    .retain(|path, _| present.contains(path.as_str()));
+            }
+            for (note, (found, fresh)) in book.notes.iter().zip(&findings) {
+                if let (true, Some(generation)) = (*fresh, note_generation(note)) {
+                    cache
+                        .notes
+                        .insert(note.path.clone(), (generation, Arc::clone(found)));
+                }
+            }
+        }
 
         // Sources: cited anywhere, by a citation that resolves or not.
         let mut cited = vec![false; sources.sources.len()];
-        for f in &findings {
+        for (f, _) in &findings {
             for &s in &f.sources {
                 cited[s] = true;
             }
@@ -356,7 +457,7 @@ impl Report {
                 });
             }
         }
-        let uncited_sources = sources
+        let uncited_sources: Vec<UncitedSource> = sources
             .sources
             .iter()
             .zip(&cited)
@@ -395,7 +496,7 @@ impl Report {
         for (i, r) in glossary.iter().enumerate() {
             mark_used(r, Some(i));
         }
-        let unused_terms = glossary_terms
+        let unused_terms: Vec<UnusedTerm> = glossary_terms
             .iter()
             .zip(&used)
             .filter(|(_, used)| !**used)
@@ -408,23 +509,7 @@ impl Report {
             })
             .collect();
 
-        let mut uncited_paragraphs = Vec::new();
-        let mut note_sources = Vec::with_capacity(book.notes.len());
-        for (note, f) in book.notes.iter().zip(findings) {
-            uncited_paragraphs.extend(f.uncited);
-            note_sources.push(NoteSources {
-                note: note.path.clone(),
-                title: note.title.clone(),
-                file: book.files.name(note.file).to_string(),
-                page: note.page.clone(),
-                count: f.sources.len(),
-                sources: f
-                    .sources
-                    .iter()
-                    .map(|&s| sources.sources[s].id.clone())
-                    .collect(),
-            });
-        }
+        let notes_found: Vec<Arc<NoteFindings>> = findings.into_iter().map(|(f, _)| f).collect();
 
         let mut quotation_drifts: Vec<(String, usize, usize, Drift)> = notes
             .iter()
@@ -457,35 +542,72 @@ impl Report {
         quotation_drifts.sort_by(|a, b| (&a.0, a.1, a.2).cmp(&(&b.0, b.1, b.2)));
         let quotation_drifts: Vec<Drift> = quotation_drifts.into_iter().map(|d| d.3).collect();
 
-        let name_variants = name_variants(&book.glossary, sources);
-
-        let mut report = Report {
-            schema: SCHEMA_VERSION,
-            book: book.config.title.clone(),
-            summary: Summary::default(),
-            uncited_sources,
-            uncited_paragraphs,
-            unused_terms,
-            uncited_events,
-            note_sources,
-            name_variants,
-            quotation_drifts,
+        let variants_key = generations.map(|g| (g.glossary, g.sources));
+        let name_variants = match (&cache.name_variants, variants_key) {
+            (Some((then, variants)), Some(now)) if *then == now => variants.clone(),
+            _ => {
+                let variants = name_variants(&book.glossary, sources);
+                if let Some(now) = variants_key {
+                    cache.name_variants = Some((now, variants.clone()));
+                }
+                variants
+            }
         };
-        report.summary = Summary {
+
+        // The notes' own lists are left to `Analysis::report`: a report
+        // that is only compared with the last one need not copy them.
+        let count_notes = |citing: fn(usize) -> bool| {
+            notes_found.iter().filter(|f| citing(f.entry.count)).count()
+        };
+        let summary = Summary {
             notes: book.notes.len(),
             sources: sources.sources.len(),
             terms: glossary_terms.len(),
             events: book.chronology.events.len(),
-            uncited_sources: report.uncited_sources.len(),
-            uncited_paragraphs: report.uncited_paragraphs.len(),
-            unused_terms: report.unused_terms.len(),
-            uncited_events: report.uncited_events.len(),
-            single_source_notes: report.note_sources.iter().filter(|n| n.count == 1).count(),
-            notes_without_sources: report.note_sources.iter().filter(|n| n.count == 0).count(),
-            name_variants: report.name_variants.len(),
-            quotation_drifts: report.quotation_drifts.len(),
+            uncited_sources: uncited_sources.len(),
+            uncited_paragraphs: notes_found.iter().map(|f| f.uncited.len()).sum(),
+            unused_terms: unused_terms.len(),
+            uncited_events: uncited_events.len(),
+            single_source_notes: count_notes(|count| count == 1),
+            notes_without_sources: count_notes(|count| count == 0),
+            name_variants: name_variants.len(),
+            quotation_drifts: quotation_drifts.len(),
         };
-        report
+        Analysis {
+            rest: Report {
+                schema: SCHEMA_VERSION,
+                book: book.config.title.clone(),
+                summary,
+                uncited_sources,
+                uncited_paragraphs: Vec::new(),
+                unused_terms,
+                uncited_events,
+                note_sources: Vec::new(),
+                name_variants,
+                quotation_drifts,
+            },
+            notes: notes_found,
+        }
+    }
+}
+
+impl Report {
+    /// Analyses a rendered book. `notes` are aligned with `book.notes`;
+    /// `glossary` and `chronology` with the terms and events (or empty).
+    pub fn new(
+        book: &Book,
+        notes: &[Arc<Rendered>],
+        intro: Option<&Rendered>,
+        glossary: &[Rendered],
+        chronology: &[Rendered],
+    ) -> Report {
+        let renderings = Renderings {
+            notes,
+            intro,
+            glossary,
+            chronology,
+        };
+        Analysis::make(book, &renderings, &mut Cache::default(), None).report()
     }
 
     /// A hash of everything the report holds, so `serve` renders
@@ -760,11 +882,16 @@ fn mark_cited(markdown: &str, sources: &SourceSet, cited: &mut [bool]) -> bool {
 // ---------------------------------------------------------------- notes
 
 /// What the report finds in one note.
+#[derive(Debug)]
 struct NoteFindings {
     /// Paragraphs that state something and cite nothing.
     uncited: Vec<UncitedParagraph>,
     /// The sources it cites (indexes), sorted.
     sources: BTreeSet<usize>,
+    /// Its line of the report's note sources.
+    entry: NoteSources,
+    /// A hash of `uncited` and `entry`, for [`Analysis::fingerprint`].
+    digest: u64,
 }
 
 /// A stretch of a note that may state something.
@@ -1106,7 +1233,25 @@ fn analyse_note(book: &Book, note: &Note) -> NoteFindings {
             first_words: first_words(&plain),
         });
     }
-    NoteFindings { uncited, sources }
+    let entry = NoteSources {
+        note: note.path.clone(),
+        title: note.title.clone(),
+        file: book.files.name(note.file).to_string(),
+        page: note.page.clone(),
+        count: sources.len(),
+        sources: sources
+            .iter()
+            .map(|&s| book.sources.sources[s].id.clone())
+            .collect(),
+    };
+    let mut hasher = DefaultHasher::new();
+    (&uncited, &entry).hash(&mut hasher);
+    NoteFindings {
+        uncited,
+        sources,
+        digest: hasher.finish(),
+        entry,
+    }
 }
 
 // ---------------------------------------------------------------- names

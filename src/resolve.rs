@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::citation::CiteRef;
 use crate::diagnostics::{Diagnostic, FileId, closest, did_you_mean};
@@ -12,14 +13,17 @@ use crate::source::{Source, parse_paragraph_ref};
 /// All sources of a book, by id.
 #[derive(Debug, Clone, Default)]
 pub struct SourceSet {
-    /// The sources, sorted by id.
-    pub sources: Vec<Source>,
+    /// The sources, sorted by id. Shared with the loader, which keeps
+    /// them by file: a source's paragraphs and their normalised text are
+    /// not copied to be indexed.
+    pub sources: Vec<Arc<Source>>,
     by_id: HashMap<String, usize>,
 }
 
 impl SourceSet {
     /// Indexes sources (sorting them by id).
-    pub fn new(mut sources: Vec<Source>) -> SourceSet {
+    pub fn new(sources: impl IntoIterator<Item = impl Into<Arc<Source>>>) -> SourceSet {
+        let mut sources: Vec<Arc<Source>> = sources.into_iter().map(Into::into).collect();
         sources.sort_by(|a, b| a.id.cmp(&b.id));
         let by_id = sources
             .iter()

@@ -141,6 +141,8 @@ pub struct Project {
     /// writes it, `check` renders its template); `serve` makes it on
     /// request ([`Project::render_print`]).
     print_mode: print::Mode,
+    /// What the last editor's report found, for the next (`report = true`).
+    report_cache: crate::report::Cache,
 }
 
 /// What one render of a project produced.
@@ -181,6 +183,7 @@ impl Project {
             search: crate::search::SearchIndex::default(),
             make_search: true,
             print_mode: print::Mode::Off,
+            report_cache: crate::report::Cache::default(),
         }
     }
 
@@ -221,6 +224,14 @@ impl Project {
                         self.intro = None;
                     }
                     self.notes.remove(&note);
+                }
+                Change::Source(ids) if !matches!(ids.as_slice(), [before, after] if before == after) =>
+                {
+                    // A source added, removed or given another id: every
+                    // rendering holds citations by source index, which the
+                    // sources' order by id may have shifted.
+                    self.forget_markdown();
+                    self.generations.sources = self.generation();
                 }
                 Change::Source(ids) => {
                     // Every citation into the source is checked again.
@@ -522,16 +533,22 @@ impl Project {
             let started = Instant::now();
             let path = crate::report::PAGE.to_string();
             if theme.tera.get_template_names().any(|name| name == path) {
-                let report = crate::report::Report::new(
+                // Only what changed is analysed again: `serve` renders
+                // after every edit.
+                let analysis = crate::report::Analysis::cached(
                     &self.book,
-                    &notes,
-                    intro.as_deref(),
-                    &glossary,
-                    &chronology,
+                    &crate::report::Renderings {
+                        notes: &notes,
+                        intro: intro.as_deref(),
+                        glossary: &glossary,
+                        chronology: &chronology,
+                    },
+                    &mut self.report_cache,
+                    &self.generations,
                 );
-                let fingerprint = report.fingerprint() ^ settings;
+                let fingerprint = analysis.fingerprint() ^ settings;
                 if !only_changed || self.fingerprints.get(&path) != Some(&fingerprint) {
-                    let result = report.page(&self.book, theme).and_then(|html| {
+                    let result = analysis.report().page(&self.book, theme).and_then(|html| {
                         sink.put(&path, html.into_bytes())
                             .map_err(|e| Diagnostic::global(format!("cannot write {path}: {e}")))
                     });

@@ -129,6 +129,16 @@ fn incremental_rebuilds_render_only_what_changed_and_match_a_full_build() {
     rerender(&mut project, &site, &[nyt]);
     assert_eq!(site.lock().unwrap().files, full_render(&root).files);
 
+    // A source added that sorts first: the renderings kept hold citations
+    // by source index, which it shifts (this used to panic).
+    let first = root.join("seeds/aaa.txt");
+    std::fs::write(&first, "An earlier article\n\nIts only paragraph.\n").unwrap();
+    rerender(&mut project, &site, std::slice::from_ref(&first));
+    assert_eq!(site.lock().unwrap().files, full_render(&root).files);
+    std::fs::remove_file(&first).unwrap();
+    rerender(&mut project, &site, std::slice::from_ref(&first));
+    assert_eq!(site.lock().unwrap().files, full_render(&root).files);
+
     // A new note and a deleted note.
     let extra = root.join("content/extra.md");
     std::fs::write(&extra, "# Extra\n\nCites [@nyt#p4].\n").unwrap();
@@ -153,6 +163,91 @@ fn incremental_rebuilds_render_only_what_changed_and_match_a_full_build() {
         "{written:?}"
     );
     assert_eq!(site.lock().unwrap().files, full_render(&root).files);
+}
+
+#[test]
+fn the_editors_report_follows_incremental_rebuilds() {
+    // `report = true`: a rebuild analyses again only the notes that
+    // changed, and must still give the report a full build gives.
+    let book = TestBook::fixture("basic");
+    let root = book.root().to_path_buf();
+    let config = root.join("content/book.toml");
+    let settings = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{settings}report = true\n")).unwrap();
+    let mut project = Project::load(BuildOptions {
+        root: root.clone(),
+        output: None,
+        drafts: false,
+    });
+    let site = Mutex::new(Site::default());
+    let first = project.render(&site, true, &Quiet);
+    assert!(first.written.contains(&"report.html".to_string()));
+    let report = || String::from_utf8(site.lock().unwrap().files["report.html"].clone()).unwrap();
+    let same_as_a_full_build = || assert_eq!(site.lock().unwrap().files, full_render(&root).files);
+
+    // Words that change nothing the report shows: no new report.
+    let detail = root.join("content/analysis/detail.md");
+    let text = std::fs::read_to_string(&detail).unwrap();
+    std::fs::write(&detail, text.replace("Script text", "Script words")).unwrap();
+    let written = rerender(&mut project, &site, std::slice::from_ref(&detail));
+    assert!(!written.contains(&"report.html".to_string()), "{written:?}");
+    same_as_a_full_build();
+
+    // A paragraph that cites nothing: listed.
+    std::fs::write(
+        &detail,
+        format!("{text}\nThe envoys met again in the spring of that year.\n"),
+    )
+    .unwrap();
+    let written = rerender(&mut project, &site, std::slice::from_ref(&detail));
+    assert!(written.contains(&"report.html".to_string()), "{written:?}");
+    assert!(report().contains("The envoys met again"));
+    same_as_a_full_build();
+
+    // A citation of a source no note cited: no longer uncited.
+    assert!(report().contains("sources/ynet.html"));
+    std::fs::write(
+        &detail,
+        format!("{text}\nThe envoys met again in the spring [@ynet#p2].\n"),
+    )
+    .unwrap();
+    rerender(&mut project, &site, std::slice::from_ref(&detail));
+    assert!(!report().contains("The envoys met again"));
+    same_as_a_full_build();
+
+    // A new source, first by id: the notes' findings hold source indexes,
+    // which it shifts.
+    let first_source = root.join("seeds/aaa.txt");
+    std::fs::write(
+        &first_source,
+        "An earlier article\n\nThe intelligence chief, Hussein Salameh, attended.\n",
+    )
+    .unwrap();
+    rerender(&mut project, &site, std::slice::from_ref(&first_source));
+    assert!(report().contains("sources/aaa.html"));
+    same_as_a_full_build();
+
+    // A glossary whose name the new source spells otherwise.
+    let glossary = root.join("content/glossary.toml");
+    std::fs::write(
+        &glossary,
+        "[[term]]\nname = \"Hussein al-Salama\"\ndefinition = \"An official.\"\n",
+    )
+    .unwrap();
+    rerender(&mut project, &site, std::slice::from_ref(&glossary));
+    assert!(report().contains("Hussein Salameh"));
+    same_as_a_full_build();
+
+    // A note added, then deleted.
+    let extra = root.join("content/extra.md");
+    std::fs::write(&extra, "# Extra\n\nThe envoys met once more that winter.\n").unwrap();
+    rerender(&mut project, &site, std::slice::from_ref(&extra));
+    assert!(report().contains("The envoys met once more"));
+    same_as_a_full_build();
+    std::fs::remove_file(&extra).unwrap();
+    rerender(&mut project, &site, std::slice::from_ref(&extra));
+    assert!(!report().contains("The envoys met once more"));
+    same_as_a_full_build();
 }
 
 #[test]

@@ -881,6 +881,12 @@ impl<'a> Anchors<'a> {
 /// it: the output may not be the book's folder, contain it, or lie inside
 /// the folders the book is read from.
 pub fn check_paths(root: &Path, output: &Path) -> Result<(), Diagnostic> {
+    check_root(root)?;
+    check_output(root, output)
+}
+
+/// Checks that `root` is a book: a folder with `content/` or `seeds/`.
+pub fn check_root(root: &Path) -> Result<(), Diagnostic> {
     if !root.is_dir() {
         return Err(
             Diagnostic::global(format!("{} is not a folder", root.display())).with_help(
@@ -892,6 +898,11 @@ pub fn check_paths(root: &Path, output: &Path) -> Result<(), Diagnostic> {
         return Err(Diagnostic::global(format!("{} is not a book: it has no content/ or seeds/ folder", root.display()))
             .with_help("run briefbook in the book's folder, give it with --root, or create a book with `briefbook new DIR`"));
     }
+    Ok(())
+}
+
+/// Checks that the output folder cannot overwrite the book at `root`.
+fn check_output(root: &Path, output: &Path) -> Result<(), Diagnostic> {
     let absolute = |p: &Path| -> PathBuf {
         let p = if p.is_absolute() {
             p.to_path_buf()
@@ -982,6 +993,9 @@ pub fn render_book(options: &BuildOptions) -> (Outcome, Option<Site>) {
 
 /// Checks a book as `build` would, writing nothing.
 pub fn check(options: &BuildOptions) -> Outcome {
+    if let Err(outcome) = not_a_book(options) {
+        return *outcome;
+    }
     let started = Instant::now();
     let mut project = Project::load(options.clone());
     project.stream_pages = true;
@@ -999,6 +1013,9 @@ pub fn check(options: &BuildOptions) -> Outcome {
 /// [`check`], and the editor's report on the book as it stands, made even
 /// when the book has errors (`briefbook check --report`).
 pub fn check_with_report(options: &BuildOptions) -> (Outcome, crate::report::Report) {
+    if let Err(outcome) = not_a_book(options) {
+        return (*outcome, crate::report::Report::default());
+    }
     let started = Instant::now();
     let mut project = Project::load(options.clone());
     project.stream_pages = true;
@@ -1024,6 +1041,9 @@ pub fn build(options: &BuildOptions) -> Outcome {
 
 /// [`build`], reporting progress.
 pub fn build_with_progress(options: &BuildOptions, progress: &dyn Progress) -> Outcome {
+    if let Err(outcome) = not_a_book(options) {
+        return *outcome;
+    }
     let started = Instant::now();
     let mut project = Project::load(options.clone());
     project.stream_pages = true;
@@ -1059,6 +1079,25 @@ pub fn build_with_progress(options: &BuildOptions, progress: &dyn Progress) -> O
     }
     render.timings.push(("write", started.elapsed()));
     finish(project, render)
+}
+
+/// The outcome of a command on a folder that is not a book: that error
+/// alone, with nothing rendered or timed.
+fn not_a_book(options: &BuildOptions) -> Result<(), Box<Outcome>> {
+    let Err(d) = check_root(&options.root) else {
+        return Ok(());
+    };
+    let mut diagnostics = Diagnostics::new();
+    diagnostics.push(d);
+    let render = Render {
+        diagnostics,
+        stats: Stats::default(),
+        timings: Vec::new(),
+        written: Vec::new(),
+        all_paths: Vec::new(),
+    };
+    // There is nothing to read: the project is empty.
+    Err(Box::new(finish(Project::load(options.clone()), render)))
 }
 
 fn finish(mut project: Project, render: Render) -> Outcome {

@@ -179,9 +179,12 @@ fn a_folder_that_is_not_a_book_is_an_error() {
         let result = briefbook(&[command, "--root", missing.to_str().unwrap()]);
         assert_eq!(result.status.code(), Some(1));
         assert!(String::from_utf8_lossy(&result.stderr).contains("is not a folder"));
-        let result = briefbook(&[command, "--root", dir.path().to_str().unwrap()]);
+        let result = briefbook(&[command, "--root", dir.path().to_str().unwrap(), "-v"]);
         assert_eq!(result.status.code(), Some(1));
-        assert!(String::from_utf8_lossy(&result.stderr).contains("is not a book"));
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert!(stderr.contains("is not a book"), "{stderr}");
+        // Nothing was read or rendered, so nothing is timed.
+        assert!(!stderr.contains("markdown:"), "{stderr}");
     }
     assert!(!dir.path().join("output").exists());
     let serve = briefbook(&[

@@ -320,7 +320,9 @@ fn unknown_theme() {
 
 #[test]
 fn broken_template_override() {
-    let book = TestBook::new().file("templates/404.html", "{% block main %}{% endblok %}");
+    let book = TestBook::new()
+        .file("content/book.toml", "title = \"B\"\n")
+        .file("templates/404.html", "{% block main %}{% endblok %}");
     let text = book.errors();
     assert!(text.contains("a template does not compile"), "{text}");
 }

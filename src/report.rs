@@ -387,7 +387,7 @@ impl Analysis {
 
     fn make(
         book: &Book,
-        rendered: &Renderings<'_>,
+        renderings: &Renderings<'_>,
         cache: &mut Cache,
         generations: Option<&Generations>,
     ) -> Analysis {
@@ -396,7 +396,7 @@ impl Analysis {
             intro,
             glossary,
             chronology,
-        } = *rendered;
+        } = *renderings;
         let sources = &book.sources;
         let note_generation =
             |note: &Note| generations.and_then(|g| g.notes.get(&note.path).copied());
@@ -608,14 +608,6 @@ impl Report {
             chronology,
         };
         Analysis::make(book, &renderings, &mut Cache::default(), None).report()
-    }
-
-    /// A hash of everything the report holds, so `serve` renders
-    /// `report.html` again only when it changed.
-    pub fn fingerprint(&self) -> u64 {
-        let mut hasher = DefaultHasher::new();
-        self.hash(&mut hasher);
-        hasher.finish()
     }
 
     /// The report as JSON, pretty-printed, ending with a newline.

@@ -901,7 +901,8 @@ pub fn check_root(root: &Path) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-/// Checks that the output folder cannot overwrite the book at `root`.
+/// Checks that the output folder cannot overwrite the book at `root`
+/// (`build` and `check` have asked [`check_root`] already).
 fn check_output(root: &Path, output: &Path) -> Result<(), Diagnostic> {
     let absolute = |p: &Path| -> PathBuf {
         let p = if p.is_absolute() {
@@ -1004,7 +1005,7 @@ pub fn check(options: &BuildOptions) -> Outcome {
     let load_time = started.elapsed();
     let mut render = project.render(&NullSink, false, &Silent);
     render.timings.insert(0, ("load", load_time));
-    if let Err(d) = check_paths(&options.root, &project.output_dir()) {
+    if let Err(d) = check_output(&options.root, &project.output_dir()) {
         render.diagnostics.push(d);
     }
     finish(project, render)
@@ -1024,7 +1025,7 @@ pub fn check_with_report(options: &BuildOptions) -> (Outcome, crate::report::Rep
     let load_time = started.elapsed();
     let mut render = project.render(&NullSink, false, &Silent);
     render.timings.insert(0, ("load", load_time));
-    if let Err(d) = check_paths(&options.root, &project.output_dir()) {
+    if let Err(d) = check_output(&options.root, &project.output_dir()) {
         render.diagnostics.push(d);
     }
     let started = Instant::now();
@@ -1050,7 +1051,7 @@ pub fn build_with_progress(options: &BuildOptions, progress: &dyn Progress) -> O
     project.print_mode = print::Mode::Write;
     let load_time = started.elapsed();
     let output_dir = project.output_dir();
-    if let Err(d) = check_paths(&options.root, &output_dir) {
+    if let Err(d) = check_output(&options.root, &output_dir) {
         let mut render = project.render(&NullSink, false, progress);
         render.diagnostics.push(d);
         return finish(project, render);

@@ -2,7 +2,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -183,71 +183,59 @@ fn the_editors_report_follows_incremental_rebuilds() {
     let first = project.render(&site, true, &Quiet);
     assert!(first.written.contains(&"report.html".to_string()));
     let report = || String::from_utf8(site.lock().unwrap().files["report.html"].clone()).unwrap();
-    let same_as_a_full_build = || assert_eq!(site.lock().unwrap().files, full_render(&root).files);
+    // Writes `text` into `path` (or deletes it), renders what changed,
+    // checks the site against a full build and says whether `report.html`
+    // was written again.
+    let mut edit = |path: &Path, text: Option<&str>| {
+        match text {
+            Some(text) => std::fs::write(path, text).unwrap(),
+            None => std::fs::remove_file(path).unwrap(),
+        }
+        let written = rerender(&mut project, &site, &[path.to_path_buf()]);
+        assert_eq!(site.lock().unwrap().files, full_render(&root).files);
+        written.contains(&"report.html".to_string())
+    };
 
     // Words that change nothing the report shows: no new report.
     let detail = root.join("content/analysis/detail.md");
     let text = std::fs::read_to_string(&detail).unwrap();
-    std::fs::write(&detail, text.replace("Script text", "Script words")).unwrap();
-    let written = rerender(&mut project, &site, std::slice::from_ref(&detail));
-    assert!(!written.contains(&"report.html".to_string()), "{written:?}");
-    same_as_a_full_build();
+    assert!(!edit(
+        &detail,
+        Some(&text.replace("Script text", "Script words"))
+    ));
 
     // A paragraph that cites nothing: listed.
-    std::fs::write(
-        &detail,
-        format!("{text}\nThe envoys met again in the spring of that year.\n"),
-    )
-    .unwrap();
-    let written = rerender(&mut project, &site, std::slice::from_ref(&detail));
-    assert!(written.contains(&"report.html".to_string()), "{written:?}");
+    let uncited = format!("{text}\nThe envoys met again in the spring of that year.\n");
+    assert!(edit(&detail, Some(&uncited)));
     assert!(report().contains("The envoys met again"));
-    same_as_a_full_build();
 
     // A citation of a source no note cited: no longer uncited.
     assert!(report().contains("sources/ynet.html"));
-    std::fs::write(
-        &detail,
-        format!("{text}\nThe envoys met again in the spring [@ynet#p2].\n"),
-    )
-    .unwrap();
-    rerender(&mut project, &site, std::slice::from_ref(&detail));
+    let cited = format!("{text}\nThe envoys met again in the spring [@ynet#p2].\n");
+    edit(&detail, Some(&cited));
     assert!(!report().contains("The envoys met again"));
-    same_as_a_full_build();
 
     // A new source, first by id: the notes' findings hold source indexes,
     // which it shifts.
     let first_source = root.join("seeds/aaa.txt");
-    std::fs::write(
-        &first_source,
-        "An earlier article\n\nThe intelligence chief, Hussein Salameh, attended.\n",
-    )
-    .unwrap();
-    rerender(&mut project, &site, std::slice::from_ref(&first_source));
+    let article = "An earlier article\n\nThe intelligence chief, Hussein Salameh, attended.\n";
+    edit(&first_source, Some(article));
     assert!(report().contains("sources/aaa.html"));
-    same_as_a_full_build();
 
     // A glossary whose name the new source spells otherwise.
-    let glossary = root.join("content/glossary.toml");
-    std::fs::write(
-        &glossary,
-        "[[term]]\nname = \"Hussein al-Salama\"\ndefinition = \"An official.\"\n",
-    )
-    .unwrap();
-    rerender(&mut project, &site, std::slice::from_ref(&glossary));
+    let glossary = "[[term]]\nname = \"Hussein al-Salama\"\ndefinition = \"An official.\"\n";
+    edit(&root.join("content/glossary.toml"), Some(glossary));
     assert!(report().contains("Hussein Salameh"));
-    same_as_a_full_build();
 
     // A note added, then deleted.
     let extra = root.join("content/extra.md");
-    std::fs::write(&extra, "# Extra\n\nThe envoys met once more that winter.\n").unwrap();
-    rerender(&mut project, &site, std::slice::from_ref(&extra));
+    edit(
+        &extra,
+        Some("# Extra\n\nThe envoys met once more that winter.\n"),
+    );
     assert!(report().contains("The envoys met once more"));
-    same_as_a_full_build();
-    std::fs::remove_file(&extra).unwrap();
-    rerender(&mut project, &site, std::slice::from_ref(&extra));
+    edit(&extra, None);
     assert!(!report().contains("The envoys met once more"));
-    same_as_a_full_build();
 }
 
 #[test]

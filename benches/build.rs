@@ -1,5 +1,7 @@
 //! The build benchmark: synthetic books of N notes, built by briefbook and,
-//! side by side in the same run, the same notes by Hugo.
+//! side by side in the same run, the same notes by its peers: Hugo
+//! (Debian's `hugo`) and mdBook (`cargo install mdbook --locked`), each
+//! when it is installed.
 //!
 //! Run with `cargo bench --bench build` (sizes from `BRIEFBOOK_BENCH_SIZES`,
 //! default `1000,10000`; runs per measurement from `BRIEFBOOK_BENCH_RUNS`,
@@ -114,18 +116,22 @@ fn sentence(rng: &mut Rng, words: usize) -> String {
 struct Paths {
     book: PathBuf,
     hugo: PathBuf,
+    mdbook: PathBuf,
 }
 
-/// Writes the synthetic book (and the Hugo site of the same notes).
+/// Writes the synthetic book (and the Hugo site and the mdBook book of the
+/// same notes).
 fn generate(dir: &Path, notes: usize) -> Paths {
     let book = dir.join("book");
     let hugo = dir.join("hugo");
+    let mdbook = dir.join("mdbook");
     let _ = std::fs::remove_dir_all(dir);
     for d in [
         book.join("content/notes"),
         book.join("seeds"),
         hugo.join("content/notes"),
         hugo.join("layouts/_default"),
+        mdbook.join("src/notes"),
     ] {
         std::fs::create_dir_all(d).expect("create bench folders");
     }
@@ -183,6 +189,9 @@ fn generate(dir: &Path, notes: usize) -> Paths {
     )
     .expect("write config");
 
+    // mdBook lists its chapters in SUMMARY.md; its sidebar is one script
+    // (toc.js), not a list on every page, so its output grows linearly too.
+    let mut summary = String::from("# Summary\n\n");
     for n in 0..notes {
         let mut body = String::new();
         let mut plain = String::new();
@@ -248,7 +257,19 @@ fn generate(dir: &Path, notes: usize) -> Paths {
             format!("+++\ntitle = \"{title}\"\nweight = {n}\n+++\n\n{plain}"),
         )
         .expect("write hugo note");
+        let _ = writeln!(summary, "- [{title}](notes/n{n}.md)");
+        std::fs::write(
+            mdbook.join(format!("src/notes/n{n}.md")),
+            format!("# {title}\n\n{plain}"),
+        )
+        .expect("write mdbook chapter");
     }
+    std::fs::write(mdbook.join("src/SUMMARY.md"), summary).expect("write mdbook summary");
+    std::fs::write(
+        mdbook.join("book.toml"),
+        "[book]\ntitle = \"Benchmark\"\n\n[build]\ncreate-missing = false\n",
+    )
+    .expect("write mdbook config");
     std::fs::write(hugo.join("config.toml"), "baseURL = \"/\"\ntitle = \"Benchmark\"\ndisableKinds = [\"taxonomy\", \"term\", \"RSS\", \"sitemap\"]\n")
         .expect("write hugo config");
     std::fs::write(
@@ -261,30 +282,55 @@ fn generate(dir: &Path, notes: usize) -> Paths {
         "<!DOCTYPE html><html><head><title>{{ .Title }}</title></head><body><ul>{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul></body></html>",
     )
     .expect("write hugo layout");
-    Paths { book, hugo }
+    Paths { book, hugo, mdbook }
 }
 
 /// Runs a command, returning its wall time and peak memory (kB).
+fn measure(command: &mut Command) -> (Duration, u64) {
+    match measure_within(command, None) {
+        Some(measured) => measured,
+        None => unreachable!("no time limit was set"),
+    }
+}
+
+/// Runs a command, returning its wall time and peak memory (kB), or `None`
+/// if it is still running after `limit` (it is then killed).
 #[expect(
     clippy::zombie_processes,
     reason = "wait4 reaps the child, to read its peak memory"
 )]
-fn measure(command: &mut Command) -> (Duration, u64) {
+fn measure_within(command: &mut Command, limit: Option<Duration>) -> Option<(Duration, u64)> {
     let started = Instant::now();
     let child = command.spawn().expect("start the command");
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     // SAFETY: wait4 on our own child fills `usage`; the child is not waited
-    // for elsewhere.
+    // for elsewhere, and kill only signals it.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    loop {
+        // Without a limit, wait; with one, look every millisecond (the
+        // peers take a second or more, so the look costs them little).
+        let flags = if limit.is_some() { libc::WNOHANG } else { 0 };
+        let waited = unsafe { libc::wait4(pid, &mut status, flags, &mut usage) };
+        if waited == pid {
+            break;
+        }
+        assert_eq!(waited, 0, "wait4 failed");
+        if limit.is_some_and(|limit| started.elapsed() > limit) {
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+                libc::wait4(pid, &mut status, 0, &mut usage);
+            }
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
     let elapsed = started.elapsed();
-    assert_eq!(waited, pid, "wait4 failed");
     assert!(
         libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
         "the command failed: {command:?}"
     );
-    (elapsed, usage.ru_maxrss as u64)
+    Some((elapsed, usage.ru_maxrss as u64))
 }
 
 fn median(mut values: Vec<Duration>) -> Duration {
@@ -311,6 +357,58 @@ impl PageSink for DirSink {
     }
 }
 
+/// A generator measured beside briefbook, on the same notes without
+/// citations (which it cannot check), in the same run.
+struct Peer {
+    /// Its name in the table.
+    name: &'static str,
+    /// The program, looked up on `PATH`.
+    program: &'static str,
+    /// What makes the program print its version: how the benchmark tells
+    /// whether it is installed.
+    version_arg: &'static str,
+    /// The command that builds the peer's copy of the notes into `out`.
+    command: fn(paths: &Paths, out: &Path) -> Command,
+}
+
+const PEERS: &[Peer] = &[
+    Peer {
+        name: "Hugo",
+        program: "hugo",
+        version_arg: "version",
+        command: |paths, out| {
+            let mut command = Command::new("hugo");
+            command
+                .args(["--quiet", "-s"])
+                .arg(&paths.hugo)
+                .arg("-d")
+                .arg(out)
+                .stdout(std::process::Stdio::null());
+            command
+        },
+    },
+    // mdBook is the reading experience briefbook measures itself against,
+    // and its default output is the nearest to briefbook's: a page per
+    // chapter with highlighted code (in the browser), a search index and a
+    // print page of the whole book.
+    Peer {
+        name: "mdBook",
+        program: "mdbook",
+        version_arg: "--version",
+        command: |paths, out| {
+            let mut command = Command::new("mdbook");
+            command
+                .arg("build")
+                .arg(&paths.mdbook)
+                .arg("--dest-dir")
+                .arg(out)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null());
+            command
+        },
+    },
+];
+
 fn main() {
     let sizes: Vec<usize> = std::env::var("BRIEFBOOK_BENCH_SIZES")
         .unwrap_or_else(|_| "1000,10000".into())
@@ -323,17 +421,39 @@ fn main() {
         .unwrap_or(5)
         .max(1);
     let briefbook = env!("CARGO_BIN_EXE_briefbook");
-    let hugo = Command::new("hugo")
-        .arg("version")
-        .output()
-        .ok()
-        .filter(|o| o.status.success());
+    let peers: Vec<(&Peer, bool)> = PEERS
+        .iter()
+        .map(|peer| {
+            let installed = Command::new(peer.program)
+                .arg(peer.version_arg)
+                .output()
+                .is_ok_and(|o| o.status.success());
+            (peer, installed)
+        })
+        .collect();
     let shm = PathBuf::from("/dev/shm/briefbook-bench");
-
-    println!(
-        "| notes | briefbook cold build (median) | build over the previous output (median) | peak memory | one-note edit (median) | Hugo cold build, same notes without citations | Hugo peak memory | ratio of cold builds |"
+    // mdBook grows faster than linearly (each page's template gets every
+    // chapter), so a large book could take it many minutes a run.
+    let peer_limit = Duration::from_secs(
+        std::env::var("BRIEFBOOK_BENCH_PEER_LIMIT")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(120),
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+
+    let mut header = String::from(
+        "| notes | briefbook cold build (median) | build over the previous output (median) | peak memory | one-note edit (median) |",
+    );
+    let mut rule = String::from("|---:|---:|---:|---:|---:|");
+    for (peer, _) in &peers {
+        let _ = write!(
+            header,
+            " {0} cold build, same notes without citations | {0} peak memory | ratio of cold builds |",
+            peer.name
+        );
+        rule.push_str("---:|---:|---:|");
+    }
+    println!("{header}\n{rule}");
     for &n in &sizes {
         let dir = shm.join(n.to_string());
         let paths = generate(&dir, n);
@@ -341,9 +461,9 @@ fn main() {
 
         let edit_only = std::env::var_os("BRIEFBOOK_BENCH_EDIT_ONLY").is_some();
         // Each run: a cold build into an empty folder (the previous output
-        // removed first, untimed, as for Hugo below), then a build over that
-        // output, which also replaces and deletes it, then Hugo: the three
-        // side by side, so the machine's load weighs on each alike.
+        // removed first, untimed, as for the peers below), then a build over
+        // that output, which also replaces and deletes it, then each peer:
+        // all side by side, so the machine's load weighs on each alike.
         let build = |out: &Path| {
             measure(
                 Command::new(briefbook)
@@ -354,9 +474,12 @@ fn main() {
                     .stderr(std::process::Stdio::null()),
             )
         };
-        let hugo_out = dir.join("hugo-out");
-        let (mut colds, mut rebuilds, mut hugos) = (Vec::new(), Vec::new(), Vec::new());
-        let (mut peak, mut hugo_peak) = (0, 0);
+        let (mut colds, mut rebuilds) = (Vec::new(), Vec::new());
+        let mut peer_times: Vec<Vec<Duration>> = vec![Vec::new(); peers.len()];
+        let mut peer_peaks = vec![0; peers.len()];
+        // A peer that runs past the limit once is not run again at this size.
+        let mut timed_out = vec![false; peers.len()];
+        let mut peak = 0;
         for _ in 0..if edit_only { 0 } else { runs } {
             let _ = std::fs::remove_dir_all(&out);
             let (time, rss) = build(&out);
@@ -365,18 +488,19 @@ fn main() {
             let (time, rss) = build(&out);
             rebuilds.push(time);
             peak = peak.max(rss);
-            if hugo.is_some() {
-                let _ = std::fs::remove_dir_all(&hugo_out);
-                let (time, rss) = measure(
-                    Command::new("hugo")
-                        .args(["--quiet", "-s"])
-                        .arg(&paths.hugo)
-                        .arg("-d")
-                        .arg(&hugo_out)
-                        .stdout(std::process::Stdio::null()),
-                );
-                hugos.push(time);
-                hugo_peak = hugo_peak.max(rss);
+            for (i, (peer, installed)) in peers.iter().enumerate() {
+                if !installed || timed_out[i] {
+                    continue;
+                }
+                let peer_out = dir.join(format!("{}-out", peer.program));
+                let _ = std::fs::remove_dir_all(&peer_out);
+                match measure_within(&mut (peer.command)(&paths, &peer_out), Some(peer_limit)) {
+                    Some((time, rss)) => {
+                        peer_times[i].push(time);
+                        peer_peaks[i] = peer_peaks[i].max(rss);
+                    }
+                    None => timed_out[i] = true,
+                }
             }
         }
         let median_of = |times: Vec<Duration>| (!times.is_empty()).then(|| median(times));
@@ -418,30 +542,43 @@ fn main() {
         std::fs::write(&note, original).expect("restore note");
         let edit = median(edits);
 
-        let (build, rebuild, hugo_time) = (median_of(colds), median_of(rebuilds), median_of(hugos));
-        let hugo_peak = hugo_time.map(|_| hugo_peak);
+        let (build, rebuild) = (median_of(colds), median_of(rebuilds));
         let ms = |d: Option<Duration>| match d {
             Some(d) => format!("{:.0} ms", d.as_secs_f64() * 1000.0),
             None => "-".into(),
         };
-        let hugo_ms = match hugo {
-            Some(_) => ms(hugo_time),
-            None => "not installed".into(),
-        };
-        println!(
-            "| {n} | {} | {} | {} MB | {:.1} ms | {hugo_ms} | {} | {} |",
+        let mut row = format!(
+            "| {n} | {} | {} | {} MB | {:.1} ms |",
             ms(build),
             ms(rebuild),
             peak / 1024,
             edit.as_secs_f64() * 1000.0,
-            hugo_peak
-                .map(|p| format!("{} MB", p / 1024))
-                .unwrap_or_else(|| "-".into()),
-            match (hugo_time, build) {
-                (Some(h), Some(b)) => format!("{:.1}x faster", h.as_secs_f64() / b.as_secs_f64()),
-                _ => "-".into(),
-            },
         );
+        for (i, ((_, installed), times)) in peers.iter().zip(peer_times).enumerate() {
+            let (time, peak) = if timed_out[i] {
+                // Its runs within the limit, if any, are not the whole story.
+                (format!("over {} s", peer_limit.as_secs()), "-".to_string())
+            } else if !installed {
+                ("not installed".into(), "-".into())
+            } else {
+                (
+                    ms(median_of(times.clone())),
+                    format!("{} MB", peer_peaks[i] / 1024),
+                )
+            };
+            let ratio = match (timed_out[i], median_of(times), build) {
+                (true, _, Some(b)) => format!(
+                    "over {:.0}x faster",
+                    peer_limit.as_secs_f64() / b.as_secs_f64()
+                ),
+                (false, Some(p), Some(b)) => {
+                    format!("{:.1}x faster", p.as_secs_f64() / b.as_secs_f64())
+                }
+                _ => "-".into(),
+            };
+            let _ = write!(row, " {time} | {peak} | {ratio} |");
+        }
+        println!("{row}");
         if std::env::var_os("BRIEFBOOK_BENCH_KEEP").is_none() {
             let _ = std::fs::remove_dir_all(&dir);
         }

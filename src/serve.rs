@@ -73,7 +73,80 @@ pub struct Reply {
     /// `Content-Type`.
     pub content_type: &'static str,
     /// The body.
-    pub body: Vec<u8>,
+    pub body: Body,
+}
+
+/// The body of a [`Reply`]. A page is answered from the site's own copy,
+/// the live script read in where it goes: a large page (the print edition
+/// of a big book runs to hundreds of megabytes) is never copied to answer
+/// a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// Bytes made for this reply.
+    Bytes(Vec<u8>),
+    /// A page of the site, with `script` read in before byte `at`.
+    Page {
+        /// The page as the site keeps it.
+        page: Arc<Vec<u8>>,
+        /// Where the script goes: before `</body>`, or at the end.
+        at: usize,
+        /// The live script.
+        script: String,
+    },
+}
+
+impl Body {
+    /// The number of bytes the body sends.
+    pub fn len(&self) -> usize {
+        match self {
+            Body::Bytes(bytes) => bytes.len(),
+            Body::Page { page, script, .. } => page.len() + script.len(),
+        }
+    }
+
+    /// Whether the body sends nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The bytes the body sends, in one piece (for tests and small replies).
+    pub fn to_vec(&self) -> Vec<u8> {
+        match self {
+            Body::Bytes(bytes) => bytes.clone(),
+            Body::Page { page, at, script } => {
+                [&page[..*at], script.as_bytes(), &page[*at..]].concat()
+            }
+        }
+    }
+
+    /// A reader of the body's bytes.
+    pub fn reader(self) -> Box<dyn std::io::Read + Send> {
+        use std::io::Read as _;
+        match self {
+            Body::Bytes(bytes) => Box::new(std::io::Cursor::new(bytes)),
+            Body::Page { page, at, script } => {
+                let end = page.len();
+                Box::new(
+                    PageSlice(page.clone(), 0..at)
+                        .chain(std::io::Cursor::new(script.into_bytes()))
+                        .chain(PageSlice(page, at..end)),
+                )
+            }
+        }
+    }
+}
+
+/// Part of a shared page, read without copying it first.
+struct PageSlice(Arc<Vec<u8>>, std::ops::Range<usize>);
+
+impl std::io::Read for PageSlice {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let rest = self.0.get(self.1.clone()).unwrap_or_default();
+        let n = rest.len().min(buf.len());
+        buf[..n].copy_from_slice(&rest[..n]);
+        self.1.start += n;
+        Ok(n)
+    }
 }
 
 /// The script added to every HTML page while serving (never to built files).
@@ -170,7 +243,9 @@ impl LiveSite {
             return Reply {
                 status: 200,
                 content_type: "application/json",
-                body: format!("{{\"version\":{},\"error\":{error}}}", state.version).into_bytes(),
+                body: Body::Bytes(
+                    format!("{{\"version\":{},\"error\":{error}}}", state.version).into_bytes(),
+                ),
             };
         }
         let Some(key) = page_key(path) else {
@@ -189,9 +264,13 @@ impl LiveSite {
             Some(bytes) => {
                 let content_type = content_type(&key);
                 let body = if content_type.starts_with("text/html") {
-                    self.with_live_script(&bytes)
+                    self.with_live_script(bytes)
                 } else {
-                    bytes.to_vec()
+                    Body::Page {
+                        at: bytes.len(),
+                        page: bytes,
+                        script: String::new(),
+                    }
                 };
                 Reply {
                     status: 200,
@@ -251,19 +330,19 @@ impl LiveSite {
             status: 404,
             content_type: "text/html; charset=utf-8",
             body: match body {
-                Some(bytes) => self.with_live_script(&bytes),
-                None => b"<!DOCTYPE html><title>Not found</title><p>Not found.</p>".to_vec(),
+                Some(bytes) => self.with_live_script(bytes),
+                None => Body::Bytes(
+                    b"<!DOCTYPE html><title>Not found</title><p>Not found.</p>".to_vec(),
+                ),
             },
         }
     }
 
-    fn with_live_script(&self, page: &[u8]) -> Vec<u8> {
+    /// `page` with the live script before its last `</body>`, or at its end.
+    fn with_live_script(&self, page: Arc<Vec<u8>>) -> Body {
         let script = LIVE_SCRIPT.replace("__VERSION__", &self.state().version.to_string());
-        let html = String::from_utf8_lossy(page);
-        match html.rfind("</body>") {
-            Some(at) => format!("{}{script}{}", &html[..at], &html[at..]).into_bytes(),
-            None => format!("{html}{script}").into_bytes(),
-        }
+        let at = memchr::memmem::rfind(&page, b"</body>").unwrap_or(page.len());
+        Body::Page { page, at, script }
     }
 }
 
@@ -487,11 +566,17 @@ fn accept(server: &tiny_http::Server, site: &Arc<LiveSite>) {
                 _ => Reply {
                     status: 405,
                     content_type: "text/plain; charset=utf-8",
-                    body: b"GET only".to_vec(),
+                    body: Body::Bytes(b"GET only".to_vec()),
                 },
             };
-            let mut response =
-                tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
+            let length = reply.body.len();
+            let mut response = tiny_http::Response::new(
+                reply.status.into(),
+                Vec::new(),
+                reply.body.reader(),
+                Some(length),
+                None,
+            );
             for (name, value) in [
                 ("Content-Type", reply.content_type),
                 ("Cache-Control", "no-store"),
@@ -617,15 +702,35 @@ mod tests {
             (page.status, page.content_type),
             (200, "text/html; charset=utf-8")
         );
-        let html = String::from_utf8(page.body).unwrap();
+        let html = String::from_utf8(page.body.to_vec()).unwrap();
+        // The reply reads the site's own copy of the page: no page, however
+        // large, is copied to be served.
+        let kept = site
+            .pages
+            .read()
+            .unwrap()
+            .get("index.html")
+            .cloned()
+            .unwrap();
+        assert!(matches!(&page.body, Body::Page { page, .. } if Arc::ptr_eq(page, &kept)));
+        let mut read = Vec::new();
+        std::io::Read::read_to_end(&mut page.body.clone().reader(), &mut read).unwrap();
+        assert_eq!(
+            (read.len(), &read),
+            (page.body.len(), &html.clone().into_bytes())
+        );
         assert!(
             html.contains("/__briefbook/poll") && html.ends_with("</script></body></html>"),
             "{html}"
         );
-        assert_eq!(site.reply("/style.css").body, b"p{}");
+        assert_eq!(site.reply("/style.css").body.to_vec(), b"p{}");
         let missing = site.reply("/nope.html");
         assert_eq!(missing.status, 404);
-        assert!(String::from_utf8(missing.body).unwrap().contains("Lost"));
+        assert!(
+            String::from_utf8(missing.body.to_vec())
+                .unwrap()
+                .contains("Lost")
+        );
     }
 
     #[test]
@@ -634,7 +739,7 @@ mod tests {
         site.published(&[], Some("error: \"bad\"\n".into()));
         let reply = site.reply("/__briefbook/poll?since=0");
         assert_eq!(
-            String::from_utf8(reply.body).unwrap(),
+            String::from_utf8(reply.body.to_vec()).unwrap(),
             r#"{"version":1,"error":"error: \"bad\"\n"}"#
         );
     }

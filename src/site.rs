@@ -83,6 +83,9 @@ pub struct Outcome {
     pub stats: Stats,
     /// Time per phase.
     pub timings: Timings,
+    /// Whether the root is a book at all. When it is not, that is the one
+    /// error, and nothing was read, rendered or written.
+    pub is_book: bool,
     /// Everything else the build made (every note's rendering, the search
     /// index, the sources), kept so that freeing it is the caller's
     /// choice: it is tens of thousands of allocations, 30 to 50 ms to free
@@ -281,8 +284,9 @@ impl Project {
         for list in self.load_diagnostics.values() {
             diagnostics.extend(list.iter().cloned());
         }
-        if let Err(errors) = &self.theme {
-            diagnostics.extend(errors.iter().cloned());
+        match &self.theme {
+            Ok(theme) => diagnostics.extend(theme.warnings.iter().cloned()),
+            Err(errors) => diagnostics.extend(errors.iter().cloned()),
         }
         let mut stats = Stats {
             notes: self.book.notes.len(),
@@ -1098,7 +1102,9 @@ fn not_a_book(options: &BuildOptions) -> Result<(), Box<Outcome>> {
         all_paths: Vec::new(),
     };
     // There is nothing to read: the project is empty.
-    Err(Box::new(finish(Project::load(options.clone()), render)))
+    let mut outcome = finish(Project::load(options.clone()), render);
+    outcome.is_book = false;
+    Err(Box::new(outcome))
 }
 
 fn finish(mut project: Project, render: Render) -> Outcome {
@@ -1110,6 +1116,7 @@ fn finish(mut project: Project, render: Render) -> Outcome {
         output_dir,
         stats: render.stats,
         timings: render.timings,
+        is_book: true,
         _retained: Box::new(project),
     }
 }

@@ -6,12 +6,12 @@
 //! `themes/default/` folder replaces the built-in one), and may override
 //! single templates in `templates/`, file by file, as mdBook does.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use tera::Tera;
 use walkdir::WalkDir;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Severity};
 
 /// The built-in default theme's templates.
 const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
@@ -83,19 +83,60 @@ pub struct Theme {
     pub tera: Tera,
     /// Files copied verbatim into the output: path -> bytes.
     pub static_files: Vec<(String, Vec<u8>)>,
+    /// What was left out, and why: symbolic links in the theme's folders,
+    /// which are not followed (as in `content/` and `seeds/`).
+    pub warnings: Vec<Diagnostic>,
 }
 
-fn read_templates(dir: &Path, templates: &mut Vec<(String, String)>, errors: &mut Vec<Diagnostic>) {
+/// What reading a theme's folders found wrong: errors fail the build,
+/// warnings are reported with it.
+#[derive(Default)]
+pub struct Problems {
+    /// Files or folders that could not be read.
+    pub errors: Vec<Diagnostic>,
+    /// Files left out.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// The files under `dir`, sorted, each with its path relative to `dir`.
+/// Symbolic links are left out with a warning, as in the book's own
+/// folders (a theme must not read outside the book); a file or folder that
+/// cannot be listed is an error, not a file silently missing.
+fn walk_files(root: &Path, dir: &Path, problems: &mut Problems) -> Vec<(PathBuf, String)> {
+    let shown = |path: &Path| {
+        path.strip_prefix(root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
+    let mut files = Vec::new();
     if !dir.is_dir() {
-        return;
+        return files;
     }
-    for entry in WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-    {
+    for entry in WalkDir::new(dir).sort_by_file_name() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let path = shown(e.path().unwrap_or(dir));
+                problems
+                    .errors
+                    .push(Diagnostic::global(format!("cannot read {path}: {e}")));
+                continue;
+            }
+        };
         let path = entry.path();
-        if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "html") {
+        if entry.path_is_symlink() {
+            problems.warnings.push(Diagnostic {
+                severity: Severity::Warning,
+                ..Diagnostic::global(format!(
+                    "{} is a symbolic link; it is not followed",
+                    shown(path)
+                ))
+                .with_help("copy the file or folder into the theme instead")
+            });
+            continue;
+        }
+        if !entry.file_type().is_file() {
             continue;
         }
         let name = path
@@ -103,12 +144,27 @@ fn read_templates(dir: &Path, templates: &mut Vec<(String, String)>, errors: &mu
             .unwrap_or(path)
             .to_string_lossy()
             .replace('\\', "/");
-        match std::fs::read_to_string(path) {
+        files.push((path.to_path_buf(), name));
+    }
+    files
+}
+
+fn read_templates(
+    root: &Path,
+    dir: &Path,
+    templates: &mut Vec<(String, String)>,
+    problems: &mut Problems,
+) {
+    for (path, name) in walk_files(root, dir, problems) {
+        if path.extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        match std::fs::read_to_string(&path) {
             Ok(text) => {
                 templates.retain(|(n, _)| *n != name);
                 templates.push((name, text));
             }
-            Err(e) => errors.push(Diagnostic::global(format!(
+            Err(e) => problems.errors.push(Diagnostic::global(format!(
                 "cannot read template {}: {e}",
                 path.display()
             ))),
@@ -116,31 +172,21 @@ fn read_templates(dir: &Path, templates: &mut Vec<(String, String)>, errors: &mu
     }
 }
 
-/// Reads files under `dir` into `(relative path, bytes)` pairs, sorted.
-pub fn read_static(dir: &Path, files: &mut Vec<(String, Vec<u8>)>, errors: &mut Vec<Diagnostic>) {
-    if !dir.is_dir() {
-        return;
-    }
-    for entry in WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-    {
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let path = entry.path();
-        let name = path
-            .strip_prefix(dir)
-            .unwrap_or(path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        match std::fs::read(path) {
+/// Reads files under `dir` into `(relative path, bytes)` pairs, sorted;
+/// paths in messages are shown relative to `root`, the book's folder.
+pub fn read_static(
+    root: &Path,
+    dir: &Path,
+    files: &mut Vec<(String, Vec<u8>)>,
+    problems: &mut Problems,
+) {
+    for (path, name) in walk_files(root, dir, problems) {
+        match std::fs::read(&path) {
             Ok(bytes) => {
                 files.retain(|(n, _)| *n != name);
                 files.push((name, bytes));
             }
-            Err(e) => errors.push(Diagnostic::global(format!(
+            Err(e) => problems.errors.push(Diagnostic::global(format!(
                 "cannot read {}: {e}",
                 path.display()
             ))),
@@ -152,7 +198,7 @@ impl Theme {
     /// Loads the theme `name` for the book at `root`, with the book's
     /// `templates/` and `static/` overrides.
     pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
-        let mut errors = Vec::new();
+        let mut problems = Problems::default();
         let theme_dir = root.join("themes").join(name);
         let mut templates: Vec<(String, String)> = Vec::new();
         let mut static_files: Vec<(String, Vec<u8>)> = Vec::new();
@@ -170,8 +216,18 @@ impl Theme {
                         .map(|(n, b)| (n.to_string(), b.to_vec())),
                 );
             }
-            read_templates(&theme_dir.join("templates"), &mut templates, &mut errors);
-            read_static(&theme_dir.join("static"), &mut static_files, &mut errors);
+            read_templates(
+                root,
+                &theme_dir.join("templates"),
+                &mut templates,
+                &mut problems,
+            );
+            read_static(
+                root,
+                &theme_dir.join("static"),
+                &mut static_files,
+                &mut problems,
+            );
         } else if name == "default" {
             templates.extend(
                 DEFAULT_TEMPLATES
@@ -184,14 +240,18 @@ impl Theme {
                     .map(|(n, b)| (n.to_string(), b.to_vec())),
             );
         } else {
-            errors.push(
+            problems.errors.push(
                 Diagnostic::global(format!("theme `{name}` not found: there is no folder {}", theme_dir.display()))
                     .with_help("create the theme folder, or remove `theme` from content/book.toml to use the default theme"),
             );
-            return Err(errors);
+            return Err(problems.errors);
         }
-        read_templates(&root.join("templates"), &mut templates, &mut errors);
-        read_static(&root.join("static"), &mut static_files, &mut errors);
+        read_templates(root, &root.join("templates"), &mut templates, &mut problems);
+        read_static(root, &root.join("static"), &mut static_files, &mut problems);
+        let Problems {
+            mut errors,
+            warnings,
+        } = problems;
 
         let mut tera = Tera::default();
         tera.register_filter("url_path", url_path);
@@ -221,8 +281,13 @@ impl Theme {
             }
         }
         if errors.is_empty() {
-            Ok(Theme { tera, static_files })
+            Ok(Theme {
+                tera,
+                static_files,
+                warnings,
+            })
         } else {
+            errors.extend(warnings);
             Err(errors)
         }
     }

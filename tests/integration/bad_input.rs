@@ -394,6 +394,22 @@ fn symbolic_links_out_of_the_book_are_not_followed() {
         "content/glossary.toml",
     );
     link(&outside.path().join("folder"), "content/folder");
+    // The theme's folders too: a template, a static file, a folder.
+    std::fs::write(
+        outside.path().join("note.html"),
+        "<p>SECRET TEXT</p>{{ note.body | safe }}",
+    )
+    .unwrap();
+    std::fs::write(outside.path().join("secret.css"), "/* SECRET TEXT */").unwrap();
+    for dir in ["templates", "static", "themes/default/static"] {
+        std::fs::create_dir_all(book.root().join(dir)).unwrap();
+    }
+    link(&outside.path().join("note.html"), "templates/note.html");
+    link(&outside.path().join("secret.css"), "static/secret.css");
+    link(
+        &outside.path().join("folder"),
+        "themes/default/static/folder",
+    );
     let (code, err) = run(&book);
     assert_eq!(code, Some(0), "{err}");
     for name in [
@@ -401,6 +417,9 @@ fn symbolic_links_out_of_the_book_are_not_followed() {
         "seeds/linked.md",
         "content/glossary.toml",
         "content/folder",
+        "templates/note.html",
+        "static/secret.css",
+        "themes/default/static/folder",
     ] {
         assert!(
             err.contains(&format!("{name} is a symbolic link; it is not followed")),

@@ -154,6 +154,11 @@ fn report(outcome: &Outcome, started: Instant, wrote: bool, verbose: bool) -> Ex
         1 => ", 1 warning".to_string(),
         n => format!(", {n} warnings"),
     };
+    if !outcome.is_book {
+        // The one error says why; "the book has 1 error" would not be true.
+        eprintln!("error: no book was found, so nothing was read or written");
+        return ExitCode::from(1);
+    }
     if d.has_errors() {
         let errors = d.error_count();
         let plural = if errors == 1 { "" } else { "s" };

@@ -183,6 +183,13 @@ fn a_folder_that_is_not_a_book_is_an_error() {
         assert_eq!(result.status.code(), Some(1));
         let stderr = String::from_utf8_lossy(&result.stderr);
         assert!(stderr.contains("is not a book"), "{stderr}");
+        // The summary does not speak of a book's errors or of an output.
+        assert!(
+            stderr.contains("no book was found, so nothing was read or written")
+                && !stderr.contains("the book has")
+                && !stderr.contains("previous output"),
+            "{stderr}"
+        );
         // Nothing was read or rendered, so nothing is timed.
         assert!(!stderr.contains("markdown:"), "{stderr}");
     }

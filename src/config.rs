@@ -26,6 +26,9 @@ pub struct BookConfig {
     pub report: bool,
     /// Write the print edition, `print.html`: the whole book on one page.
     pub print: bool,
+    /// Write the search index (`search/`) and give every page the search
+    /// box.
+    pub search: bool,
 }
 
 impl Default for BookConfig {
@@ -41,6 +44,7 @@ impl Default for BookConfig {
             output_dir: "output".to_string(),
             report: false,
             print: true,
+            search: true,
         }
     }
 }

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::config::BookConfig;
 use crate::diagnostics::Diagnostic;
 use crate::html::{escape, root_prefix};
 use crate::load::Book;
@@ -82,15 +83,33 @@ pub struct Link {
     pub url: String,
 }
 
+/// `book` in every template: the settings of `book.toml` a page shows.
 #[derive(Serialize)]
-struct BookContext<'a> {
+pub(crate) struct BookContext<'a> {
     title: &'a str,
     subtitle: Option<&'a str>,
     description: Option<&'a str>,
     language: &'a str,
     authors: &'a [String],
     /// Whether the book has a print edition (`print.html`).
-    print: bool,
+    pub(crate) print: bool,
+    /// Whether the book has a search index (`search/`).
+    search: bool,
+}
+
+impl<'a> BookContext<'a> {
+    /// What the templates get of `config`.
+    pub(crate) fn new(config: &'a BookConfig) -> BookContext<'a> {
+        BookContext {
+            title: &config.title,
+            subtitle: config.subtitle.as_deref(),
+            description: config.description.as_deref(),
+            language: &config.language,
+            authors: &config.authors,
+            print: config.print,
+            search: config.search,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -738,17 +757,7 @@ pub fn glossary_letter(name: &str) -> (String, String) {
 fn base_context(book: &Book, page: &str, section: &str) -> tera::Context {
     let config = &book.config;
     let mut context = tera::Context::new();
-    context.insert(
-        "book",
-        &BookContext {
-            title: &config.title,
-            subtitle: config.subtitle.as_deref(),
-            description: config.description.as_deref(),
-            language: &config.language,
-            authors: &config.authors,
-            print: config.print,
-        },
-    );
+    context.insert("book", &BookContext::new(config));
     context.insert("root", &root_prefix(page));
     context.insert("page", page);
     context.insert("section", section);

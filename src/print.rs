@@ -34,6 +34,7 @@ use crate::html::{escape_into, has_scheme};
 use crate::load::Book;
 use crate::markdown::{Footnote, Rendered};
 use crate::output::{PageSink, PageStream};
+use crate::pages::BookContext;
 use crate::slug::slugify;
 use crate::theme::Theme;
 
@@ -1209,16 +1210,6 @@ pub struct Input<'a> {
 }
 
 #[derive(Serialize)]
-struct BookContext<'a> {
-    title: &'a str,
-    subtitle: Option<&'a str>,
-    description: Option<&'a str>,
-    language: &'a str,
-    authors: &'a [String],
-    print: bool,
-}
-
-#[derive(Serialize)]
 struct Link {
     title: String,
     url: String,
@@ -1304,17 +1295,11 @@ fn frame(
     let book = input.book;
     let config = &book.config;
     let mut context = tera::Context::new();
-    context.insert(
-        "book",
-        &BookContext {
-            title: &config.title,
-            subtitle: config.subtitle.as_deref(),
-            description: config.description.as_deref(),
-            language: &config.language,
-            authors: &config.authors,
-            print: true,
-        },
-    );
+    // The print edition is being made, whatever `print` says (`serve`
+    // makes it on request).
+    let mut book_context = BookContext::new(config);
+    book_context.print = true;
+    context.insert("book", &book_context);
     context.insert("root", "");
     context.insert("page", PAGE);
     context.insert("section", "print");

@@ -764,16 +764,7 @@ impl Report {
     pub fn page(&self, book: &Book, theme: &Theme) -> Result<String, Diagnostic> {
         let config = &book.config;
         let mut context = tera::Context::new();
-        context.insert(
-            "book",
-            &BookContext {
-                title: &config.title,
-                subtitle: config.subtitle.as_deref(),
-                description: config.description.as_deref(),
-                language: &config.language,
-                authors: &config.authors,
-            },
-        );
+        context.insert("book", &crate::pages::BookContext::new(config));
         context.insert("root", &root_prefix(PAGE));
         context.insert("page", PAGE);
         context.insert("section", "report");
@@ -787,15 +778,6 @@ impl Report {
 }
 
 /// What every template gets as `book` (the same fields as the other pages).
-#[derive(Serialize)]
-struct BookContext<'a> {
-    title: &'a str,
-    subtitle: Option<&'a str>,
-    description: Option<&'a str>,
-    language: &'a str,
-    authors: &'a [String],
-}
-
 fn section(out: &mut String, title: &str, count: usize) {
     let _ = writeln!(out, "\n{title} ({count})");
     if count == 0 {

@@ -405,9 +405,14 @@ impl Project {
             && self.print_mode != print::Mode::Off
             && self.book.config.print
             && !diagnostics.has_errors();
+        let make_search = self.make_search && self.book.config.search;
+        if !self.book.config.search {
+            // `search = false` under `serve`: the index's files leave the
+            // site, so should search be turned on again, all are written.
+            self.search = crate::search::SearchIndex::default();
+        }
         let book = &self.book;
         let search = &mut self.search;
-        let make_search = self.make_search;
         let sources_generation = self.generations.sources;
         let stream_pages = self.stream_pages;
         let pages = &pages;

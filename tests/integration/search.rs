@@ -570,6 +570,26 @@ fn pages_load_the_script_and_hold_no_search_box() {
 }
 
 #[test]
+fn search_can_be_turned_off() {
+    let built = book()
+        .file("content/book.toml", "title = \"Basic\"\nsearch = false\n")
+        .built();
+    assert!(!built.out.join("search").exists());
+    for page in ["index.html", "places/geneva.html", "sources/nyt.html"] {
+        let scripts = built.page(page).attrs("script[src]", "src");
+        assert!(
+            !scripts.iter().any(|s| s.ends_with("search.js")),
+            "{page}: {scripts:?}"
+        );
+        // The site's own script stays: previews do not need the index.
+        assert!(
+            scripts.iter().any(|s| s.ends_with("briefbook.js")),
+            "{page}"
+        );
+    }
+}
+
+#[test]
 fn index_files_are_scripts_named_by_their_content() {
     let book = book();
     let first = book.build_ok();
@@ -761,6 +781,18 @@ fn serve_updates_the_index_and_it_equals_a_full_build() {
     rerender(&mut project, &site, std::slice::from_ref(&ynet));
     let files = search_files(&site.lock().unwrap());
     assert_eq!(files, full(&root));
+
+    // Search turned off and on again: the index leaves the site, then
+    // comes back whole.
+    let config = root.join("content/book.toml");
+    let settings = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{settings}search = false\n")).unwrap();
+    rerender(&mut project, &site, std::slice::from_ref(&config));
+    assert!(search_files(&site.lock().unwrap()).is_empty());
+    assert!(full(&root).is_empty());
+    std::fs::write(&config, &settings).unwrap();
+    rerender(&mut project, &site, std::slice::from_ref(&config));
+    assert_eq!(search_files(&site.lock().unwrap()), files);
 
     // And what it holds is right.
     let dir = tempfile::tempdir().unwrap();

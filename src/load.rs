@@ -246,7 +246,13 @@ fn list_files(
         // A book may have no sources or no notes yet.
         return Vec::new();
     }
-    let mut walker = WalkDir::new(dir).sort_by_file_name().follow_links(false);
+    // Not even the folder itself is followed if it is a link (WalkDir
+    // follows a root link unless told not to): its entry is then the link,
+    // refused below with the others.
+    let mut walker = WalkDir::new(dir)
+        .sort_by_file_name()
+        .follow_links(false)
+        .follow_root_links(false);
     if !recursive {
         walker = walker.max_depth(1);
     }
@@ -276,6 +282,21 @@ fn list_files(
         }
     }
     found
+}
+
+/// Whether `path` is inside `content/` or `seeds/` and that folder is a
+/// symbolic link. The listing refuses such a folder (with a warning); this
+/// keeps the files read by name (`book.toml`, `glossary.toml`,
+/// `chronology.toml`) and the files `serve` reads again out of it too.
+fn in_linked_folder(root: &Path, path: &Path) -> bool {
+    let Some(first) = path
+        .strip_prefix(root)
+        .ok()
+        .and_then(|p| p.components().next())
+    else {
+        return false;
+    };
+    std::fs::symlink_metadata(root.join(first)).is_ok_and(|m| m.file_type().is_symlink())
 }
 
 fn is_wanted(path: &Path, extensions: &[&str]) -> bool {
@@ -349,7 +370,9 @@ impl Book {
     /// Reads one changed (or new, or deleted) file again and says what it was.
     pub fn reload(&mut self, path: &Path, diagnostics: &mut LoadDiagnostics) -> Change {
         let content = self.root.join("content");
-        if path == content.join("book.toml") {
+        if in_linked_folder(&self.root, path) {
+            Change::Other
+        } else if path == content.join("book.toml") {
             self.read_config(diagnostics);
             Change::Config
         } else if path == content.join("glossary.toml") {
@@ -395,7 +418,7 @@ impl Book {
         let path = self.root.join("content").join("book.toml");
         let mut found = Vec::new();
         self.config = BookConfig::default();
-        if path.is_file() {
+        if path.is_file() && !in_linked_folder(&self.root, &path) {
             if let Some((file, text)) = read_text(&mut self.files, &self.root, &path, &mut found) {
                 match frontmatter::parse_toml::<BookConfig>(file, &text, 0, "book.toml") {
                     Ok(config) => self.config = config,
@@ -639,7 +662,7 @@ fn read_toml_part<T: Default>(
 ) -> T {
     let mut found = Vec::new();
     let mut value = T::default();
-    if path.is_file() {
+    if path.is_file() && !in_linked_folder(root, path) {
         if let Some((file, text)) = read_text(files, root, path, &mut found) {
             match parse(file, &text) {
                 Ok(parsed) => value = parsed,

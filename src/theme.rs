@@ -98,26 +98,46 @@ pub struct Problems {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// `path` as messages show it: relative to `root`, the book's folder.
+fn shown(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// The warning for a link in the theme's folders, which is not followed.
+fn symlink_warning(root: &Path, path: &Path) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Warning,
+        ..Diagnostic::global(format!(
+            "{} is a symbolic link; it is not followed",
+            shown(root, path)
+        ))
+        .with_help("copy the file or folder into the book instead")
+    }
+}
+
 /// The files under `dir`, sorted, each with its path relative to `dir`.
 /// Symbolic links are left out with a warning, as in the book's own
 /// folders (a theme must not read outside the book); a file or folder that
 /// cannot be listed is an error, not a file silently missing.
 fn walk_files(root: &Path, dir: &Path, problems: &mut Problems) -> Vec<(PathBuf, String)> {
-    let shown = |path: &Path| {
-        path.strip_prefix(root)
-            .unwrap_or(path)
-            .to_string_lossy()
-            .replace('\\', "/")
-    };
     let mut files = Vec::new();
     if !dir.is_dir() {
         return files;
     }
-    for entry in WalkDir::new(dir).sort_by_file_name() {
+    // A folder that is itself a link is refused too (WalkDir follows a
+    // root link unless told not to).
+    for entry in WalkDir::new(dir)
+        .sort_by_file_name()
+        .follow_links(false)
+        .follow_root_links(false)
+    {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                let path = shown(e.path().unwrap_or(dir));
+                let path = shown(root, e.path().unwrap_or(dir));
                 problems
                     .errors
                     .push(Diagnostic::global(format!("cannot read {path}: {e}")));
@@ -126,14 +146,7 @@ fn walk_files(root: &Path, dir: &Path, problems: &mut Problems) -> Vec<(PathBuf,
         };
         let path = entry.path();
         if entry.path_is_symlink() {
-            problems.warnings.push(Diagnostic {
-                severity: Severity::Warning,
-                ..Diagnostic::global(format!(
-                    "{} is a symbolic link; it is not followed",
-                    shown(path)
-                ))
-                .with_help("copy the file or folder into the theme instead")
-            });
+            problems.warnings.push(symlink_warning(root, path));
             continue;
         }
         if !entry.file_type().is_file() {
@@ -202,7 +215,14 @@ impl Theme {
         let theme_dir = root.join("themes").join(name);
         let mut templates: Vec<(String, String)> = Vec::new();
         let mut static_files: Vec<(String, Vec<u8>)> = Vec::new();
-        if theme_dir.is_dir() {
+        // `themes/` or the theme's folder as a link is not followed either.
+        let linked = [root.join("themes"), theme_dir.clone()]
+            .into_iter()
+            .find(|dir| std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()));
+        if let Some(dir) = &linked {
+            problems.warnings.push(symlink_warning(root, dir));
+        }
+        if linked.is_none() && theme_dir.is_dir() {
             if name == "default" {
                 // A local copy of the default theme may omit files.
                 templates.extend(
@@ -244,6 +264,8 @@ impl Theme {
                 Diagnostic::global(format!("theme `{name}` not found: there is no folder {}", theme_dir.display()))
                     .with_help("create the theme folder, or remove `theme` from content/book.toml to use the default theme"),
             );
+            // With the warning that says why, if the folder is a link.
+            problems.errors.append(&mut problems.warnings);
             return Err(problems.errors);
         }
         read_templates(root, &root.join("templates"), &mut templates, &mut problems);

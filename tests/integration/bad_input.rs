@@ -434,6 +434,71 @@ fn symbolic_links_out_of_the_book_are_not_followed() {
     }
 }
 
+#[cfg(unix)]
+#[test]
+fn linked_folders_are_not_followed_either() {
+    // A folder of the book that is itself a link to one outside: the
+    // warning says it is not followed, and nothing of it is read, not even
+    // the files read by name (book.toml under a linked content/).
+    let outside = tempfile::tempdir().unwrap();
+    let folder = |name: &str, files: &[(&str, &str)]| {
+        let dir = outside.path().join(name);
+        for (path, text) in files {
+            std::fs::create_dir_all(dir.join(path).parent().unwrap()).unwrap();
+            std::fs::write(dir.join(path), text).unwrap();
+        }
+        dir
+    };
+    let content = folder(
+        "content",
+        &[
+            ("book.toml", "title = \"SECRET\"\n"),
+            ("secret.md", "+++\ntitle = \"SECRET\"\n+++\n\nSECRET TEXT\n"),
+        ],
+    );
+    let seeds = folder("seeds", &[("secret.md", "SECRET TEXT\n")]);
+    let static_files = folder("static", &[("secret.css", "/* SECRET */")]);
+    let theme = folder(
+        "theme",
+        &[("templates/note.html", "SECRET {{ note.body | safe }}")],
+    );
+    let book = TestBook::new().with_nyt();
+    let root = book.root();
+    std::fs::create_dir_all(root.join("themes")).unwrap();
+    let link = |target: &Path, at: &str| std::os::unix::fs::symlink(target, root.join(at)).unwrap();
+    link(&static_files, "static");
+    link(&theme, "themes/default");
+    // seeds/ must be a real folder for the book to have its source, so a
+    // linked seeds folder is tried in a second book below.
+    link(&content, "content");
+    let (code, err) = run(&book);
+    assert_eq!(code, Some(0), "{err}");
+    for name in ["content", "static", "themes/default"] {
+        assert!(
+            err.contains(&format!(
+                "warning: {name} is a symbolic link; it is not followed"
+            )),
+            "no warning for {name}:\n{err}"
+        );
+    }
+    for (path, bytes) in snapshot_dir(&root.join("output")) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("SECRET"),
+            "{path} shows a file from outside the book"
+        );
+    }
+    let book = good_book();
+    std::fs::rename(book.root().join("seeds"), outside.path().join("own-seeds")).unwrap();
+    std::os::unix::fs::symlink(&seeds, book.root().join("seeds")).unwrap();
+    let (code, err) = run(&book);
+    // Its one citation now cites a source the book does not have.
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("warning: seeds is a symbolic link; it is not followed"),
+        "{err}"
+    );
+}
+
 #[test]
 fn file_names_with_spaces_and_unicode() {
     let (book, _) = accepted(&[

@@ -25,7 +25,8 @@
 //! the page differed on the site.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -1065,7 +1066,23 @@ pub fn note_article(book: &Book, i: usize, rendered: &Rendered, layout: &Layout)
 /// memory, and none is written twice.
 pub struct Stream<'s> {
     inner: Mutex<StreamInner<'s>>,
+    /// Signalled when articles are written (or the page fails): threads
+    /// that got too far ahead ([`Stream::wait_for_room`]) go on.
+    room: Condvar,
 }
+
+/// How many bytes of articles may wait in memory for one before them:
+/// beyond that, a thread waits before rendering its next note
+/// ([`Stream::wait_for_room`]). Notes are taken in order, so the threads
+/// are normally a note or two apart and never wait; this bounds the memory
+/// when one note takes far longer than the others. Without it, every
+/// article after that note waited for it: with one note of 60,000 lines of
+/// code at the front of the 10,000-note book, some 180 MB.
+pub const WAITING_BYTES: usize = 64 << 20;
+
+/// The longest a thread waits for room: the bound is for memory, and
+/// should the note being waited for never come, the build goes on.
+const ROOM_WAIT: Duration = Duration::from_secs(10);
 
 struct StreamInner<'s> {
     /// The page; `None` once writing it failed.
@@ -1076,6 +1093,8 @@ struct StreamInner<'s> {
     next: usize,
     /// Articles that came before one ahead of them, by note.
     waiting: BTreeMap<usize, String>,
+    /// Their length in all.
+    waiting_bytes: usize,
     /// The first error writing the page.
     error: Option<String>,
 }
@@ -1088,6 +1107,7 @@ impl StreamInner<'_> {
             self.error.get_or_insert_with(|| e.to_string());
             self.page = None;
             self.waiting.clear();
+            self.waiting_bytes = 0;
         }
     }
 
@@ -1097,6 +1117,7 @@ impl StreamInner<'_> {
             && *entry.key() == self.next
         {
             let article = entry.remove();
+            self.waiting_bytes = self.waiting_bytes.saturating_sub(article.len());
             self.write(article.as_bytes());
             self.next += 1;
         }
@@ -1116,8 +1137,38 @@ impl<'s> Stream<'s> {
                 head: None,
                 next: 0,
                 waiting: BTreeMap::new(),
+                waiting_bytes: 0,
                 error,
             }),
+            room: Condvar::new(),
+        }
+    }
+
+    /// Before the `i`th note is rendered: waits while more than
+    /// [`WAITING_BYTES`] of articles wait, unless the `i`th is the next
+    /// article to write. Notes are taken in order, so the next article's
+    /// note is always being rendered or about to be, and the wait ends (if
+    /// it does not within [`ROOM_WAIT`], the build goes on anyway). Before
+    /// the page's opening is written, and once the page has failed, nothing
+    /// waits.
+    pub fn wait_for_room(&self, i: usize) {
+        self.wait_for_room_within(i, ROOM_WAIT);
+    }
+
+    /// [`Stream::wait_for_room`], waiting at most `limit`; whether there
+    /// was room in the end.
+    fn wait_for_room_within(&self, i: usize, limit: Duration) -> bool {
+        let Ok(inner) = self.inner.lock() else {
+            return true;
+        };
+        match self.room.wait_timeout_while(inner, limit, |inner| {
+            inner.page.is_some()
+                && inner.head.is_some()
+                && i > inner.next
+                && inner.waiting_bytes > WAITING_BYTES
+        }) {
+            Ok((_, waited)) => !waited.timed_out(),
+            Err(_) => true,
         }
     }
 
@@ -1129,6 +1180,7 @@ impl<'s> Stream<'s> {
         inner.write(head.as_bytes());
         inner.head = Some(head);
         inner.write_ready();
+        self.room.notify_all();
     }
 
     /// Writes the `i`th note's article, or keeps it until those before it
@@ -1140,9 +1192,17 @@ impl<'s> Stream<'s> {
         if inner.page.is_none() {
             return;
         }
-        inner.waiting.insert(i, article);
+        inner.waiting_bytes += article.len();
+        if let Some(replaced) = inner.waiting.insert(i, article) {
+            inner.waiting_bytes -= replaced.len();
+        }
         if inner.head.is_some() {
+            let next = inner.next;
             inner.write_ready();
+            if inner.next != next || inner.page.is_none() {
+                // Room, or nothing more to wait for.
+                self.room.notify_all();
+            }
         }
     }
 
@@ -1723,6 +1783,49 @@ mod tests {
         stream.put(0, "[0]".into());
         stream.finish("<the final head>", "<tail>").unwrap();
         assert_eq!(*page.lock().unwrap(), b"<the final head>[0]<tail>");
+    }
+
+    #[test]
+    fn a_thread_too_far_ahead_waits_for_the_articles_before_it() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let page = Arc::new(Mutex::new(Vec::new()));
+        let sink = Recorder {
+            page: Arc::clone(&page),
+            fail_after: None,
+        };
+        let stream = Stream::new(&sink);
+        let at_once = Duration::ZERO;
+        // More than the budget waits for article 0.
+        stream.put(5, "x".repeat(WAITING_BYTES + 1));
+        // Before the opening nothing waits (it could not end).
+        assert!(stream.wait_for_room_within(6, at_once));
+        stream.put_head("<head>".into());
+        assert!(!stream.wait_for_room_within(6, at_once));
+        // The next article's note never waits: it is what makes room.
+        assert!(stream.wait_for_room_within(0, at_once));
+        let through = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                // Room comes when article 0 is written, not by the limit.
+                assert!(stream.wait_for_room_within(6, Duration::from_secs(600)));
+                through.store(true, Ordering::SeqCst);
+            });
+            std::thread::sleep(Duration::from_millis(50));
+            assert!(!through.load(Ordering::SeqCst), "no room yet: it waits");
+            // Articles 1 to 4 first: they wait for 0, and make no room.
+            for i in 1..5 {
+                stream.put(i, format!("[{i}]"));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+            assert!(!through.load(Ordering::SeqCst), "0 is not written yet");
+            stream.put(0, "[0]".into());
+        });
+        assert!(through.load(Ordering::SeqCst));
+        assert!(
+            page.lock()
+                .unwrap()
+                .starts_with(b"<head>[0][1][2][3][4]xxx")
+        );
     }
 
     #[test]

@@ -653,7 +653,15 @@ impl Project {
             })
             .map(|sink| (print::Layout::new(book), print::Stream::new(sink)));
         let render_notes = || -> Vec<(String, Option<String>, Rendered)> {
+            // Every note's article comes (a one-shot build renders them
+            // all), so a thread far ahead may wait for those before it.
+            let bounded = missing.len() == book.notes.len();
             map_in_order(&missing, |&i| {
+                if let (Some((_, print)), true) = (&print, bounded) {
+                    // Not too far ahead of the print edition
+                    // (print::WAITING_BYTES).
+                    print.wait_for_room(i);
+                }
                 let note = &book.notes[i];
                 let mut rendered = render_note(note, &note.page);
                 let mut written = None;

@@ -23,7 +23,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use briefbook::output::PageSink;
-use briefbook::site::{BuildOptions, Progress, Project};
+use briefbook::site::{BuildOptions, Project, Silent};
 
 /// The allocator of the `briefbook` binary, so that the in-process edit
 /// measures what `serve` does.
@@ -338,13 +338,6 @@ fn median(mut values: Vec<Duration>) -> Duration {
     values[values.len() / 2]
 }
 
-struct Quiet;
-impl Progress for Quiet {
-    fn start(&self, _: &str, _: usize) {}
-    fn step(&self) {}
-    fn finish(&self) {}
-}
-
 /// Writes pages into a folder, as `serve` would keep them in memory.
 struct DirSink(PathBuf);
 impl PageSink for DirSink {
@@ -513,7 +506,7 @@ fn main() {
             drafts: false,
         });
         let live = DirSink(dir.join("live"));
-        let first = project.render(&live, true, &Quiet);
+        let first = project.render(&live, true, &Silent);
         assert!(
             !first.diagnostics.has_errors(),
             "{}",
@@ -528,7 +521,7 @@ fn main() {
             let started = Instant::now();
             project.reload(std::slice::from_ref(&note));
             let reloaded = started.elapsed();
-            let render = project.render(&live, true, &Quiet);
+            let render = project.render(&live, true, &Silent);
             edits.push(started.elapsed());
             if std::env::var_os("BRIEFBOOK_BENCH_VERBOSE").is_some() {
                 eprintln!(

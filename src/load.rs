@@ -90,20 +90,14 @@ struct Decoded {
 
 /// Reads a file, refusing symbolic links.
 fn fetch(root: &Path, path: &Path) -> Fetched {
-    let display = path
-        .strip_prefix(root)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/");
+    let display = relative_path(root, path);
     // A book must not read outside itself: `content/book.toml`,
     // `glossary.toml` and `chronology.toml` are opened by name, so a
     // symbolic link there is refused here (listed files, in `list_files`,
     // and here again should one be swapped in meanwhile).
     let text = match read_no_follow(path) {
         Ok(bytes) => Ok(decode(display, bytes)),
-        Err(e) if is_symlink_refusal(&e, path) => Err(warning(format!(
-            "{display} is a symbolic link; it is not followed"
-        ))),
+        Err(e) if is_symlink_refusal(&e, path) => Err(link_not_followed(&display)),
         Err(e) => Err(Diagnostic::global(format!("cannot read {display}: {e}"))),
     };
     Fetched {
@@ -233,6 +227,13 @@ fn warning(message: String) -> Diagnostic {
     }
 }
 
+/// The warning for a symbolic link (`shown` as [`relative_path`] gives it)
+/// that is left out: a book, its theme included, never reads outside
+/// itself.
+pub(crate) fn link_not_followed(shown: &str) -> Diagnostic {
+    warning(format!("{shown} is a symbolic link; it is not followed"))
+}
+
 /// Files below `dir` with one of `extensions`, sorted; symbolic links are
 /// not followed (a book must not read outside itself) and are reported.
 fn list_files(
@@ -271,10 +272,7 @@ fn list_files(
         let path = entry.path();
         let linked_folder = || std::fs::metadata(path).is_ok_and(|m| m.is_dir());
         if entry.path_is_symlink() && (is_wanted(path, extensions) || linked_folder()) {
-            diagnostics.push(warning(format!(
-                "{} is a symbolic link; it is not followed",
-                path.strip_prefix(root).unwrap_or(path).display()
-            )));
+            diagnostics.push(link_not_followed(&relative_path(root, path)));
             continue;
         }
         if entry.file_type().is_file() && is_wanted(path, extensions) {
@@ -398,7 +396,7 @@ impl Book {
             self.index_sources(diagnostics);
             Change::Source(ids)
         } else if path.starts_with(&content) && is_wanted(path, &["md"]) {
-            let relative = note_path(&content, path);
+            let relative = relative_path(&content, path);
             self.notes.retain(|n| n.path != relative);
             if relative == "index.md" {
                 self.intro = None;
@@ -602,7 +600,7 @@ fn parse_note(
     text: &str,
     found: &mut Vec<Diagnostic>,
 ) -> Option<Note> {
-    let relative = note_path(content, path);
+    let relative = relative_path(content, path);
     // `#`, `?` and `%` mean something in a link: `a#b.md` would be
     // linked as the page `a` with the fragment `b.html`.
     if let Some(c) = relative.chars().find(|c| matches!(c, '#' | '?' | '%')) {
@@ -645,9 +643,10 @@ fn parse_note(
     }
 }
 
-/// A note's path under `content/`, with `/` separators.
-fn note_path(content: &Path, path: &Path) -> String {
-    path.strip_prefix(content)
+/// `path` relative to `base`, with `/` separators: how messages and the
+/// site name a file (a note's path under `content/`, a file of the book).
+pub(crate) fn relative_path(base: &Path, path: &Path) -> String {
+    path.strip_prefix(base)
         .unwrap_or(path)
         .to_string_lossy()
         .replace('\\', "/")

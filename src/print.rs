@@ -1117,7 +1117,7 @@ impl StreamInner<'_> {
             && *entry.key() == self.next
         {
             let article = entry.remove();
-            self.waiting_bytes = self.waiting_bytes.saturating_sub(article.len());
+            self.waiting_bytes -= article.len();
             self.write(article.as_bytes());
             self.next += 1;
         }
@@ -1713,6 +1713,18 @@ mod tests {
         left: Option<usize>,
     }
 
+    impl Recorder {
+        /// A recorder, and the page it will have recorded.
+        fn new(fail_after: Option<usize>) -> (Recorder, Arc<Mutex<Vec<u8>>>) {
+            let page = Arc::new(Mutex::new(Vec::new()));
+            let recorder = Recorder {
+                page: Arc::clone(&page),
+                fail_after,
+            };
+            (recorder, page)
+        }
+    }
+
     impl PageSink for Recorder {
         fn put(&self, _path: &str, _bytes: Vec<u8>) -> std::io::Result<()> {
             Ok(())
@@ -1754,11 +1766,7 @@ mod tests {
 
     #[test]
     fn the_stream_writes_articles_in_order_after_the_head() {
-        let page = Arc::new(Mutex::new(Vec::new()));
-        let sink = Recorder {
-            page: Arc::clone(&page),
-            fail_after: None,
-        };
+        let (sink, page) = Recorder::new(None);
         let stream = Stream::new(&sink);
         stream.put(1, "[1]".into());
         stream.put(0, "[0]".into());
@@ -1773,11 +1781,7 @@ mod tests {
         stream.finish("<head>", "<tail>").unwrap();
         assert_eq!(*page.lock().unwrap(), b"<head>[0][1][2][3][5]<tail>");
 
-        let page = Arc::new(Mutex::new(Vec::new()));
-        let sink = Recorder {
-            page: Arc::clone(&page),
-            fail_after: None,
-        };
+        let (sink, page) = Recorder::new(None);
         let stream = Stream::new(&sink);
         stream.put_head("<early>".into());
         stream.put(0, "[0]".into());
@@ -1788,11 +1792,7 @@ mod tests {
     #[test]
     fn a_thread_too_far_ahead_waits_for_the_articles_before_it() {
         use std::sync::atomic::{AtomicBool, Ordering};
-        let page = Arc::new(Mutex::new(Vec::new()));
-        let sink = Recorder {
-            page: Arc::clone(&page),
-            fail_after: None,
-        };
+        let (sink, page) = Recorder::new(None);
         let stream = Stream::new(&sink);
         let at_once = Duration::ZERO;
         // More than the budget waits for article 0.
@@ -1830,10 +1830,7 @@ mod tests {
 
     #[test]
     fn a_stream_that_cannot_write_says_why_at_the_end() {
-        let sink = Recorder {
-            page: Arc::new(Mutex::new(Vec::new())),
-            fail_after: Some(2),
-        };
+        let (sink, _) = Recorder::new(Some(2));
         let stream = Stream::new(&sink);
         stream.put_head("<head>".into());
         for i in 0..10 {

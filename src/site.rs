@@ -104,7 +104,9 @@ pub trait Progress: Sync {
     fn finish(&self);
 }
 
-struct Silent;
+/// No progress shown: for renders nobody watches (`check`, tests, a
+/// library caller that has no terminal).
+pub struct Silent;
 
 impl Progress for Silent {
     fn start(&self, _phase: &str, _total: usize) {}

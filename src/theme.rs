@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use tera::Tera;
 use walkdir::WalkDir;
 
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::Diagnostic;
+use crate::load::{link_not_followed, relative_path};
 
 /// The built-in default theme's templates.
 const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
@@ -98,26 +99,6 @@ pub struct Problems {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// `path` as messages show it: relative to `root`, the book's folder.
-fn shown(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/")
-}
-
-/// The warning for a link in the theme's folders, which is not followed.
-fn symlink_warning(root: &Path, path: &Path) -> Diagnostic {
-    Diagnostic {
-        severity: Severity::Warning,
-        ..Diagnostic::global(format!(
-            "{} is a symbolic link; it is not followed",
-            shown(root, path)
-        ))
-        .with_help("copy the file or folder into the book instead")
-    }
-}
-
 /// The files under `dir`, sorted, each with its path relative to `dir`.
 /// Symbolic links are left out with a warning, as in the book's own
 /// folders (a theme must not read outside the book); a file or folder that
@@ -137,7 +118,7 @@ fn walk_files(root: &Path, dir: &Path, problems: &mut Problems) -> Vec<(PathBuf,
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                let path = shown(root, e.path().unwrap_or(dir));
+                let path = relative_path(root, e.path().unwrap_or(dir));
                 problems
                     .errors
                     .push(Diagnostic::global(format!("cannot read {path}: {e}")));
@@ -146,18 +127,15 @@ fn walk_files(root: &Path, dir: &Path, problems: &mut Problems) -> Vec<(PathBuf,
         };
         let path = entry.path();
         if entry.path_is_symlink() {
-            problems.warnings.push(symlink_warning(root, path));
+            problems
+                .warnings
+                .push(link_not_followed(&relative_path(root, path)));
             continue;
         }
         if !entry.file_type().is_file() {
             continue;
         }
-        let name = path
-            .strip_prefix(dir)
-            .unwrap_or(path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        files.push((path.to_path_buf(), name));
+        files.push((path.to_path_buf(), relative_path(dir, path)));
     }
     files
 }
@@ -220,7 +198,9 @@ impl Theme {
             .into_iter()
             .find(|dir| std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()));
         if let Some(dir) = &linked {
-            problems.warnings.push(symlink_warning(root, dir));
+            problems
+                .warnings
+                .push(link_not_followed(&relative_path(root, dir)));
         }
         if linked.is_none() && theme_dir.is_dir() {
             if name == "default" {

@@ -11,7 +11,7 @@ use std::process::Command;
 
 use scraper::{Html, Selector};
 
-use crate::support::{TestBook, snapshot_dir};
+use crate::support::{TestBook, options, snapshot_dir};
 
 /// Runs `briefbook build` on the book; returns the exit status and what it
 /// printed, with the book's folder written as `<root>`.
@@ -485,6 +485,21 @@ fn linked_folders_are_not_followed_either() {
         assert!(
             !String::from_utf8_lossy(&bytes).contains("SECRET"),
             "{path} shows a file from outside the book"
+        );
+    }
+    // `serve` told that files in the linked folder changed reads none of
+    // them either.
+    let mut project = briefbook::site::Project::load(options(root));
+    project.reload(&[
+        root.join("content/secret.md"),
+        root.join("content/book.toml"),
+    ]);
+    let site = std::sync::Mutex::new(briefbook::site::Site::default());
+    project.render(&site, false, &briefbook::site::Silent);
+    for (path, bytes) in &site.lock().unwrap().files {
+        assert!(
+            !String::from_utf8_lossy(bytes).contains("SECRET"),
+            "serve: {path} shows a file from outside the book"
         );
     }
     let book = good_book();

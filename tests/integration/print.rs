@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use briefbook::site::{BuildOptions, Progress, Project, Site};
+use briefbook::site::{BuildOptions, Project, Silent, Site};
 
 use crate::support::{Built, Page, TestBook, copy_dir, text_of};
 
@@ -223,13 +223,6 @@ fn the_index_links_to_the_print_edition() {
     assert_eq!(index.attrs("a[href=\"print.html\"]", "href").len(), 1);
 }
 
-struct Quiet;
-impl Progress for Quiet {
-    fn start(&self, _: &str, _: usize) {}
-    fn step(&self) {}
-    fn finish(&self) {}
-}
-
 #[test]
 fn serve_makes_the_same_page_as_build_on_request() {
     let book = TestBook::fixture("edge");
@@ -241,7 +234,7 @@ fn serve_makes_the_same_page_as_build_on_request() {
         drafts: false,
     });
     let site = Mutex::new(Site::default());
-    let render = project.render(&site, false, &Quiet);
+    let render = project.render(&site, false, &Silent);
     assert!(!render.diagnostics.has_errors());
     // A render does not make it: the whole book is not made on every edit.
     assert!(!render.all_paths.iter().any(|p| p == "print.html"));

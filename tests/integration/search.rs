@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use briefbook::search;
-use briefbook::site::{BuildOptions, Progress, Project, Site};
+use briefbook::site::{Project, Silent, Site};
 
-use crate::support::TestBook;
+use crate::support::{TestBook, options};
 
 // ---------------------------------------------------------------- JSON
 
@@ -668,21 +668,6 @@ fn a_static_file_on_a_path_of_the_index_is_a_warning() {
 
 // ---------------------------------------------------------------- serve
 
-struct Quiet;
-impl Progress for Quiet {
-    fn start(&self, _: &str, _: usize) {}
-    fn step(&self) {}
-    fn finish(&self) {}
-}
-
-fn options(root: &Path) -> BuildOptions {
-    BuildOptions {
-        root: root.to_path_buf(),
-        output: None,
-        drafts: false,
-    }
-}
-
 fn search_files(site: &Site) -> BTreeMap<String, Vec<u8>> {
     site.files
         .iter()
@@ -694,7 +679,7 @@ fn search_files(site: &Site) -> BTreeMap<String, Vec<u8>> {
 /// Renders what changed; returns the search files handed over.
 fn rerender(project: &mut Project, site: &Mutex<Site>, changed: &[PathBuf]) -> Vec<String> {
     project.reload(changed);
-    let render = project.render(site, true, &Quiet);
+    let render = project.render(site, true, &Silent);
     assert!(
         !render.diagnostics.has_errors(),
         "{}",
@@ -723,7 +708,7 @@ fn serve_updates_the_index_and_it_equals_a_full_build() {
     let root = book.root().to_path_buf();
     let mut project = Project::load(options(&root));
     let site = Mutex::new(Site::default());
-    let first = project.render(&site, true, &Quiet);
+    let first = project.render(&site, true, &Silent);
     assert!(first.written.iter().any(|p| p == search::META));
     assert_eq!(search_files(&site.lock().unwrap()), full(&root));
 
@@ -862,7 +847,7 @@ fn a_larger_book_is_sharded_and_serve_keeps_it_equal() {
 
     let mut project = Project::load(options(&root));
     let site = Mutex::new(Site::default());
-    project.render(&site, true, &Quiet);
+    project.render(&site, true, &Silent);
     let note = root.join("content/n/150.md");
     let text = std::fs::read_to_string(&note).unwrap();
     std::fs::write(&note, text.replace("opens", "begins")).unwrap();
@@ -894,7 +879,7 @@ fn measure_one_note_edit() {
     let root = copy.path().to_path_buf();
     let mut project = Project::load(options(&root));
     let started = std::time::Instant::now();
-    let first = project.render(&briefbook::output::NullSink, true, &Quiet);
+    let first = project.render(&briefbook::output::NullSink, true, &Silent);
     assert!(!first.diagnostics.has_errors());
     let search = |r: &briefbook::site::Render| {
         r.timings
@@ -926,7 +911,7 @@ fn measure_one_note_edit() {
             std::fs::write(&note, format!("{text}{}", " x".repeat(run))).unwrap();
             let started = std::time::Instant::now();
             project.reload(std::slice::from_ref(&note));
-            let render = project.render(&briefbook::output::NullSink, true, &Quiet);
+            let render = project.render(&briefbook::output::NullSink, true, &Silent);
             assert!(!render.diagnostics.has_errors());
             let total = started.elapsed().as_secs_f64() * 1000.0;
             let files = render

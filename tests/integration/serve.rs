@@ -7,23 +7,12 @@ use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use briefbook::site::{BuildOptions, Progress, Project, Site};
+use briefbook::site::{Project, Silent, Site};
 
-use crate::support::TestBook;
-
-struct Quiet;
-impl Progress for Quiet {
-    fn start(&self, _: &str, _: usize) {}
-    fn step(&self) {}
-    fn finish(&self) {}
-}
+use crate::support::{TestBook, options};
 
 fn full_render(root: &std::path::Path) -> Site {
-    let (outcome, site) = briefbook::render_book(&BuildOptions {
-        root: root.to_path_buf(),
-        output: None,
-        drafts: false,
-    });
+    let (outcome, site) = briefbook::render_book(&options(root));
     assert!(
         !outcome.diagnostics.has_errors(),
         "{}",
@@ -44,7 +33,7 @@ fn rerender(project: &mut Project, site: &Mutex<Site>, changed: &[PathBuf]) -> V
 /// Renders what changed into `site` and returns every path written.
 fn rerender_all(project: &mut Project, site: &Mutex<Site>, changed: &[PathBuf]) -> Vec<String> {
     project.reload(changed);
-    let render = project.render(site, true, &Quiet);
+    let render = project.render(site, true, &Silent);
     assert!(
         !render.diagnostics.has_errors(),
         "{}",
@@ -61,13 +50,9 @@ fn rerender_all(project: &mut Project, site: &Mutex<Site>, changed: &[PathBuf]) 
 fn incremental_rebuilds_render_only_what_changed_and_match_a_full_build() {
     let book = TestBook::fixture("basic");
     let root = book.root().to_path_buf();
-    let mut project = Project::load(BuildOptions {
-        root: root.clone(),
-        output: None,
-        drafts: false,
-    });
+    let mut project = Project::load(options(&root));
     let site = Mutex::new(Site::default());
-    let first = project.render(&site, true, &Quiet);
+    let first = project.render(&site, true, &Silent);
     assert!(first.written.len() > 10);
 
     // Nothing changed: nothing is rendered.
@@ -122,7 +107,7 @@ fn incremental_rebuilds_render_only_what_changed_and_match_a_full_build() {
     )
     .unwrap();
     project.reload(std::slice::from_ref(&nyt));
-    let render = project.render(&site, true, &Quiet);
+    let render = project.render(&site, true, &Silent);
     let errors = render.diagnostics.render(project.files());
     assert!(errors.contains("quotation not found in `nyt`"), "{errors}");
     std::fs::write(&nyt, &source).unwrap();
@@ -174,13 +159,9 @@ fn the_editors_report_follows_incremental_rebuilds() {
     let config = root.join("content/book.toml");
     let settings = std::fs::read_to_string(&config).unwrap();
     std::fs::write(&config, format!("{settings}report = true\n")).unwrap();
-    let mut project = Project::load(BuildOptions {
-        root: root.clone(),
-        output: None,
-        drafts: false,
-    });
+    let mut project = Project::load(options(&root));
     let site = Mutex::new(Site::default());
-    let first = project.render(&site, true, &Quiet);
+    let first = project.render(&site, true, &Silent);
     assert!(first.written.contains(&"report.html".to_string()));
     let report = || String::from_utf8(site.lock().unwrap().files["report.html"].clone()).unwrap();
     // Writes `text` into `path` (or deletes it), renders what changed,
@@ -253,11 +234,7 @@ fn new_creates_a_book_that_builds_cleanly() {
         "{}",
         String::from_utf8_lossy(&status.stderr)
     );
-    let (outcome, site) = briefbook::render_book(&BuildOptions {
-        root: target.clone(),
-        output: None,
-        drafts: false,
-    });
+    let (outcome, site) = briefbook::render_book(&options(&target));
     assert!(
         outcome.diagnostics.is_empty(),
         "{}",

@@ -8,6 +8,16 @@ use briefbook::site::{BuildOptions, Outcome};
 use scraper::{Html, Selector};
 use tempfile::TempDir;
 
+/// Options for the book at `root` as `serve` and `build` use them: the
+/// default output, no drafts.
+pub fn options(root: &Path) -> BuildOptions {
+    BuildOptions {
+        root: root.to_path_buf(),
+        output: None,
+        drafts: false,
+    }
+}
+
 /// A book in a temporary folder.
 pub struct TestBook {
     pub dir: TempDir,

@@ -190,7 +190,8 @@ fn generate(dir: &Path, notes: usize) -> Paths {
     .expect("write config");
 
     // mdBook lists its chapters in SUMMARY.md; its sidebar is one script
-    // (toc.js), not a list on every page, so its output grows linearly too.
+    // (toc.js), not a list on every page, so its output grows linearly
+    // (its time does not: each page's template is given every chapter).
     let mut summary = String::from("# Summary\n\n");
     for n in 0..notes {
         let mut body = String::new();

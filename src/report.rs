@@ -338,6 +338,13 @@ pub struct Cache {
     name_variants: Option<((u64, u64), Vec<NameVariant>)>,
 }
 
+impl Cache {
+    /// Whether it holds nothing yet.
+    pub fn is_empty(&self) -> bool {
+        self.notes.is_empty() && self.name_variants.is_none()
+    }
+}
+
 /// A report before the notes' own lists are gathered into it: enough to
 /// tell whether it changed since the last one.
 #[derive(Debug)]
@@ -360,6 +367,12 @@ impl Analysis {
         generations: &Generations,
     ) -> Analysis {
         Analysis::make(book, renderings, cache, Some(generations))
+    }
+
+    /// Analyses a rendered book once, keeping nothing for a next time: a
+    /// one-shot build, or `check --report`.
+    pub fn once(book: &Book, renderings: &Renderings<'_>) -> Analysis {
+        Analysis::make(book, renderings, &mut Cache::default(), None)
     }
 
     /// A hash of everything the report will hold, so `serve` renders
@@ -607,7 +620,7 @@ impl Report {
             glossary,
             chronology,
         };
-        Analysis::make(book, &renderings, &mut Cache::default(), None).report()
+        Analysis::once(book, &renderings).report()
     }
 
     /// The report as JSON, pretty-printed, ending with a newline.

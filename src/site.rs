@@ -544,19 +544,25 @@ impl Project {
             let started = Instant::now();
             let path = crate::report::PAGE.to_string();
             if theme.tera.get_template_names().any(|name| name == path) {
-                // Only what changed is analysed again: `serve` renders
-                // after every edit.
-                let analysis = crate::report::Analysis::cached(
-                    &self.book,
-                    &crate::report::Renderings {
-                        notes: &notes,
-                        intro: intro.as_deref(),
-                        glossary: &glossary,
-                        chronology: &chronology,
-                    },
-                    &mut self.report_cache,
-                    &self.generations,
-                );
+                let renderings = crate::report::Renderings {
+                    notes: &notes,
+                    intro: intro.as_deref(),
+                    glossary: &glossary,
+                    chronology: &chronology,
+                };
+                // `serve` renders after every edit, so it keeps each note's
+                // findings and analyses again only what changed; a one-shot
+                // build renders once and keeps nothing.
+                let analysis = if self.stream_pages {
+                    crate::report::Analysis::once(&self.book, &renderings)
+                } else {
+                    crate::report::Analysis::cached(
+                        &self.book,
+                        &renderings,
+                        &mut self.report_cache,
+                        &self.generations,
+                    )
+                };
                 let fingerprint = analysis.fingerprint() ^ settings;
                 if !only_changed || self.fingerprints.get(&path) != Some(&fingerprint) {
                     let result = analysis.report().page(&self.book, theme).and_then(|html| {
@@ -1216,5 +1222,47 @@ mod tests {
         let doubled = pool.install(|| map_in_order(&items, |&i| i * 2));
         assert_eq!(doubled, (0..1000).map(|i| i * 2).collect::<Vec<_>>());
         assert!(map_in_order(&[] as &[usize], |&i| i).is_empty());
+    }
+
+    /// The fixture book with `report = true`, in a folder of its own.
+    fn book_with_report() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
+        for entry in walkdir::WalkDir::new(&fixture) {
+            let entry = entry.unwrap();
+            let to = dir
+                .path()
+                .join(entry.path().strip_prefix(&fixture).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &to).unwrap();
+            }
+        }
+        let config = dir.path().join("content/book.toml");
+        let mut text = std::fs::read_to_string(&config).unwrap();
+        text.push_str("report = true\n");
+        std::fs::write(&config, text).unwrap();
+        dir
+    }
+
+    #[test]
+    fn only_a_project_that_renders_again_keeps_the_reports_findings() {
+        let dir = book_with_report();
+        let options = BuildOptions {
+            root: dir.path().to_path_buf(),
+            output: Some(dir.path().join("site")),
+            drafts: false,
+        };
+        // A one-shot build writes the report and keeps nothing of it.
+        let outcome = build_with_progress(&options, &Silent);
+        assert!(!outcome.diagnostics.has_errors());
+        assert!(dir.path().join("site/report.html").is_file());
+        assert!(outcome._retained.report_cache.is_empty());
+        // What `serve` renders from keeps each note's findings.
+        let mut project = Project::load(options);
+        let render = project.render(&NullSink, false, &Silent);
+        assert!(!render.diagnostics.has_errors());
+        assert!(!project.report_cache.is_empty());
     }
 }

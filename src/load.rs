@@ -129,7 +129,7 @@ fn read_no_follow(path: &Path) -> std::io::Result<Vec<u8>> {
 /// The bytes of a file, refusing to open it through a symbolic link.
 #[cfg(not(unix))]
 fn read_no_follow(path: &Path) -> std::io::Result<Vec<u8>> {
-    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+    if path.is_symlink() {
         return Err(std::io::Error::other("a symbolic link"));
     }
     std::fs::read(path)
@@ -139,8 +139,7 @@ fn read_no_follow(path: &Path) -> std::io::Result<Vec<u8>> {
 fn is_symlink_refusal(error: &std::io::Error, path: &Path) -> bool {
     // `O_NOFOLLOW` fails with ELOOP, an error std has no kind for on
     // every platform; the link itself says what it is.
-    error.kind() != std::io::ErrorKind::NotFound
-        && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+    error.kind() != std::io::ErrorKind::NotFound && path.is_symlink()
 }
 
 /// The bytes of a file as text (lossily, if they are not UTF-8).
@@ -294,7 +293,7 @@ fn in_linked_folder(root: &Path, path: &Path) -> bool {
     else {
         return false;
     };
-    std::fs::symlink_metadata(root.join(first)).is_ok_and(|m| m.file_type().is_symlink())
+    root.join(first).is_symlink()
 }
 
 fn is_wanted(path: &Path, extensions: &[&str]) -> bool {

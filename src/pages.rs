@@ -754,7 +754,7 @@ pub fn glossary_letter(name: &str) -> (String, String) {
 
 /// The data every template gets: the book's settings, the relative root,
 /// the page's path and its section of the site.
-fn base_context(book: &Book, page: &str, section: &str) -> tera::Context {
+pub(crate) fn base_context(book: &Book, page: &str, section: &str) -> tera::Context {
     let config = &book.config;
     let mut context = tera::Context::new();
     context.insert("book", &BookContext::new(config));

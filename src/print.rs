@@ -1353,16 +1353,12 @@ fn frame(
     theme: &Theme,
 ) -> Result<(String, String), Diagnostic> {
     let book = input.book;
-    let config = &book.config;
-    let mut context = tera::Context::new();
+    let mut context = crate::pages::base_context(book, PAGE, "print");
     // The print edition is being made, whatever `print` says (`serve`
     // makes it on request).
-    let mut book_context = BookContext::new(config);
+    let mut book_context = BookContext::new(&book.config);
     book_context.print = true;
     context.insert("book", &book_context);
-    context.insert("root", "");
-    context.insert("page", PAGE);
-    context.insert("section", "print");
 
     let intro_part = Part {
         page: "index.html",

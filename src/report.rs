@@ -29,7 +29,6 @@ use serde::Serialize;
 use crate::citation::{self, CiteRef, InlineRef, InlineRefKind, markdown_options};
 use crate::diagnostics::{Diagnostic, FileId};
 use crate::glossary::Glossary;
-use crate::html::root_prefix;
 use crate::load::Book;
 use crate::markdown::Rendered;
 use crate::note::Note;
@@ -775,12 +774,7 @@ impl Report {
 
     /// `report.html` through the theme's `report.html` template.
     pub fn page(&self, book: &Book, theme: &Theme) -> Result<String, Diagnostic> {
-        let config = &book.config;
-        let mut context = tera::Context::new();
-        context.insert("book", &crate::pages::BookContext::new(config));
-        context.insert("root", &root_prefix(PAGE));
-        context.insert("page", PAGE);
-        context.insert("section", "report");
+        let mut context = crate::pages::base_context(book, PAGE, "report");
         context.insert("report", self);
         let single: Vec<&NoteSources> = self.note_sources.iter().filter(|n| n.count == 1).collect();
         let none: Vec<&NoteSources> = self.note_sources.iter().filter(|n| n.count == 0).collect();
@@ -790,7 +784,6 @@ impl Report {
     }
 }
 
-/// What every template gets as `book` (the same fields as the other pages).
 fn section(out: &mut String, title: &str, count: usize) {
     let _ = writeln!(out, "\n{title} ({count})");
     if count == 0 {

@@ -1224,25 +1224,13 @@ mod tests {
         assert!(map_in_order(&[] as &[usize], |&i| i).is_empty());
     }
 
-    /// The fixture book with `report = true`, in a folder of its own.
+    /// A one-note book with `report = true`.
     fn book_with_report() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
-        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
-        for entry in walkdir::WalkDir::new(&fixture) {
-            let entry = entry.unwrap();
-            let to = dir
-                .path()
-                .join(entry.path().strip_prefix(&fixture).unwrap());
-            if entry.file_type().is_dir() {
-                std::fs::create_dir_all(&to).unwrap();
-            } else {
-                std::fs::copy(entry.path(), &to).unwrap();
-            }
-        }
-        let config = dir.path().join("content/book.toml");
-        let mut text = std::fs::read_to_string(&config).unwrap();
-        text.push_str("report = true\n");
-        std::fs::write(&config, text).unwrap();
+        let content = dir.path().join("content");
+        std::fs::create_dir_all(&content).unwrap();
+        std::fs::write(content.join("book.toml"), "report = true\n").unwrap();
+        std::fs::write(content.join("a.md"), "# A\n\nA paragraph.\n").unwrap();
         dir
     }
 

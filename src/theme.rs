@@ -196,7 +196,7 @@ impl Theme {
         // `themes/` or the theme's folder as a link is not followed either.
         let linked = [root.join("themes"), theme_dir.clone()]
             .into_iter()
-            .find(|dir| std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()));
+            .find(|dir| dir.is_symlink());
         if let Some(dir) = &linked {
             problems
                 .warnings

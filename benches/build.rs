@@ -288,10 +288,7 @@ fn generate(dir: &Path, notes: usize) -> Paths {
 
 /// Runs a command, returning its wall time and peak memory (kB).
 fn measure(command: &mut Command) -> (Duration, u64) {
-    match measure_within(command, None) {
-        Some(measured) => measured,
-        None => unreachable!("no time limit was set"),
-    }
+    measure_within(command, None).expect("no time limit was set")
 }
 
 /// Runs a command, returning its wall time and peak memory (kB), or `None`
@@ -361,8 +358,19 @@ struct Peer {
     /// What makes the program print its version: how the benchmark tells
     /// whether it is installed.
     version_arg: &'static str,
+    /// Adds to `command` (the program, its standard output silenced)
+    /// what makes it build the peer's copy of the notes into `out`.
+    args: fn(command: &mut Command, paths: &Paths, out: &Path),
+}
+
+impl Peer {
     /// The command that builds the peer's copy of the notes into `out`.
-    command: fn(paths: &Paths, out: &Path) -> Command,
+    fn command(&self, paths: &Paths, out: &Path) -> Command {
+        let mut command = Command::new(self.program);
+        command.stdout(std::process::Stdio::null());
+        (self.args)(&mut command, paths, out);
+        command
+    }
 }
 
 const PEERS: &[Peer] = &[
@@ -370,15 +378,12 @@ const PEERS: &[Peer] = &[
         name: "Hugo",
         program: "hugo",
         version_arg: "version",
-        command: |paths, out| {
-            let mut command = Command::new("hugo");
+        args: |command, paths, out| {
             command
                 .args(["--quiet", "-s"])
                 .arg(&paths.hugo)
                 .arg("-d")
-                .arg(out)
-                .stdout(std::process::Stdio::null());
-            command
+                .arg(out);
         },
     },
     // mdBook is the reading experience briefbook measures itself against,
@@ -389,16 +394,13 @@ const PEERS: &[Peer] = &[
         name: "mdBook",
         program: "mdbook",
         version_arg: "--version",
-        command: |paths, out| {
-            let mut command = Command::new("mdbook");
+        args: |command, paths, out| {
             command
                 .arg("build")
                 .arg(&paths.mdbook)
                 .arg("--dest-dir")
                 .arg(out)
-                .stdout(std::process::Stdio::null())
                 .stderr(std::process::Stdio::null());
-            command
         },
     },
 ];
@@ -488,7 +490,7 @@ fn main() {
                 }
                 let peer_out = dir.join(format!("{}-out", peer.program));
                 let _ = std::fs::remove_dir_all(&peer_out);
-                match measure_within(&mut (peer.command)(&paths, &peer_out), Some(peer_limit)) {
+                match measure_within(&mut peer.command(&paths, &peer_out), Some(peer_limit)) {
                     Some((time, rss)) => {
                         peer_times[i].push(time);
                         peer_peaks[i] = peer_peaks[i].max(rss);

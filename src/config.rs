@@ -1,6 +1,6 @@
 //! `content/book.toml`: the book's settings. Every key is optional.
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
 /// The settings of a book, from `content/book.toml`.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -29,6 +29,9 @@ pub struct BookConfig {
     /// Write the search index (`search/`) and give every page the search
     /// box.
     pub search: bool,
+    /// Where the site is published (`site_url`), if the book says: the
+    /// 404 page, which a host shows at any depth, links from there.
+    pub site_url: Option<SiteUrl>,
 }
 
 impl Default for BookConfig {
@@ -45,6 +48,121 @@ impl Default for BookConfig {
             report: false,
             print: true,
             search: true,
+            site_url: None,
+        }
+    }
+}
+
+/// Where a site is published: an address such as
+/// `https://example.org/briefing/` or a path such as `/briefing/`.
+///
+/// Every page links relatively, so the site works from any folder and
+/// straight from disk, except the 404 page: a static host shows it for any
+/// missing address, at any depth, where relative links would lead
+/// nowhere. Given this setting, the 404 page links from the site's root
+/// on its host instead (as mdBook's `site-url` does).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SiteUrl {
+    /// The setting as written.
+    text: String,
+    /// The site's root on its host: starts and ends with `/`.
+    path: String,
+}
+
+impl SiteUrl {
+    /// Reads a `site_url`; the error says what is wrong, for a diagnostic.
+    pub fn parse(text: &str) -> Result<SiteUrl, String> {
+        const EXAMPLES: &str =
+            "an address such as \"https://example.org/briefing/\" or a path such as \"/briefing/\"";
+        let path = if let Some(rest) = text
+            .strip_prefix("https://")
+            .or_else(|| text.strip_prefix("http://"))
+        {
+            let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            if host.is_empty() {
+                return Err(format!("`site_url` {text:?} has no host: give {EXAMPLES}"));
+            }
+            if path.is_empty() { "/" } else { path }
+        } else if text.starts_with("//") || !text.starts_with('/') {
+            return Err(format!(
+                "`site_url` {text:?} is neither an http(s) address nor a path from the host's root: give {EXAMPLES}"
+            ));
+        } else {
+            text
+        };
+        if let Some(c) = path
+            .chars()
+            .find(|c| c.is_whitespace() || matches!(c, '?' | '#' | '"' | '<' | '>' | '\\'))
+        {
+            return Err(format!(
+                "`site_url` {text:?} has {c:?} in its path: give {EXAMPLES}"
+            ));
+        }
+        let mut path = path.to_string();
+        if !path.ends_with('/') {
+            path.push('/');
+        }
+        Ok(SiteUrl {
+            text: text.to_string(),
+            path,
+        })
+    }
+
+    /// The setting as written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The site's root on its host, such as `/briefing/`: starts and ends
+    /// with `/`.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+impl<'de> Deserialize<'de> for SiteUrl {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        SiteUrl::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SiteUrl;
+
+    #[test]
+    fn a_site_url_gives_the_path_of_the_sites_root_on_its_host() {
+        for (text, path) in [
+            ("https://example.org/briefing/", "/briefing/"),
+            ("https://example.org/briefing", "/briefing/"),
+            ("http://example.org", "/"),
+            ("https://user.github.io/talks/2008/", "/talks/2008/"),
+            ("/", "/"),
+            ("/briefing", "/briefing/"),
+        ] {
+            assert_eq!(SiteUrl::parse(text).unwrap().path(), path, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_site_url_that_is_not_an_address_or_a_path_is_refused() {
+        for (text, says) in [
+            (
+                "example.org/briefing/",
+                "neither an http(s) address nor a path",
+            ),
+            ("briefing", "neither"),
+            ("//example.org/", "neither"),
+            ("ftp://example.org/", "neither"),
+            ("https:///briefing/", "has no host"),
+            ("/brief ing/", "' '"),
+            ("/briefing/?x=1", "'?'"),
+            ("https://example.org/a\"b", "'\"'"),
+        ] {
+            let error = SiteUrl::parse(text).unwrap_err();
+            assert!(error.contains(says), "{text}: {error}");
+            assert!(error.contains("https://example.org/briefing/"), "{error}");
         }
     }
 }

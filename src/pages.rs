@@ -58,6 +58,9 @@ pub struct BookPages<'a> {
     term_mentions: Vec<Vec<Referrer>>,
     /// Notes linking to each event, by event id.
     event_mentions: HashMap<&'a str, Vec<usize>>,
+    /// Where the 404 page links from, if not from `site_url`'s path (or,
+    /// without it, relatively, like every other page).
+    pub(crate) not_found_root: Option<&'a str>,
 }
 
 /// A page, or an entry of one, that cites a source or mentions a term.
@@ -307,6 +310,7 @@ impl<'a> BookPages<'a> {
             per_source,
             term_mentions,
             event_mentions,
+            not_found_root: None,
         }
     }
 
@@ -483,7 +487,14 @@ impl<'a> BookPages<'a> {
             }
             Page::Glossary => self.glossary_page(theme),
             Page::Chronology => self.chronology_page(theme),
-            Page::NotFound => theme.render_bytes("404.html", &self.context(&path, "404"), 0),
+            Page::NotFound => {
+                let mut context = self.context(&path, "404");
+                let site_root = self.book.config.site_url.as_ref().map(|url| url.path());
+                if let Some(root) = self.not_found_root.or(site_root) {
+                    context.insert("root", root);
+                }
+                theme.render_bytes("404.html", &context, 0)
+            }
         }
     }
 
@@ -860,6 +871,7 @@ pub fn settings_fingerprint(book: &Book, theme_generation: u64) -> u64 {
         &c.language,
         &c.theme,
         &c.description,
+        &c.site_url,
         theme_generation,
     ))
 }

@@ -495,6 +495,9 @@ pub fn serve(
         output: None,
         drafts: options.drafts,
     });
+    // The server answers any missing address with the 404 page: from the
+    // root, its links must not be relative to the missing page's folder.
+    project.serve_from_root();
     rebuild(&mut project, &site, false, report, progress);
 
     let (sender, events) = channel();

@@ -148,6 +148,9 @@ pub struct Project {
     print_mode: print::Mode,
     /// What the last editor's report found, for the next (`report = true`).
     report_cache: crate::report::Cache,
+    /// Where the 404 page links from instead of `site_url`: `/` under
+    /// `serve` ([`Project::serve_from_root`]).
+    not_found_root: Option<&'static str>,
 }
 
 /// What one render of a project produced.
@@ -189,7 +192,15 @@ impl Project {
             make_search: true,
             print_mode: print::Mode::Off,
             report_cache: crate::report::Cache::default(),
+            not_found_root: None,
         }
+    }
+
+    /// The site will be served from the root of its host, as `serve` does:
+    /// the 404 page, which a server returns for any missing address, links
+    /// from `/`, whatever `site_url` says.
+    pub fn serve_from_root(&mut self) {
+        self.not_found_root = Some("/");
     }
 
     /// Where the site goes.
@@ -372,7 +383,9 @@ impl Project {
 
         // 3. Pages whose inputs changed, in parallel.
         let started = Instant::now();
-        let pages = BookPages::new(&self.book, &notes, intro.as_deref(), &glossary, &chronology);
+        let mut pages =
+            BookPages::new(&self.book, &notes, intro.as_deref(), &glossary, &chronology);
+        pages.not_found_root = self.not_found_root;
         let settings = settings_fingerprint(&self.book, self.theme_generation);
         let all = pages.all();
         let mut due: Vec<(Page, String, u64)> = Vec::with_capacity(all.len());

@@ -1,6 +1,6 @@
 //! The fixture book `tests/fixtures/basic`, built end to end.
 
-use crate::support::{TestBook, snapshot_dir, text_of};
+use crate::support::{Page, TestBook, snapshot_dir, text_of};
 
 #[test]
 fn citations_and_markdown_footnotes_share_one_numbering() {
@@ -303,6 +303,54 @@ fn drafts_are_left_out_unless_asked_for() {
     });
     assert!(!with_drafts.diagnostics.has_errors());
     assert!(book.root().join("with-drafts/wip.html").is_file());
+}
+
+/// Every link and stylesheet of a page: where it points.
+fn addresses(page: &Page) -> Vec<String> {
+    let mut all = page.attrs("a[href]", "href");
+    all.extend(page.attrs("link[href]", "href"));
+    all.extend(page.attrs("script[src]", "src"));
+    all
+}
+
+#[test]
+fn the_404_page_links_from_the_site_url_and_every_other_page_relatively() {
+    // A host shows 404.html for any missing address, at any depth: its
+    // links must start from the site's root there.
+    let book = TestBook::fixture("basic").file(
+        "content/book.toml",
+        "title = \"Talks\"\nsite_url = \"https://example.org/briefing\"\n",
+    );
+    let built = book.build_ok();
+    let not_found = addresses(&built.page("404.html"));
+    assert!(
+        not_found.contains(&"/briefing/style.css".to_string()),
+        "{not_found:?}"
+    );
+    assert!(not_found.contains(&"/briefing/sources/index.html".to_string()));
+    assert!(
+        not_found
+            .iter()
+            .all(|a| a.starts_with("/briefing/") || a.starts_with('#')),
+        "{not_found:?}"
+    );
+    for page in ["index.html", "glossary.html", "sources/index.html"] {
+        let links = addresses(&built.page(page));
+        assert!(!links.is_empty());
+        assert!(
+            links
+                .iter()
+                .all(|a| !a.starts_with('/') && !a.contains("example.org")),
+            "{page}: {links:?}"
+        );
+    }
+
+    // Without it, the 404 page links relatively, like every page: it
+    // works from the top folder and straight from disk.
+    let plain = TestBook::fixture("basic").built();
+    let links = addresses(&plain.page("404.html"));
+    assert!(links.contains(&"style.css".to_string()), "{links:?}");
+    assert!(links.iter().all(|a| !a.starts_with('/')), "{links:?}");
 }
 
 #[test]

@@ -261,6 +261,15 @@ fn unknown_book_toml_key() {
 }
 
 #[test]
+fn site_url_that_is_not_an_address() {
+    let book = TestBook::new().file(
+        "content/book.toml",
+        "title = \"T\"\nsite_url = \"example.org/briefing/\"\n",
+    );
+    assert_errors("site_url_not_an_address", book, &["content/book.toml:2:12"]);
+}
+
+#[test]
 fn toml_type_error_in_book_toml() {
     let book = TestBook::new().file("content/book.toml", "title = 3\n");
     assert_errors("book_type_error", book, &["content/book.toml:1:9"]);

@@ -293,6 +293,14 @@ fn serve_rebuilds_on_change_and_shows_errors_to_open_tabs() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("book");
     briefbook::scaffold::new_book(&root).unwrap();
+    // Where the built site will live: `serve` serves it from `/` all the same.
+    let config = root.join("content/book.toml");
+    let settings = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("{settings}site_url = \"https://example.org/briefing/\"\n"),
+    )
+    .unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_briefbook"))
         .args(["serve", "--port", "0", "--root"])
         .arg(&root)
@@ -322,6 +330,14 @@ fn serve_rebuilds_on_change_and_shows_errors_to_open_tabs() {
         "pages get the reload script"
     );
     assert_eq!(get(port, "/../Cargo.toml").0, 404);
+    // Any missing address gets the 404 page, whose links start from the
+    // root the site is served from, not from the missing page's folder.
+    let (status, missing) = get(port, "/notes/deep/missing.html");
+    assert_eq!(status, 404);
+    assert!(
+        missing.contains("href=\"/style.css\"") && missing.contains("href=\"/index.html\""),
+        "{missing}"
+    );
     assert!(!root.join("output").exists(), "serve builds in memory");
 
     // An edit: the poll answers with a new version and the page has the text.

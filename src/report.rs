@@ -338,8 +338,10 @@ pub struct Cache {
 }
 
 impl Cache {
-    /// Whether it holds nothing yet.
-    pub fn is_empty(&self) -> bool {
+    /// Whether it holds nothing yet: for tests, which check that a one-shot
+    /// build keeps no findings.
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.notes.is_empty() && self.name_variants.is_none()
     }
 }

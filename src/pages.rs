@@ -98,6 +98,9 @@ pub(crate) struct BookContext<'a> {
     pub(crate) print: bool,
     /// Whether the book has a search index (`search/`).
     search: bool,
+    /// Where the site is published, as written in `book.toml`: for a
+    /// theme's canonical links.
+    site_url: Option<&'a str>,
 }
 
 impl<'a> BookContext<'a> {
@@ -111,6 +114,7 @@ impl<'a> BookContext<'a> {
             authors: &config.authors,
             print: config.print,
             search: config.search,
+            site_url: config.site_url.as_ref().map(|url| url.as_str()),
         }
     }
 }

@@ -345,6 +345,17 @@ fn the_404_page_links_from_the_site_url_and_every_other_page_relatively() {
         );
     }
 
+    // Themes get the setting as written.
+    let theme_sees = book.file(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block main %}<p class=\"at\">{{ book.site_url }}</p>{% endblock main %}",
+    );
+    let themed = theme_sees.build_ok();
+    assert_eq!(
+        themed.page("404.html").texts("p.at"),
+        ["https://example.org/briefing"]
+    );
+
     // Without it, the 404 page links relatively, like every page: it
     // works from the top folder and straight from disk.
     let plain = TestBook::fixture("basic").built();

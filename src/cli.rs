@@ -79,6 +79,10 @@ pub enum Command {
         /// The port to listen on, on 127.0.0.1 only.
         #[arg(long, default_value_t = 1111)]
         port: u16,
+        /// Open the book in the web browser once it is served (the program
+        /// in $BROWSER, if set, else the system's default browser).
+        #[arg(long)]
+        open: bool,
     },
     /// Create a new book in DIR with a small example (one source, one note, a glossary term and an event).
     New {

@@ -66,11 +66,12 @@ fn main() -> ExitCode {
             let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
             report_last(outcome, started, false, verbose)
         }
-        Command::Serve { book, port } => {
+        Command::Serve { book, port, open } => {
             let options = ServeOptions {
                 root: book.root,
                 port,
                 drafts: book.drafts,
+                open,
             };
             match serve(&options, &Terminal, &Bar::new()) {
                 Ok(()) => ExitCode::SUCCESS,
@@ -257,6 +258,10 @@ impl ServeReport for Terminal {
         eprintln!(
             "serving the book at {url} (Ctrl-C to stop); rebuilding when a file of the book changes"
         );
+    }
+
+    fn browser_not_opened(&self, url: &str, error: &str) {
+        eprintln!("warning: cannot open a web browser ({error}); open {url} yourself");
     }
 
     fn built(&self, elapsed: Duration, pages: usize, diagnostics: &str, failed: bool) {

@@ -446,6 +446,9 @@ pub struct ServeOptions {
     pub port: u16,
     /// Include drafts.
     pub drafts: bool,
+    /// Open the book in the web browser once it is served (`$BROWSER`, if
+    /// set, else the system's default).
+    pub open: bool,
 }
 
 /// Says what happened, to the terminal.
@@ -454,6 +457,8 @@ pub trait ServeReport: Sync {
     fn listening(&self, url: &str);
     /// A build finished: `errors` is the rendered diagnostics, if any.
     fn built(&self, elapsed: Duration, pages: usize, diagnostics: &str, failed: bool);
+    /// `open` was asked for, and no browser could be started.
+    fn browser_not_opened(&self, _url: &str, _error: &str) {}
 }
 
 /// Serves the book until the process ends.
@@ -526,7 +531,15 @@ pub fn serve(
         let server = server.clone();
         std::thread::spawn(move || accept(&server, &site));
     }
-    report.listening(&format!("http://127.0.0.1:{port}/"));
+    let url = format!("http://127.0.0.1:{port}/");
+    report.listening(&url);
+    if options.open {
+        // After the first build and with the server accepting, so that the
+        // browser's first request gets the book, not a refused connection.
+        if let Err(e) = opener::open_browser(&url) {
+            report.browser_not_opened(&url, &e.to_string());
+        }
+    }
     watch_loop(
         &events,
         &root,

@@ -280,6 +280,49 @@ fn get(port: u16, path: &str) -> (u16, String) {
     (status, body)
 }
 
+/// Starts `briefbook serve` on a free port, with `extra` arguments and
+/// `$BROWSER` set to `browser` (if given): the server (stopped when
+/// dropped), its port, and what it says on standard error after the
+/// address, line by line as it comes.
+fn start_serve(
+    root: &Path,
+    extra: &[&str],
+    browser: Option<&Path>,
+) -> (Server, u16, std::sync::mpsc::Receiver<String>) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_briefbook"));
+    command
+        .args(["serve", "--port", "0", "--root"])
+        .arg(root)
+        .args(extra)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null());
+    match browser {
+        Some(browser) => command.env("BROWSER", browser),
+        None => command.env_remove("BROWSER"),
+    };
+    let mut child = command.spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let server = Server(child);
+    let mut lines = BufReader::new(stderr).lines();
+    let port: u16 = lines
+        .by_ref()
+        .take(20)
+        .filter_map(Result::ok)
+        .find_map(|line| {
+            line.split("http://127.0.0.1:")
+                .nth(1)
+                .and_then(|rest| rest.split('/').next()?.parse().ok())
+        })
+        .expect("serve says where it listens");
+    let (said, heard) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            let _ = said.send(line);
+        }
+    });
+    (server, port, heard)
+}
+
 struct Server(std::process::Child);
 impl Drop for Server {
     fn drop(&mut self) {
@@ -301,27 +344,7 @@ fn serve_rebuilds_on_change_and_shows_errors_to_open_tabs() {
         format!("{settings}site_url = \"https://example.org/briefing/\"\n"),
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_briefbook"))
-        .args(["serve", "--port", "0", "--root"])
-        .arg(&root)
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let server = Server(child);
-    let mut lines = BufReader::new(stderr).lines();
-    let port: u16 = lines
-        .by_ref()
-        .take(20)
-        .filter_map(Result::ok)
-        .find_map(|line| {
-            line.split("http://127.0.0.1:")
-                .nth(1)
-                .and_then(|rest| rest.split('/').next()?.parse().ok())
-        })
-        .expect("serve says where it listens");
-    std::thread::spawn(move || for _ in lines {});
+    let (server, port, _said) = start_serve(&root, &[], None);
 
     let (status, index) = get(port, "/");
     assert_eq!(status, 200);
@@ -367,5 +390,61 @@ fn serve_rebuilds_on_change_and_shows_errors_to_open_tabs() {
     assert!(poll.contains("content/first-note.md:"), "{poll}");
     assert!(poll.contains("there is no p9"), "{poll}");
     assert_eq!(get(port, "/first-note.html").0, 200);
+    drop(server);
+}
+
+#[test]
+fn serve_open_starts_the_browser_at_the_served_book_or_says_it_could_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("book");
+    briefbook::scaffold::new_book(&root).unwrap();
+    // A "browser" that notes the address it is given.
+    let asked = dir.path().join("asked");
+    let browser = dir.path().join("browser");
+    std::fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\nprintf '%s' \"$1\" > '{}.part' && mv '{0}.part' '{0}'\n",
+            asked.display()
+        ),
+    )
+    .unwrap();
+    let mut permissions = std::fs::metadata(&browser).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&browser, permissions).unwrap();
+
+    let (server, port, _said) = start_serve(&root, &["--open"], Some(&browser));
+    let mut waited = 0;
+    while !asked.exists() && waited < 200 {
+        std::thread::sleep(Duration::from_millis(50));
+        waited += 1;
+    }
+    let url = std::fs::read_to_string(&asked).expect("the browser was started");
+    assert_eq!(url, format!("http://127.0.0.1:{port}/"));
+    let (status, index) = get(port, "/");
+    assert_eq!(status, 200, "the book is there when the browser asks");
+    assert!(index.contains("<h1"));
+    drop(server);
+
+    // Without --open, no browser.
+    std::fs::remove_file(&asked).unwrap();
+    let (server, port, _said) = start_serve(&root, &[], Some(&browser));
+    assert_eq!(get(port, "/").0, 200);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!asked.exists(), "no --open, no browser");
+    drop(server);
+
+    // A browser that cannot be started: a warning, and the book is served.
+    let missing = dir.path().join("no-such-browser");
+    let (server, port, said) = start_serve(&root, &["--open"], Some(&missing));
+    let warning = std::iter::from_fn(|| said.recv_timeout(Duration::from_secs(20)).ok())
+        .find(|line| line.starts_with("warning:"))
+        .expect("serve says why no browser opened");
+    assert!(
+        warning.starts_with("warning: cannot open a web browser")
+            && warning.ends_with(&format!("open http://127.0.0.1:{port}/ yourself")),
+        "{warning}"
+    );
+    assert_eq!(get(port, "/").0, 200);
     drop(server);
 }

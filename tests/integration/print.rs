@@ -2,16 +2,12 @@
 //! in order with its endnotes, ids unique, every link inside the page.
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::sync::Mutex;
-use std::time::Duration;
 
 use briefbook::site::{BuildOptions, Project, Silent, Site};
 
-use crate::support::{Built, Page, TestBook, copy_dir, text_of};
+use crate::support::{Built, Page, TestBook, copy_dir, get, start_serve, text_of};
 
 /// The id a `#fragment` points at: percent-decoded, as browsers do.
 fn target(href: &str) -> Option<String> {
@@ -246,59 +242,11 @@ fn serve_makes_the_same_page_as_build_on_request() {
     );
 }
 
-fn get(port: u16, path: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(60)))
-        .unwrap();
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
-}
-
-struct Server(std::process::Child);
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn serve_makes_the_print_edition_when_asked_and_again_after_an_edit() {
     let book = TestBook::fixture("basic");
     let root = book.root().to_path_buf();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_briefbook"))
-        .args(["serve", "--port", "0", "--root"])
-        .arg(&root)
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let server = Server(child);
-    let mut lines = BufReader::new(stderr).lines();
-    let port: u16 = lines
-        .by_ref()
-        .take(20)
-        .map_while(Result::ok)
-        .find_map(|line| {
-            line.split("http://127.0.0.1:")
-                .nth(1)
-                .and_then(|rest| rest.split('/').next()?.parse().ok())
-        })
-        .expect("serve says where it listens");
-    std::thread::spawn(move || for _ in lines {});
+    let (server, port, _said) = start_serve(&root, &[], None);
 
     let (status, page) = get(port, "/print.html");
     assert_eq!(status, 200);

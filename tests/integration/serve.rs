@@ -1,15 +1,13 @@
 //! `new`, incremental rebuilds and `serve`.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use briefbook::site::{Project, Silent, Site};
 
-use crate::support::{TestBook, options};
+use crate::support::{TestBook, get, options, start_serve};
 
 fn full_render(root: &std::path::Path) -> Site {
     let (outcome, site) = briefbook::render_book(&options(root));
@@ -258,77 +256,6 @@ fn new_creates_a_book_that_builds_cleanly() {
         .output()
         .unwrap();
     assert_eq!(again.status.code(), Some(1));
-}
-
-fn get(port: u16, path: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(40)))
-        .unwrap();
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
-}
-
-/// Starts `briefbook serve` on a free port, with `extra` arguments and
-/// `$BROWSER` set to `browser` (if given): the server (stopped when
-/// dropped), its port, and what it says on standard error after the
-/// address, line by line as it comes.
-fn start_serve(
-    root: &Path,
-    extra: &[&str],
-    browser: Option<&Path>,
-) -> (Server, u16, std::sync::mpsc::Receiver<String>) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_briefbook"));
-    command
-        .args(["serve", "--port", "0", "--root"])
-        .arg(root)
-        .args(extra)
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null());
-    match browser {
-        Some(browser) => command.env("BROWSER", browser),
-        None => command.env_remove("BROWSER"),
-    };
-    let mut child = command.spawn().unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let server = Server(child);
-    let mut lines = BufReader::new(stderr).lines();
-    let port: u16 = lines
-        .by_ref()
-        .take(20)
-        .filter_map(Result::ok)
-        .find_map(|line| {
-            line.split("http://127.0.0.1:")
-                .nth(1)
-                .and_then(|rest| rest.split('/').next()?.parse().ok())
-        })
-        .expect("serve says where it listens");
-    let (said, heard) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in lines.map_while(Result::ok) {
-            let _ = said.send(line);
-        }
-    });
-    (server, port, heard)
-}
-
-struct Server(std::process::Child);
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 #[test]

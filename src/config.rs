@@ -14,7 +14,9 @@ pub struct BookConfig {
     pub authors: Vec<String>,
     /// BCP 47 language tag of the notes (`lang` on every page).
     pub language: String,
-    /// Name of the theme folder under `themes/`.
+    /// Name of the theme folder under `themes/`: one plain name, so that
+    /// a theme is read only from inside the book ([`is_theme_name`]).
+    #[serde(deserialize_with = "theme_name")]
     pub theme: String,
     /// Description for the index page and `<meta name="description">`.
     pub description: Option<String>,
@@ -50,6 +52,29 @@ impl Default for BookConfig {
             search: true,
             site_url: None,
         }
+    }
+}
+
+/// Whether `name` can name a folder in the book's `themes/`: one plain
+/// name, not a path. A cloned book's `theme = "../../.ssh"` or
+/// `theme = "/home/me"` must not publish another folder's files.
+pub fn is_theme_name(name: &str) -> bool {
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && !name
+            .chars()
+            .any(|c| matches!(c, '/' | '\\' | ':') || c.is_control())
+}
+
+fn theme_name<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let name = String::deserialize(deserializer)?;
+    if is_theme_name(&name) {
+        Ok(name)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "`theme` {name:?} is not the name of a folder in themes/: a theme is read only from the book's own themes/ folder, so give a plain name such as \"briefing\" and put the theme in themes/briefing/"
+        )))
     }
 }
 
@@ -129,7 +154,17 @@ impl<'de> Deserialize<'de> for SiteUrl {
 
 #[cfg(test)]
 mod tests {
-    use super::SiteUrl;
+    use super::{SiteUrl, is_theme_name};
+
+    #[test]
+    fn a_theme_is_a_plain_name_never_a_path() {
+        for name in ["default", "briefing", "my theme", "thème-2"] {
+            assert!(is_theme_name(name), "{name}");
+        }
+        for name in ["", ".", "..", "../x", "/etc", "a/b", "a\\b", "c:", "x\u{7}"] {
+            assert!(!is_theme_name(name), "{name:?}");
+        }
+    }
 
     #[test]
     fn a_site_url_gives_the_path_of_the_sites_root_on_its_host() {

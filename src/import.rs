@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::date::PartialDate;
-use crate::source::is_valid_id;
+use crate::source::{is_reserved_id, is_valid_id};
 
 /// What to import.
 #[derive(Debug, Clone, Default)]
@@ -74,6 +74,12 @@ pub fn import(root: &Path, request: &ImportRequest) -> Result<PathBuf, String> {
         return Err(format!(
             "`{}` is not a valid source id: use lower-case letters, digits, `-` and `_`, starting with a letter or digit",
             request.id
+        ));
+    }
+    if is_reserved_id(&request.id) {
+        return Err(format!(
+            "`{}` cannot be a source id: sources/{}.html is the list of sources; choose another id",
+            request.id, request.id
         ));
     }
     let bytes = std::fs::read(&request.file)

@@ -36,6 +36,7 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod site;
+pub mod sitepath;
 pub mod slug;
 pub mod source;
 pub mod theme;

@@ -20,6 +20,7 @@ use crate::frontmatter;
 use crate::glossary::Glossary;
 use crate::note::Note;
 use crate::resolve::SourceSet;
+use crate::sitepath;
 use crate::source::Source;
 
 /// Diagnostics of loading, by the file (or folder) they came from, so that
@@ -66,10 +67,6 @@ pub enum Change {
     /// Anything else (templates, static files): everything is rendered again.
     Other,
 }
-
-/// Pages the generator writes itself, which no note may take. (`report.html`
-/// is taken only with `report = true`: see `site.rs`.)
-const GENERATED_PAGES: [&str; 4] = ["glossary.html", "chronology.html", "404.html", "print.html"];
 
 /// A file as read from disk, not yet registered: reading is done in
 /// parallel, registering (which numbers the files) in order.
@@ -600,13 +597,27 @@ fn parse_note(
     found: &mut Vec<Diagnostic>,
 ) -> Option<Note> {
     let relative = relative_path(content, path);
+    let at_start = 0..text.len().min(1);
+    let in_content = path.strip_prefix(content).unwrap_or(path);
+    if let Some(problem) = sitepath::name_problem(in_content) {
+        let shown = sitepath::shown(in_content);
+        found.push(
+            Diagnostic::error(
+                file,
+                at_start,
+                format!("the note's path `{shown}` {problem}"),
+            )
+            .with_help("rename the file: its path becomes the address of its page"),
+        );
+        return None;
+    }
     // `#`, `?` and `%` mean something in a link: `a#b.md` would be
     // linked as the page `a` with the fragment `b.html`.
     if let Some(c) = relative.chars().find(|c| matches!(c, '#' | '?' | '%')) {
         found.push(
             Diagnostic::error(
                 file,
-                0..text.len().min(1),
+                at_start,
                 format!("the note's path `{relative}` holds `{c}`, which cannot be part of a link to its page"),
             )
             .with_help("rename the file without `#`, `?` or `%` (spaces and other characters are fine)"),
@@ -615,24 +626,25 @@ fn parse_note(
     }
     match Note::parse(file, &relative, text) {
         // A draft left out cannot collide with anything.
-        Ok(note)
-            if relative != "index.md"
-                && (drafts || !note.draft)
-                && (GENERATED_PAGES.contains(&note.page.as_str())
-                    || note.page.starts_with("sources/")) =>
-        {
-            found.push(
-                Diagnostic::error(
-                    file,
-                    0..text.len().min(1),
-                    format!(
-                        "this note would be published at {}, which briefbook generates itself",
-                        note.page
-                    ),
-                )
-                .with_help("rename the file or move it to another folder"),
-            );
-            None
+        Ok(note) if relative != "index.md" && (drafts || !note.draft) => {
+            match sitepath::generated_page_at(&note.page, false) {
+                Some(generated) => {
+                    found.push(
+                        Diagnostic::error(
+                            file,
+                            at_start,
+                            format!(
+                                "this note would be published at {}, {}",
+                                note.page,
+                                sitepath::taken_by_generated(&note.page, generated)
+                            ),
+                        )
+                        .with_help("rename the file or move it to another folder"),
+                    );
+                    None
+                }
+                None => Some(note),
+            }
         }
         Ok(note) => Some(note),
         Err(errors) => {
@@ -645,10 +657,15 @@ fn parse_note(
 /// `path` relative to `base`, with `/` separators: how messages and the
 /// site name a file (a note's path under `content/`, a file of the book).
 pub(crate) fn relative_path(base: &Path, path: &Path) -> String {
-    path.strip_prefix(base)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/")
+    let relative = path.strip_prefix(base).unwrap_or(path).to_string_lossy();
+    // Only where `\` separates folders: elsewhere it is part of a name
+    // (and such a name is refused, `sitepath::name_problem`), and turning
+    // it into `/` would make `a\..\..\x` a path above the book.
+    if std::path::MAIN_SEPARATOR == '\\' {
+        relative.replace('\\', "/")
+    } else {
+        relative.into_owned()
+    }
 }
 
 fn read_toml_part<T: Default>(

@@ -339,29 +339,10 @@ impl Project {
                 }
             }
         }
-        // `report.html` is the generator's only with `report = true`: a book
-        // with a note there keeps building unless it asks for the report.
-        if self.book.config.report {
-            if let Some(note) = self
-                .book
-                .notes
-                .iter()
-                .find(|n| n.page == crate::report::PAGE)
-            {
-                let text = self.book.files.text(note.file);
-                diagnostics.push(
-                    Diagnostic::error(
-                        note.file,
-                        0..text.len().min(1),
-                        format!(
-                            "this note would be published at {}, which `report = true` makes briefbook generate",
-                            note.page
-                        ),
-                    )
-                    .with_help("rename the file or move it to another folder, or remove `report = true` from content/book.toml"),
-                );
-            }
-        }
+        diagnostics.extend(crate::sitepath::collisions(
+            &self.book,
+            self.theme.as_ref().ok().map(|t| t.static_files.as_slice()),
+        ));
         stats.citations = all_rendered().map(|r| r.citations.len()).sum();
         stats.quotations = all_rendered()
             .flat_map(|r| &r.citations)
@@ -512,9 +493,10 @@ impl Project {
             }
         }
         timings.push(("pages", took + fingerprinting));
-        // The static files last: a page that takes a static file's path
-        // gives way to it (the search index leaves such paths alone, with a
-        // warning).
+        // The static files last. None has the path of a page (that is an
+        // error, `sitepath::collisions`), but one may have the path of a
+        // file of the search index, which then leaves it alone with a
+        // warning.
         if !only_changed || self.assets_generation != self.theme_generation {
             for (path, bytes) in &theme.static_files {
                 if let Err(e) = sink.put(path, bytes.clone()) {

@@ -77,6 +77,12 @@ pub fn is_valid_id(id: &str) -> bool {
         && bytes.all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-'))
 }
 
+/// Whether `id`, a valid id, names a page briefbook makes in `sources/`:
+/// `sources/index.html` lists the sources, so no source may be `index`.
+pub fn is_reserved_id(id: &str) -> bool {
+    id == "index"
+}
+
 /// Parses `p7` into the zero-based paragraph index 6.
 pub fn parse_paragraph_ref(text: &str) -> Option<usize> {
     let digits = text.strip_prefix('p')?;
@@ -155,7 +161,7 @@ impl Source {
                 return Err(vec![Diagnostic::error(file, whole, "this source has no text")
                     .with_help("a `.txt` source needs at least one non-empty line: its first line is the title")]);
             };
-            if !is_valid_id(stem) {
+            if !is_valid_id(stem) || is_reserved_id(stem) {
                 return Err(vec![invalid_id(file, whole, stem, true)]);
             }
             return Ok(Source {
@@ -196,7 +202,7 @@ impl Source {
         let mut errors = Vec::new();
         let paragraphs = paragraphs(text, split.body_offset, false);
         let id = front.id.clone().unwrap_or_else(|| stem.to_string());
-        if !is_valid_id(&id) {
+        if !is_valid_id(&id) || is_reserved_id(&id) {
             let span = if front.id.is_some() {
                 key_span("id")
             } else {
@@ -300,6 +306,18 @@ impl Source {
 }
 
 fn invalid_id(file: FileId, span: Range<usize>, id: &str, from_stem: bool) -> Diagnostic {
+    if is_reserved_id(id) {
+        let d = Diagnostic::error(
+            file,
+            span,
+            format!("`{id}` cannot be a source id: sources/{id}.html is the list of sources"),
+        );
+        return if from_stem {
+            d.with_help("rename the file, or set another `id = \"...\"` in its front matter")
+        } else {
+            d.with_help("choose another id")
+        };
+    }
     let d = Diagnostic::error(file, span, format!("`{id}` is not a valid source id"));
     if from_stem {
         d.with_help("ids use lower-case letters, digits, `-` and `_`; rename the file or set `id = \"...\"` in its front matter")

@@ -172,6 +172,22 @@ pub fn read_static(
     problems: &mut Problems,
 ) {
     for (path, name) in walk_files(root, dir, problems) {
+        // Its path in the book becomes its path in the site, checked before
+        // `\` is shown as `/`.
+        if let Some(problem) = path
+            .strip_prefix(dir)
+            .ok()
+            .and_then(crate::sitepath::name_problem)
+        {
+            problems.errors.push(
+                Diagnostic::global(format!(
+                    "the static file `{}` {problem}",
+                    crate::sitepath::shown(path.strip_prefix(root).unwrap_or(&path))
+                ))
+                .with_help("rename the file: its path in static/ becomes its path in the site"),
+            );
+            continue;
+        }
         match std::fs::read(&path) {
             Ok(bytes) => {
                 files.retain(|(n, _)| *n != name);
@@ -190,6 +206,15 @@ impl Theme {
     /// `templates/` and `static/` overrides.
     pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
         let mut problems = Problems::default();
+        // `book.toml` refuses such a name at its place; a caller of the
+        // library that sets it by hand is refused here, before `join`
+        // turns `/home/me` or `../x` into a folder outside the book.
+        if !crate::config::is_theme_name(name) {
+            return Err(vec![Diagnostic::global(format!(
+                "theme {name:?} is not the name of a folder in themes/"
+            ))
+            .with_help("a theme is read only from the book's own themes/ folder: give its folder's name")]);
+        }
         let theme_dir = root.join("themes").join(name);
         let mut templates: Vec<(String, String)> = Vec::new();
         let mut static_files: Vec<(String, Vec<u8>)> = Vec::new();

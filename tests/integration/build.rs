@@ -379,18 +379,3 @@ fn a_book_without_a_theme_folder_uses_the_built_in_theme_and_overrides_win() {
             .contains("class=\"skip-link\"")
     );
 }
-
-#[test]
-fn a_static_file_on_the_path_of_a_generated_page_wins() {
-    // Pages, the search index and the print edition are made side by side;
-    // the static files are written after all of them, whatever finishes
-    // first.
-    let built = TestBook::fixture("basic")
-        .file("static/glossary.html", "<p>my glossary</p>\n")
-        .file("static/print.html", "<p>my print edition</p>\n")
-        .built();
-    let read = |path: &str| std::fs::read_to_string(built.out.join(path)).unwrap();
-    assert_eq!(read("glossary.html"), "<p>my glossary</p>\n");
-    assert_eq!(read("print.html"), "<p>my print edition</p>\n");
-    assert!(read("index.html").contains("<main"));
-}

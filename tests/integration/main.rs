@@ -15,4 +15,5 @@ mod reference;
 mod report;
 mod search;
 mod serve;
+mod serve_safety;
 mod snapshots;

@@ -229,18 +229,32 @@ const LIVE_SCRIPT: &str = r#"<script>
     }
     box.querySelector("pre").textContent = text;
   }
+  // Only a tab in view polls: each poll holds one of the few connections a
+  // browser opens to one address (six), and more tabs than that must not
+  // keep the next page from loading. A tab shown again polls at once.
+  var current = null, retry = null;
   function poll() {
-    fetch("/__briefbook/poll?since=" + version, { cache: "no-store" })
+    current = null;
+    if (document.hidden) return;
+    var mine = current = new AbortController();
+    fetch("/__briefbook/poll?since=" + version, { cache: "no-store", signal: mine.signal })
       .then(function (r) { return r.json(); })
       .then(function (state) {
+        if (current !== mine) return;
         if (state.version !== version) {
           if (state.error) { version = state.version; overlay(state.error); }
           else { location.reload(); return; }
         }
         poll();
       })
-      .catch(function () { setTimeout(poll, 1000); });
+      .catch(function () { if (current === mine) retry = setTimeout(poll, 1000); });
   }
+  document.addEventListener("visibilitychange", function () {
+    clearTimeout(retry);
+    if (current) current.abort();
+    current = null;
+    if (!document.hidden) poll();
+  });
   overlay(error);
   poll();
 })();

@@ -835,7 +835,10 @@ fn is_own_address(authority: &[u8], port: u16) -> bool {
         return false;
     };
     let (name, same_port) = match authority.rsplit_once(':') {
-        Some((name, given)) => (name, given.parse::<u16>() == Ok(port)),
+        Some((name, given)) => (
+            name,
+            given.bytes().all(|b| b.is_ascii_digit()) && given.parse::<u16>() == Ok(port),
+        ),
         None => (authority, port == 80),
     };
     same_port && (name == "127.0.0.1" || name.eq_ignore_ascii_case("localhost"))
@@ -1027,6 +1030,7 @@ mod tests {
             ("127.0.0.1", 4000, false),
             ("127.0.0.1:4001", 4000, false),
             ("127.0.0.1:", 4000, false),
+            ("127.0.0.1:+4000", 4000, false),
             ("127.0.0.1:4000:4000", 4000, false),
             ("evil.example:4000", 4000, false),
             ("localhost.evil.example:4000", 4000, false),
@@ -1040,7 +1044,6 @@ mod tests {
                 "{host} at {port}"
             );
         }
-        assert!(is_own_address(b"127.0.0.1:4000", 4000));
         assert!(!is_own_address(b"127.0.0.1:4000\xff", 4000));
         let own: &[&[u8]] = &[b"localhost:4000"];
         assert_eq!(misdirected(own, None, 4000), None);

@@ -7,15 +7,30 @@
 //! paths to the [`Project`], which renders again only what depends on them,
 //! and swaps the changed pages in. Pages get a small script that long-polls
 //! the server: on a new version the tab reloads; on a failed build it shows
-//! the same diagnostics as the terminal over the last good page.
+//! the same diagnostics as the terminal over the last good page (at once,
+//! for a page loaded while the book is broken).
+//!
+//! The server faces whatever can reach 127.0.0.1, web pages included, so it
+//! answers only requests addressed to 127.0.0.1 or localhost at its port
+//! (421 otherwise: a page elsewhere cannot read the book by pointing its own
+//! name at this computer), reads at most [`MAX_HEAD`] bytes of a request's
+//! line and headers (431 past it), and serves every connection as a task on
+//! one thread started up front: a connection never needs a thread, and at
+//! most [`MAX_CONNECTIONS`] are served at once (503 past it).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::convert::Infallible;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::mpsc::{Receiver, Sender, channel};
-use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
+use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, HOST, HeaderValue};
 use notify::{RecursiveMode, Watcher};
+use tokio::sync::watch;
 
 use crate::output::PageSink;
 use crate::site::{BuildOptions, Progress, Project};
@@ -26,6 +41,23 @@ const DEBOUNCE: Duration = Duration::from_millis(60);
 const POLL_WAIT: Duration = Duration::from_secs(25);
 /// How long a request for the print edition waits for it to be made.
 const PRINT_WAIT: Duration = Duration::from_secs(120);
+/// The most connections served at once; one more is answered 503 and
+/// closed at once. An open tab holds one (its reload poll), and a browser
+/// opens at most six to one address, so this is far more than people use;
+/// it bounds what the server can be made to hold (each connection keeps at
+/// most [`MAX_HEAD`] bytes of a request).
+pub const MAX_CONNECTIONS: usize = 256;
+/// The most bytes of request line and headers one request may send: past
+/// it, the answer is 431 and the connection is closed, the rest unread.
+pub const MAX_HEAD: usize = 64 * 1024;
+/// The most header fields one request may send (431 past it).
+const MAX_HEADER_FIELDS: usize = 100;
+/// How long a connection may take to send a request's line and headers
+/// (an idle kept-alive connection too) before it is closed.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long to wait before accepting again when accepting failed (out of
+/// file descriptors, say, until connections close).
+const ACCEPT_RETRY: Duration = Duration::from_millis(100);
 
 /// What wakes the thread that owns the project.
 pub enum Wake {
@@ -41,8 +73,9 @@ pub enum Wake {
 #[derive(Default)]
 pub struct LiveSite {
     pages: RwLock<HashMap<String, Arc<Vec<u8>>>>,
-    state: Mutex<LiveState>,
-    changed: Condvar,
+    /// The version and error, watched by reload polls and by requests
+    /// waiting for the print edition.
+    state: watch::Sender<LiveState>,
     /// Where to ask for the print edition, once serving.
     print_requests: Mutex<Option<Sender<Wake>>>,
 }
@@ -119,33 +152,54 @@ impl Body {
         }
     }
 
-    /// A reader of the body's bytes.
-    pub fn reader(self) -> Box<dyn std::io::Read + Send> {
-        use std::io::Read as _;
+    /// The body's bytes in the order they are sent: a page is shared with
+    /// the site, not copied.
+    pub fn into_chunks(self) -> Vec<Bytes> {
         match self {
-            Body::Bytes(bytes) => Box::new(std::io::Cursor::new(bytes)),
+            Body::Bytes(bytes) => vec![bytes.into()],
             Body::Page { page, at, script } => {
-                let end = page.len();
-                Box::new(
-                    PageSlice(page.clone(), 0..at)
-                        .chain(std::io::Cursor::new(script.into_bytes()))
-                        .chain(PageSlice(page, at..end)),
-                )
+                let at = at.min(page.len());
+                let page = Bytes::from_owner(SharedPage(page));
+                vec![page.slice(..at), script.into(), page.slice(at..)]
             }
         }
     }
 }
 
-/// Part of a shared page, read without copying it first.
-struct PageSlice(Arc<Vec<u8>>, std::ops::Range<usize>);
+/// A page of the site as the owner of the bytes a reply sends.
+struct SharedPage(Arc<Vec<u8>>);
 
-impl std::io::Read for PageSlice {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let rest = self.0.get(self.1.clone()).unwrap_or_default();
-        let n = rest.len().min(buf.len());
-        buf[..n].copy_from_slice(&rest[..n]);
-        self.1.start += n;
-        Ok(n)
+impl AsRef<[u8]> for SharedPage {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// A reply's body as the HTTP server sends it: its chunks in order, their
+/// total length known before the first is sent (the `Content-Length`).
+struct Chunks(VecDeque<Bytes>);
+
+impl http_body::Body for Chunks {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Infallible>>> {
+        Poll::Ready(
+            self.0
+                .pop_front()
+                .map(|chunk| Ok(http_body::Frame::data(chunk))),
+        )
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(self.0.iter().map(|chunk| chunk.len() as u64).sum())
     }
 }
 
@@ -153,6 +207,7 @@ impl std::io::Read for PageSlice {
 const LIVE_SCRIPT: &str = r#"<script>
 (function () {
   var version = __VERSION__;
+  var error = __ERROR__;
   function overlay(text) {
     var box = document.getElementById("briefbook-error");
     if (!text) { if (box) box.remove(); return; }
@@ -174,26 +229,69 @@ const LIVE_SCRIPT: &str = r#"<script>
     }
     box.querySelector("pre").textContent = text;
   }
+  // Only a tab in view polls: each poll holds one of the few connections a
+  // browser opens to one address (six), and more tabs than that must not
+  // keep the next page from loading. A tab shown again polls at once.
+  var current = null, retry = null;
   function poll() {
-    fetch("/__briefbook/poll?since=" + version, { cache: "no-store" })
+    current = null;
+    if (document.hidden) return;
+    var mine = current = new AbortController();
+    fetch("/__briefbook/poll?since=" + version, { cache: "no-store", signal: mine.signal })
       .then(function (r) { return r.json(); })
       .then(function (state) {
+        if (current !== mine) return;
         if (state.version !== version) {
           if (state.error) { version = state.version; overlay(state.error); }
           else { location.reload(); return; }
         }
         poll();
       })
-      .catch(function () { setTimeout(poll, 1000); });
+      .catch(function () { if (current === mine) retry = setTimeout(poll, 1000); });
   }
+  document.addEventListener("visibilitychange", function () {
+    clearTimeout(retry);
+    if (current) current.abort();
+    current = null;
+    if (!document.hidden) poll();
+  });
+  overlay(error);
   poll();
 })();
 </script>"#;
 
+/// What a URL (path and query) asks the server for.
+enum Route {
+    /// The live script's poll for a version other than `since`.
+    Poll {
+        /// The version the tab shows.
+        since: u64,
+    },
+    /// A file of the site, by its path in the site.
+    Page(String),
+    /// A path that could step outside the site.
+    Outside,
+}
+
+impl Route {
+    fn of(url: &str) -> Route {
+        let (path, query) = url.split_once('?').unwrap_or((url, ""));
+        if path == "/__briefbook/poll" {
+            let since = query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("since="))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            return Route::Poll { since };
+        }
+        page_key(path).map_or(Route::Outside, Route::Page)
+    }
+}
+
 impl LiveSite {
     /// The current version and error.
     fn state(&self) -> LiveState {
-        self.state.lock().map(|s| s.clone()).unwrap_or_default()
+        self.state.borrow().clone()
     }
 
     /// Records a rebuild: keeps only `paths`, bumps the version.
@@ -205,55 +303,61 @@ impl LiveSite {
                 pages.retain(|path, _| keep.contains(path.as_str()));
             }
         }
-        if let Ok(mut state) = self.state.lock() {
+        self.state.send_modify(|state| {
             state.version += 1;
             state.error = error;
-        }
-        self.changed.notify_all();
+        });
     }
 
-    /// Waits until the version differs from `since` (or a while passes).
-    fn wait(&self, since: u64, timeout: Duration) -> LiveState {
-        let Ok(guard) = self.state.lock() else {
-            return LiveState::default();
-        };
-        let result = self
-            .changed
-            .wait_timeout_while(guard, timeout, |state| state.version == since);
-        match result {
-            Ok((state, _)) => state.clone(),
-            Err(_) => LiveState::default(),
-        }
+    /// Waits until `done` holds for the state, or `timeout` passes.
+    async fn until(&self, timeout: Duration, done: impl FnMut(&LiveState) -> bool) {
+        // `wait_for` looks at the state as it is first: a change made
+        // before the wait began is not missed.
+        let mut states = self.state.subscribe();
+        let _ = tokio::time::timeout(timeout, states.wait_for(done)).await;
     }
 
-    /// Answers a GET for `url` (path and query).
+    /// Answers a GET for `url` (path and query) with what the site holds
+    /// now: a poll is answered at once. [`LiveSite::answer`] waits first.
     pub fn reply(&self, url: &str) -> Reply {
-        let (path, query) = url.split_once('?').unwrap_or((url, ""));
-        if path == "/__briefbook/poll" {
-            let since = query
-                .split('&')
-                .find_map(|kv| kv.strip_prefix("since="))
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0);
-            let state = self.wait(since, POLL_WAIT);
-            let error = match &state.error {
-                Some(text) => json_string(text),
-                None => "null".to_string(),
-            };
-            return Reply {
-                status: 200,
-                content_type: "application/json",
-                body: Body::Bytes(
-                    format!("{{\"version\":{},\"error\":{error}}}", state.version).into_bytes(),
-                ),
-            };
+        self.reply_to(Route::of(url))
+    }
+
+    /// Answers a GET for `url` (path and query) as the server does: a poll
+    /// once the version differs from the tab's (or after a while), the
+    /// print edition once it is made.
+    pub async fn answer(&self, url: &str) -> Reply {
+        let route = Route::of(url);
+        match &route {
+            Route::Poll { since } => {
+                self.until(POLL_WAIT, |state| state.version != *since).await;
+            }
+            Route::Page(key) if key == crate::print::PAGE => self.wait_for_print().await,
+            _ => {}
         }
-        let Some(key) = page_key(path) else {
-            return self.not_found();
+        self.reply_to(route)
+    }
+
+    fn reply_to(&self, route: Route) -> Reply {
+        let key = match route {
+            Route::Poll { .. } => {
+                let state = self.state.borrow();
+                return Reply {
+                    status: 200,
+                    content_type: "application/json",
+                    body: Body::Bytes(
+                        format!(
+                            "{{\"version\":{},\"error\":{}}}",
+                            state.version,
+                            json_error(&state.error)
+                        )
+                        .into_bytes(),
+                    ),
+                };
+            }
+            Route::Page(key) => key,
+            Route::Outside => return self.not_found(),
         };
-        if key == crate::print::PAGE {
-            self.wait_for_print();
-        }
         let page = self.pages.read().ok().and_then(|pages| {
             pages
                 .get(&key)
@@ -289,20 +393,20 @@ impl LiveSite {
     /// Asks for the print edition if it is not made (or was dropped by a
     /// rebuild since), and waits until it is or the request was answered
     /// without it.
-    fn wait_for_print(&self) {
+    async fn wait_for_print(&self) {
         let sender = self.print_requests.lock().ok().and_then(|s| s.clone());
         let Some(sender) = sender else { return };
-        let Ok(state) = self.state.lock() else { return };
         if self.has_page(crate::print::PAGE) {
             return;
         }
-        let asked = state.print_answers;
+        let asked = self.state.borrow().print_answers;
         if sender.send(Wake::Print).is_err() {
             return;
         }
-        let _ = self.changed.wait_timeout_while(state, PRINT_WAIT, |state| {
-            state.print_answers == asked && !self.has_page(crate::print::PAGE)
-        });
+        self.until(PRINT_WAIT, |state| {
+            state.print_answers != asked || self.has_page(crate::print::PAGE)
+        })
+        .await;
     }
 
     /// Sets where requests for the print edition go.
@@ -314,10 +418,7 @@ impl LiveSite {
 
     /// Records that a request for the print edition was answered.
     pub fn print_answered(&self) {
-        if let Ok(mut state) = self.state.lock() {
-            state.print_answers += 1;
-        }
-        self.changed.notify_all();
+        self.state.send_modify(|state| state.print_answers += 1);
     }
 
     fn not_found(&self) -> Reply {
@@ -339,14 +440,30 @@ impl LiveSite {
     }
 
     /// `page` with the live script before its last `</body>`, or at its end.
+    /// The script is given the version and the error of the last build, so
+    /// a page loaded while the book is broken shows the error at once.
     fn with_live_script(&self, page: Arc<Vec<u8>>) -> Body {
-        let script = LIVE_SCRIPT.replace("__VERSION__", &self.state().version.to_string());
+        let script = {
+            let state = self.state.borrow();
+            LIVE_SCRIPT
+                .replace("__VERSION__", &state.version.to_string())
+                .replace("__ERROR__", &json_error(&state.error))
+        };
         let at = memchr::memmem::rfind(&page, b"</body>").unwrap_or(page.len());
         Body::Page { page, at, script }
     }
 }
 
-/// A JSON string literal.
+/// The error of the last build as JSON: a string, or `null`.
+fn json_error(error: &Option<String>) -> String {
+    error
+        .as_deref()
+        .map_or_else(|| "null".to_string(), json_string)
+}
+
+/// A JSON string literal that can also stand in a `<script>` element: `<`,
+/// `>` and `&` are escaped, so no text (a diagnostic quoting a note's
+/// `</script>`, say) can end the script or start another.
 fn json_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
@@ -355,7 +472,9 @@ fn json_string(text: &str) -> String {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if (c as u32) < 0x20 || matches!(c, '<' | '>' | '&' | '\u{2028}' | '\u{2029}') => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -479,8 +598,10 @@ pub fn serve(
         .root
         .canonicalize()
         .map_err(|e| format!("cannot open {}: {e}", options.root.display()))?;
-    let server = tiny_http::Server::http(("127.0.0.1", options.port)).map_err(|e| {
-        if e.to_string().contains("in use") {
+    // Bound before the first build, so that a port in use is said at once;
+    // connections made meanwhile wait to be accepted.
+    let listener = std::net::TcpListener::bind(("127.0.0.1", options.port)).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
             format!(
                 "port {} is already in use on 127.0.0.1; choose another with --port",
                 options.port
@@ -489,10 +610,7 @@ pub fn serve(
             format!("cannot listen on 127.0.0.1:{}: {e}", options.port)
         }
     })?;
-    let port = server
-        .server_addr()
-        .to_ip()
-        .map_or(options.port, |a| a.port());
+    let port = listener.local_addr().map_or(options.port, |a| a.port());
 
     let site = Arc::new(LiveSite::default());
     let mut project = Project::load(BuildOptions {
@@ -525,12 +643,7 @@ pub fn serve(
     let mut watched = Vec::new();
     watch_book_folders(&mut watcher, &root, &mut watched);
 
-    let server = Arc::new(server);
-    {
-        let site = site.clone();
-        let server = server.clone();
-        std::thread::spawn(move || accept(&server, &site));
-    }
+    start_http(listener, port, site.clone())?;
     let url = format!("http://127.0.0.1:{port}/");
     report.listening(&url);
     if options.open {
@@ -572,39 +685,163 @@ fn watch_book_folders(
     }
 }
 
-fn accept(server: &tiny_http::Server, site: &Arc<LiveSite>) {
-    for request in server.incoming_requests() {
-        let site = site.clone();
-        // Each request on its own thread: reload polls wait for a while.
-        std::thread::spawn(move || {
-            let reply = match request.method() {
-                tiny_http::Method::Get | tiny_http::Method::Head => site.reply(request.url()),
-                _ => Reply {
-                    status: 405,
-                    content_type: "text/plain; charset=utf-8",
-                    body: Body::Bytes(b"GET only".to_vec()),
-                },
-            };
-            let length = reply.body.len();
-            let mut response = tiny_http::Response::new(
-                reply.status.into(),
-                Vec::new(),
-                reply.body.reader(),
-                Some(length),
-                None,
-            );
-            for (name, value) in [
-                ("Content-Type", reply.content_type),
-                ("Cache-Control", "no-store"),
-            ] {
-                if let Ok(header) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes())
-                {
-                    response = response.with_header(header);
-                }
+/// Starts answering requests on `listener` (bound to 127.0.0.1:`port`)
+/// from `site`, on a thread of its own that serves every connection as a
+/// task: once this returns, no connection needs a new thread.
+fn start_http(
+    listener: std::net::TcpListener,
+    port: u16,
+    site: Arc<LiveSite>,
+) -> Result<(), String> {
+    let cannot = |e: std::io::Error| format!("cannot start the web server: {e}");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(cannot)?;
+    listener.set_nonblocking(true).map_err(cannot)?;
+    let listener = {
+        let _inside = runtime.enter();
+        tokio::net::TcpListener::from_std(listener).map_err(cannot)?
+    };
+    std::thread::Builder::new()
+        .name("briefbook-http".to_string())
+        .spawn(move || runtime.block_on(accept(listener, port, site)))
+        .map_err(cannot)?;
+    Ok(())
+}
+
+/// Accepts connections for as long as the process runs.
+async fn accept(listener: tokio::net::TcpListener, port: u16, site: Arc<LiveSite>) {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(HEAD_TIMEOUT)
+        .max_buf_size(MAX_HEAD)
+        .max_header_size(MAX_HEAD)
+        .max_headers(MAX_HEADER_FIELDS);
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let busy = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n\
+         content-length: {}\r\nretry-after: 1\r\nconnection: close\r\n\r\n{BUSY}",
+        BUSY.len()
+    );
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(_) => {
+                tokio::time::sleep(ACCEPT_RETRY).await;
+                continue;
             }
-            let _ = request.respond(response);
+        };
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            // Said at once rather than kept waiting unseen. The answer is
+            // small and the connection new: its buffer takes it whole.
+            let _ = stream.try_write(busy.as_bytes());
+            continue;
+        };
+        let site = site.clone();
+        let service = hyper::service::service_fn(move |request| {
+            let site = site.clone();
+            async move { Ok::<_, Infallible>(respond(&site, port, &request).await) }
+        });
+        let connection = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+        tokio::spawn(async move {
+            // A connection's errors (a client gone, a request refused by
+            // the limits, already answered) end only that connection.
+            let _ = connection.await;
+            drop(slot);
         });
     }
+}
+
+/// What a connection beyond [`MAX_CONNECTIONS`] is told.
+const BUSY: &str = "briefbook serve has too many connections open; try again when some close.\n";
+
+/// The HTTP answer to `request`.
+async fn respond(
+    site: &LiveSite,
+    port: u16,
+    request: &hyper::Request<hyper::body::Incoming>,
+) -> hyper::Response<Chunks> {
+    let hosts: Vec<&[u8]> = request
+        .headers()
+        .get_all(HOST)
+        .iter()
+        .map(HeaderValue::as_bytes)
+        .collect();
+    let target = request.uri().authority().map(|a| a.as_str());
+    let reply = if let Some(refusal) = misdirected(&hosts, target, port) {
+        refusal
+    } else if matches!(*request.method(), hyper::Method::GET | hyper::Method::HEAD) {
+        let url = request.uri().path_and_query().map_or("/", |p| p.as_str());
+        site.answer(url).await
+    } else {
+        Reply {
+            status: 405,
+            content_type: "text/plain; charset=utf-8",
+            body: Body::Bytes(b"GET only".to_vec()),
+        }
+    };
+    let status = hyper::StatusCode::from_u16(reply.status)
+        .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    let content_type = HeaderValue::from_static(reply.content_type);
+    let chunks = reply.body.into_chunks();
+    let mut response = hyper::Response::new(Chunks(
+        chunks.into_iter().filter(|c| !c.is_empty()).collect(),
+    ));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, content_type);
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The answer to a request not addressed to this server, if it is one.
+/// `hosts` are its `Host` headers, `target` the address in its request line
+/// (if it has one). Only `127.0.0.1` and `localhost` at the server's port
+/// are answered: a web page elsewhere that points its own name at this
+/// computer (DNS rebinding) asks with that name, and must not read the book.
+fn misdirected(hosts: &[&[u8]], target: Option<&str>, port: u16) -> Option<Reply> {
+    let problem = match hosts {
+        [] => "The request has no Host header",
+        [host]
+            if is_own_address(host, port)
+                && target.is_none_or(|t| is_own_address(t.as_bytes(), port)) =>
+        {
+            return None;
+        }
+        [_] => "The request is addressed to another host",
+        _ => "The request has more than one Host header",
+    };
+    Some(Reply {
+        status: 421,
+        content_type: "text/plain; charset=utf-8",
+        body: Body::Bytes(
+            format!(
+                "{problem}. briefbook serve answers only requests for \
+                 http://127.0.0.1:{port}/ and http://localhost:{port}/, so that \
+                 a web page elsewhere cannot read the book by pointing its own \
+                 name at this computer. Open one of these addresses instead.\n"
+            )
+            .into_bytes(),
+        ),
+    })
+}
+
+/// Whether `authority` (`host` or `host:port`) is 127.0.0.1 or localhost at
+/// `port`. Without a port, a host means port 80.
+fn is_own_address(authority: &[u8], port: u16) -> bool {
+    let Ok(authority) = std::str::from_utf8(authority) else {
+        return false;
+    };
+    let (name, same_port) = match authority.rsplit_once(':') {
+        Some((name, given)) => (
+            name,
+            given.bytes().all(|b| b.is_ascii_digit()) && given.parse::<u16>() == Ok(port),
+        ),
+        None => (authority, port == 80),
+    };
+    same_port && (name == "127.0.0.1" || name.eq_ignore_ascii_case("localhost"))
 }
 
 fn watch_loop(
@@ -729,10 +966,15 @@ mod tests {
             .cloned()
             .unwrap();
         assert!(matches!(&page.body, Body::Page { page, .. } if Arc::ptr_eq(page, &kept)));
-        let mut read = Vec::new();
-        std::io::Read::read_to_end(&mut page.body.clone().reader(), &mut read).unwrap();
+        let chunks = page.body.clone().into_chunks();
         assert_eq!(
-            (read.len(), &read),
+            chunks[0].as_ptr(),
+            kept.as_ptr(),
+            "sent from the site's copy"
+        );
+        let sent = chunks.concat();
+        assert_eq!(
+            (sent.len(), &sent),
             (page.body.len(), &html.clone().into_bytes())
         );
         assert!(
@@ -757,6 +999,71 @@ mod tests {
         assert_eq!(
             String::from_utf8(reply.body.to_vec()).unwrap(),
             r#"{"version":1,"error":"error: \"bad\"\n"}"#
+        );
+    }
+
+    #[test]
+    fn a_page_served_while_the_book_is_broken_carries_the_error_safely() {
+        let site = LiveSite::default();
+        site.put("index.html", b"<body></body>".to_vec()).unwrap();
+        site.published(&["index.html".into()], None);
+        let script = |site: &LiveSite| String::from_utf8(site.reply("/").body.to_vec()).unwrap();
+        assert!(script(&site).contains("var error = null;\n"));
+        site.published(&[], Some("a.md:1: </script><b>\u{2028}&".into()));
+        let page = script(&site);
+        assert!(
+            page.contains(r#"var error = "a.md:1: \u003c/script\u003e\u003cb\u003e\u2028\u0026";"#),
+            "{page}"
+        );
+        assert!(page.contains("overlay(error);\n  poll();"), "{page}");
+        assert_eq!(page.matches("</script>").count(), 1, "{page}");
+    }
+
+    #[test]
+    fn only_requests_for_127_0_0_1_or_localhost_at_the_port_are_answered() {
+        for (host, port, own) in [
+            ("127.0.0.1:4000", 4000, true),
+            ("localhost:4000", 4000, true),
+            ("LOCALHOST:4000", 4000, true),
+            ("127.0.0.1", 80, true),
+            ("localhost", 80, true),
+            ("127.0.0.1", 4000, false),
+            ("127.0.0.1:4001", 4000, false),
+            ("127.0.0.1:", 4000, false),
+            ("127.0.0.1:+4000", 4000, false),
+            ("127.0.0.1:4000:4000", 4000, false),
+            ("evil.example:4000", 4000, false),
+            ("localhost.evil.example:4000", 4000, false),
+            ("127.0.0.2:4000", 4000, false),
+            ("[::1]:4000", 4000, false),
+            ("", 4000, false),
+        ] {
+            assert_eq!(
+                is_own_address(host.as_bytes(), port),
+                own,
+                "{host} at {port}"
+            );
+        }
+        assert!(!is_own_address(b"127.0.0.1:4000\xff", 4000));
+        let own: &[&[u8]] = &[b"localhost:4000"];
+        assert_eq!(misdirected(own, None, 4000), None);
+        assert_eq!(misdirected(own, Some("localhost:4000"), 4000), None);
+        let refused = |hosts: &[&[u8]], target| {
+            let reply = misdirected(hosts, target, 4000).expect("refused");
+            assert_eq!(
+                (reply.status, reply.content_type),
+                (421, "text/plain; charset=utf-8")
+            );
+            String::from_utf8(reply.body.to_vec()).unwrap()
+        };
+        assert!(
+            refused(own, Some("evil.example:4000"))
+                .starts_with("The request is addressed to another host.")
+        );
+        assert!(refused(&[], None).starts_with("The request has no Host header."));
+        assert!(
+            refused(&[b"localhost:4000", b"localhost:4000"], None)
+                .starts_with("The request has more than one Host header.")
         );
     }
 

@@ -16,4 +16,5 @@ mod reference;
 mod report;
 mod search;
 mod serve;
+mod serve_safety;
 mod snapshots;

@@ -233,13 +233,33 @@ pub fn text_of(e: &scraper::ElementRef<'_>) -> String {
 
 /// A GET request to `briefbook serve` on `port`: the status and the body.
 pub fn get(port: u16, path: &str) -> (u16, String) {
+    exchange(
+        port,
+        format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n").as_bytes(),
+    )
+}
+
+/// Sends `request` to `briefbook serve` on `port` as it is, and returns
+/// the status and the body of the answer.
+pub fn exchange(port: u16, request: &[u8]) -> (u16, String) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    // The server may answer and close before it has read a request it
+    // refuses: what counts is its answer, not whether all was sent.
+    let _ = stream.write_all(request);
+    read_answer(&mut stream)
+}
+
+/// Reads an answer from `stream` until the server closes it: the status
+/// (0 if there was none) and the body.
+pub fn read_answer(stream: &mut TcpStream) -> (u16, String) {
     stream
         .set_read_timeout(Some(Duration::from_secs(60)))
         .unwrap();
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
+    let mut response = Vec::new();
+    // A reset after the answer (the server closed with bytes of the request
+    // unread) leaves what was read in `response`.
+    let _ = stream.read_to_end(&mut response);
+    let response = String::from_utf8_lossy(&response);
     let status = response
         .split_whitespace()
         .nth(1)
@@ -297,6 +317,13 @@ pub fn start_serve(
 
 /// A running `briefbook serve`, stopped when dropped.
 pub struct Server(std::process::Child);
+
+impl Server {
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.0.id()
+    }
+}
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.0.kill();

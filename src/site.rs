@@ -958,8 +958,7 @@ const BOOK_FOLDERS: [&str; 6] = ["content", "seeds", "themes", "templates", "sta
 /// book is read from and anything inside them, and a file. `--force`
 /// overrides none of this.
 pub fn check_output(root: &Path, output: &Path) -> Result<PathBuf, Diagnostic> {
-    const HELP: &str =
-        "choose another --output (or `output_dir` in content/book.toml), e.g. the default output/";
+    const HELP: &str = "choose another --output (or `output_dir` in content/book.toml), e.g. the default output/ (--force never allows this one)";
     let cannot = |e: std::io::Error| {
         Diagnostic::global(format!(
             "cannot write the site to {}: {e}",
@@ -980,7 +979,7 @@ pub fn check_output(root: &Path, output: &Path) -> Result<PathBuf, Diagnostic> {
         return refuse("it is the book's own folder".into());
     }
     if root.starts_with(&resolved) {
-        return refuse("it is a folder above the book, which the build would replace".into());
+        return refuse("it is a folder above the book: replacing it would delete the book".into());
     }
     for folder in BOOK_FOLDERS {
         let inside = root.join(folder);

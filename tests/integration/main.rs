@@ -9,6 +9,7 @@ mod build;
 mod cli;
 mod errors;
 mod links;
+mod output_safety;
 mod print;
 mod properties;
 mod reference;

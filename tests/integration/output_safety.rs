@@ -316,6 +316,42 @@ fn two_builds_of_one_book_at_once_both_succeed() {
 }
 
 #[test]
+fn a_build_waits_for_another_build_of_the_same_output_and_says_so() {
+    use std::io::BufRead as _;
+    let book = TestBook::fixture("basic");
+    let out = book.root().join("output");
+    // Another build holds the output.
+    let held = briefbook::output::OutputLock::acquire(&out, || {}).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_briefbook"))
+        .args(["build", "--root", book.root().to_str().unwrap()])
+        .env("NO_COLOR", "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert_eq!(
+        line.replace(&*book.root().to_string_lossy(), "<root>"),
+        "waiting for another build of <root> writing <root>/output to finish…\n"
+    );
+    assert!(
+        !out.exists(),
+        "nothing is written while the other build runs"
+    );
+    drop(held);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(0), "{rest}");
+    assert!(out.join("index.html").is_file());
+    assert!(
+        siblings(book.root()).is_empty(),
+        "{:?}",
+        siblings(book.root())
+    );
+}
+
+#[test]
 fn a_write_error_is_one_error_and_the_output_is_left_alone() {
     use briefbook::output::{OutputLock, Staging};
     use briefbook::site::{Project, Silent};

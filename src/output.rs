@@ -700,6 +700,15 @@ mod tests {
         Staging::new(OutputLock::acquire(out, || {}).unwrap()).unwrap()
     }
 
+    /// A folder holding `out/`, a previous site of one page, `old.html`.
+    fn previous_site() -> (tempfile::TempDir, PathBuf) {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join("old.html"), "old").unwrap();
+        (tmp, out)
+    }
+
     /// The names in `dir`, sorted.
     fn names(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = fs::read_dir(dir)
@@ -761,10 +770,7 @@ mod tests {
 
     #[test]
     fn the_fallback_swap_leaves_no_sibling_either() {
-        let tmp = tempfile::tempdir().unwrap();
-        let out = tmp.path().join("out");
-        fs::create_dir(&out).unwrap();
-        fs::write(out.join("old.html"), "old").unwrap();
+        let (tmp, out) = previous_site();
         let staging = tmp.path().join(".out.briefbook-tmp-1");
         fs::create_dir(&staging).unwrap();
         fs::write(staging.join("new.html"), "new").unwrap();
@@ -842,10 +848,7 @@ mod tests {
 
     #[test]
     fn the_first_write_error_ends_the_writing_and_the_commit() {
-        let tmp = tempfile::tempdir().unwrap();
-        let out = tmp.path().join("out");
-        fs::create_dir(&out).unwrap();
-        fs::write(out.join("old.html"), "old").unwrap();
+        let (tmp, out) = previous_site();
         let staging = staging_for(&out);
         staging.put("a", b"a file".to_vec()).unwrap();
         // A folder is needed where `a` is a file: the first error.

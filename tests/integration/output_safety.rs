@@ -33,6 +33,22 @@ fn stderr_of(output: &Output, book: &TestBook) -> String {
         .join("\n")
 }
 
+/// Asserts that no build left anything beside the output folders in `dir`.
+fn assert_no_siblings(dir: &Path) {
+    let left = siblings(dir);
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// Asserts that a run of briefbook succeeded, showing what it said if not.
+fn assert_success(output: &Output) {
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 /// Every file of the book's sources, to check that nothing was lost.
 fn sources(book: &TestBook) -> Vec<(String, Vec<u8>)> {
     let mut all = snapshot_dir(&book.root().join("content"));
@@ -125,12 +141,7 @@ fn an_output_dir_in_book_toml_is_held_to_the_same_rules() {
 fn a_root_is_resolved_as_written_too() {
     let book = TestBook::fixture("basic");
     let result = briefbook_in(book.root(), &["build", "--root", "missing/.."]);
-    assert_eq!(
-        result.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    assert_success(&result);
     assert!(book.root().join("output/index.html").is_file());
 }
 
@@ -166,17 +177,12 @@ fn a_folder_of_someone_elses_files_is_replaced_only_with_force() {
 
     // Asked for, it is replaced; from then on it is briefbook's.
     let forced = briefbook_in(book.root(), &["build", "--output", out, "--force"]);
-    assert_eq!(forced.status.code(), Some(0));
+    assert_success(&forced);
     assert!(!documents.path().join("thesis.docx").exists());
     assert!(documents.path().join("index.html").is_file());
     assert!(documents.path().join(briefbook::output::MARKER).is_file());
     let again = briefbook_in(book.root(), &["build", "--output", out]);
-    assert_eq!(
-        again.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&again.stderr)
-    );
+    assert_success(&again);
 }
 
 #[test]
@@ -190,13 +196,8 @@ fn an_output_built_before_the_marker_needs_force_once() {
         stderr.contains("built by a briefbook older than") && stderr.contains("--force"),
         "{stderr}"
     );
-    assert_eq!(
-        briefbook_in(book.root(), &["build", "--force"])
-            .status
-            .code(),
-        Some(0)
-    );
-    assert_eq!(briefbook_in(book.root(), &["build"]).status.code(), Some(0));
+    assert_success(&briefbook_in(book.root(), &["build", "--force"]));
+    assert_success(&briefbook_in(book.root(), &["build"]));
 }
 
 #[test]
@@ -204,12 +205,7 @@ fn an_empty_folder_is_fine() {
     let book = TestBook::fixture("basic");
     std::fs::create_dir(book.root().join("site")).unwrap();
     let result = briefbook_in(book.root(), &["build", "--output", "site"]);
-    assert_eq!(
-        result.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    assert_success(&result);
     assert!(book.root().join("site/index.html").is_file());
 }
 
@@ -225,11 +221,7 @@ fn the_marker_is_in_every_site_and_the_swap_leaves_no_sibling_behind() {
     book.build_ok();
     assert!(!first.out.join("stale.html").exists());
     assert!(marker.is_file());
-    assert!(
-        siblings(book.root()).is_empty(),
-        "{:?}",
-        siblings(book.root())
-    );
+    assert_no_siblings(book.root());
 }
 
 #[test]
@@ -248,11 +240,7 @@ fn leftovers_of_killed_builds_are_removed_by_the_next_build() {
     }
     assert_eq!(siblings(book.root()).len(), 2);
     book.build_ok();
-    assert!(
-        siblings(book.root()).is_empty(),
-        "{:?}",
-        siblings(book.root())
-    );
+    assert_no_siblings(book.root());
     assert!(book.root().join("output/index.html").is_file());
 }
 
@@ -269,11 +257,7 @@ fn a_build_killed_between_the_two_renames_gets_its_site_back() {
     assert_eq!(result.status.code(), Some(1));
     insta::assert_snapshot!(stderr_of(&result, &book));
     assert!(book.root().join("output/index.html").is_file());
-    assert!(
-        siblings(book.root()).is_empty(),
-        "{:?}",
-        siblings(book.root())
-    );
+    assert_no_siblings(book.root());
 }
 
 #[test]
@@ -290,13 +274,7 @@ fn two_builds_of_one_book_at_once_both_succeed() {
         };
         let (first, second) = (start(), start());
         for child in [first, second] {
-            let output = child.wait_with_output().unwrap();
-            assert_eq!(
-                output.status.code(),
-                Some(0),
-                "{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
+            assert_success(&child.wait_with_output().unwrap());
         }
         let site = book.root().join("output");
         for page in [
@@ -307,11 +285,7 @@ fn two_builds_of_one_book_at_once_both_succeed() {
         ] {
             assert!(site.join(page).is_file(), "{page}");
         }
-        assert!(
-            siblings(book.root()).is_empty(),
-            "{:?}",
-            siblings(book.root())
-        );
+        assert_no_siblings(book.root());
     }
 }
 
@@ -344,11 +318,7 @@ fn a_build_waits_for_another_build_of_the_same_output_and_says_so() {
     std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
     assert_eq!(child.wait().unwrap().code(), Some(0), "{rest}");
     assert!(out.join("index.html").is_file());
-    assert!(
-        siblings(book.root()).is_empty(),
-        "{:?}",
-        siblings(book.root())
-    );
+    assert_no_siblings(book.root());
 }
 
 #[test]

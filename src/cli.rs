@@ -48,6 +48,12 @@ pub enum Command {
         /// Where to write the site (default: `output_dir` of content/book.toml, else output/).
         #[arg(long, value_name = "DIR")]
         output: Option<PathBuf>,
+        /// Replace the output folder even if briefbook did not make it (it
+        /// has no .briefbook-output file): everything in it is deleted.
+        /// Needed once for an output folder built by an older briefbook.
+        /// Never lets the site replace the book or its sources.
+        #[arg(long)]
+        force: bool,
         /// Print how long each phase took.
         #[arg(long, short)]
         verbose: bool,

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use briefbook::import::{ImportRequest, import};
 use briefbook::serve::{ServeOptions, ServeReport, serve};
-use briefbook::site::{BuildOptions, Outcome, Progress};
+use briefbook::site::{BuildOptions, Outcome, Progress, Replace};
 use clap::Parser;
 use cli::{Cli, Command, ReportFormat};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         Command::Build {
             book,
             output,
+            force,
             verbose,
         } => {
             let started = Instant::now();
@@ -37,7 +38,12 @@ fn main() -> ExitCode {
                 output,
                 drafts: book.drafts,
             };
-            let outcome = briefbook::site::build_with_progress(&options, &Bar::new());
+            let replace = if force {
+                Replace::Anything
+            } else {
+                Replace::OnlyOurs
+            };
+            let outcome = briefbook::site::build_replacing(&options, replace, &Bar::new());
             report_last(outcome, started, true, verbose)
         }
         Command::Check {
@@ -239,6 +245,12 @@ impl Progress for Bar {
                 bar.inc(1);
             }
         }
+    }
+
+    fn waiting(&self, message: &str) {
+        // Said on a terminal or not: a build that seems to hang should
+        // say why.
+        eprintln!("{message}");
     }
 
     fn finish(&self) {

@@ -111,7 +111,9 @@ pub fn new_book(dir: &Path) -> Result<Vec<PathBuf>, String> {
             .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
         written.push(target);
     }
-    std::fs::write(dir.join(".gitignore"), "/output\n")
+    // The hidden folders and lock file of a build in progress (or of
+    // one that was killed) sit beside `output/`.
+    std::fs::write(dir.join(".gitignore"), "/output\n/.output.briefbook-*\n")
         .map_err(|e| format!("cannot write .gitignore: {e}"))?;
     Ok(written)
 }

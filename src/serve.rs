@@ -586,7 +586,8 @@ pub fn serve(
     report: &dyn ServeReport,
     progress: &dyn Progress,
 ) -> Result<(), String> {
-    crate::site::check_paths(&options.root, &options.root.join("output")).map_err(|d| {
+    // `serve` writes no output: only the book itself is checked.
+    crate::site::check_root(&options.root).map_err(|d| {
         let help = d
             .notes
             .iter()

@@ -10,6 +10,7 @@ mod cli;
 mod errors;
 mod links;
 mod names;
+mod output_safety;
 mod print;
 mod properties;
 mod reference;

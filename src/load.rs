@@ -417,9 +417,11 @@ impl Book {
         self.config = BookConfig::default();
         if path.is_file() && !in_linked_folder(&self.root, &path) {
             if let Some((file, text)) = read_text(&mut self.files, &self.root, &path, &mut found) {
-                match frontmatter::parse_toml::<BookConfig>(file, &text, 0, "book.toml") {
+                match frontmatter::parse_toml::<BookConfig>(file, &text, 0, "book.toml")
+                    .into_result()
+                {
                     Ok(config) => self.config = config,
-                    Err(d) => found.push(d),
+                    Err(errors) => found.extend(errors),
                 }
             }
         }

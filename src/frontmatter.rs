@@ -99,6 +99,16 @@ pub fn parse_toml<T: DeserializeOwned>(
     }
 }
 
+/// The string value of `key` in the front matter of `text`, if the front
+/// matter is TOML and has it: what a file meant to say even when its front
+/// matter as a whole is wrong (a source's `id`, which citations use).
+pub fn declared_string(text: &str, key: &str) -> Option<String> {
+    let (toml_text, _) = split(text).ok()?.front_matter?;
+    let table = toml::de::DeTable::parse(toml_text).ok()?;
+    let value = table.get_ref().get(key)?;
+    value.get_ref().as_str().map(str::to_string)
+}
+
 /// What [`parse_toml`] made of a piece of TOML.
 pub struct Parsed<T> {
     /// The value, from the keys that were right, if they make a whole one.
@@ -419,7 +429,11 @@ mod tests {
         );
         assert!(parsed.errors[0].notes[0].contains("did you mean `name`?"));
         // The keys that were right still make an entry, to check further.
-        assert_eq!(parsed.value.unwrap().name, "A");
+        let entry = parsed.value.unwrap();
+        assert_eq!(
+            (entry.name.as_str(), entry.weight, entry.tags.len()),
+            ("A", 0, 0)
+        );
     }
 
     #[test]

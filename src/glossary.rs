@@ -67,9 +67,6 @@ pub struct Glossary {
     pub file: Option<FileId>,
     /// The terms, sorted alphabetically by name.
     pub terms: Vec<Term>,
-    /// Whether `glossary.toml` exists but could not be read (its own errors
-    /// are reported; references to it should not add confusing ones).
-    pub broken: bool,
     by_name: HashMap<String, usize>,
     by_id: HashMap<String, usize>,
 }

@@ -101,7 +101,7 @@ impl Chronology {
             frontmatter::parse_entries::<EventEntry>(file, text, "event", "chronology");
         let mut events = Vec::new();
         let mut ids: HashMap<String, Range<usize>> = HashMap::new();
-        for (_, entry) in entries {
+        for entry in entries {
             let title = entry.title.get_ref().trim().to_string();
             let date = match entry.date.get_ref().to_partial() {
                 Ok(date) => Some(date),

@@ -129,14 +129,14 @@ impl<T> Parsed<T> {
 
 /// Parses a TOML file made of one array of tables (`[[term]]`, `[[event]]`)
 /// into its entries, reporting every problem of every entry at once (see
-/// [`parse_toml`]). `key` is the array's name; an entry comes back, with
-/// its index in the array, when its keys that are right make a whole `T`.
+/// [`parse_toml`]). `key` is the array's name; an entry comes back when
+/// its keys that are right make a whole `T`.
 pub fn parse_entries<T: DeserializeOwned>(
     file: FileId,
     text: &str,
-    key: &'static str,
+    key: &str,
     what: &str,
-) -> (Vec<(usize, T)>, Vec<Diagnostic>) {
+) -> (Vec<T>, Vec<Diagnostic>) {
     let place = Place {
         file,
         toml_text: text,
@@ -160,9 +160,9 @@ pub fn parse_entries<T: DeserializeOwned>(
         errors.push(place.error(array.span(), &message));
         return (entries, errors);
     };
-    for (index, item) in items.iter().enumerate() {
+    for item in items {
         let (entry, found) = place.deserialize_each_key::<T>(item.clone());
-        entries.extend(entry.map(|entry| (index, entry)));
+        entries.extend(entry);
         errors.extend(found);
     }
     (entries, errors)
@@ -452,9 +452,8 @@ mod tests {
         let text = "other = 1\n[[entry]]\nname = \"A\"\nwieght = 2\n[[entry]]\nname = \"B\"\n[[entry]]\nname = 3\n";
         let (entries, errors) = parse_entries::<Entry>(file(), text, "entry", "list");
         assert_eq!(places(text, &errors), ["other", "wieght", "3"]);
-        let names: Vec<(usize, &str)> =
-            entries.iter().map(|(i, e)| (*i, e.name.as_str())).collect();
-        assert_eq!(names, [(0, "A"), (1, "B")]);
+        let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["A", "B"]);
         let (_, errors) = parse_entries::<Entry>(file(), "oops\n[[entry]]\n", "entry", "list");
         assert_eq!(errors.len(), 1, "{errors:?}");
     }

@@ -83,7 +83,7 @@ impl Glossary {
         };
         let mut claimed: HashMap<String, (String, Range<usize>)> = HashMap::new();
         let mut ids: HashMap<String, Range<usize>> = HashMap::new();
-        for (_, entry) in entries {
+        for entry in entries {
             let name = entry.name.get_ref().trim().to_string();
             let name_span = entry.name.span();
             if name.is_empty() {

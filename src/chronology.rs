@@ -19,13 +19,6 @@ use crate::tomlstr::StringPosition;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ChronologyFile {
-    #[serde(default)]
-    event: Vec<EventEntry>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct EventEntry {
     id: Option<Spanned<String>>,
     date: Spanned<DateValue>,
@@ -103,12 +96,12 @@ pub struct Chronology {
 impl Chronology {
     /// Parses the chronology file's text, collecting every error.
     pub fn parse(file: FileId, text: &str) -> Result<Chronology, Vec<Diagnostic>> {
-        let parsed: ChronologyFile =
-            frontmatter::parse_toml(file, text, 0, "chronology").map_err(|d| vec![d])?;
-        let mut errors = Vec::new();
+        // Every entry is checked, whatever is wrong with the others.
+        let (entries, mut errors) =
+            frontmatter::parse_entries::<EventEntry>(file, text, "event", "chronology");
         let mut events = Vec::new();
         let mut ids: HashMap<String, Range<usize>> = HashMap::new();
-        for entry in parsed.event {
+        for entry in entries {
             let title = entry.title.get_ref().trim().to_string();
             let date = match entry.date.get_ref().to_partial() {
                 Ok(date) => Some(date),

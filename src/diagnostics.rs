@@ -6,6 +6,7 @@
 //! author sees every error of a build in one run. Byte ranges become
 //! `file:line:column` only when a diagnostic is printed.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -181,7 +182,7 @@ impl<'a> Files<'a> for SourceMap {
 }
 
 /// How bad a diagnostic is: errors fail the build, warnings do not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     /// The book cannot be built as written.
     Error,
@@ -300,10 +301,69 @@ impl Diagnostic {
     }
 }
 
-/// The diagnostics of a build, in the order files were read.
+/// The diagnostics of a build.
+///
+/// Those found reading the book's files (`causes`) are shown before the
+/// rest: when a file cannot be read, the errors that would only follow from
+/// it (every reference to a glossary that did not load) are not reported,
+/// so its own error is what the author must see first.
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
+    causes: Vec<Diagnostic>,
     items: Vec<Diagnostic>,
+}
+
+/// How many diagnostics are printed in full: a mistake made many times, or
+/// a great many mistakes, must not bury the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shown {
+    /// Diagnostics with the same message printed in full; the others like
+    /// them are counted in one line that says where the first few are.
+    pub alike: usize,
+    /// Diagnostics printed in full at most; the rest are counted in a last
+    /// line.
+    pub total: usize,
+}
+
+impl Shown {
+    /// For people: three of a kind, fifty in all.
+    pub const SUMMARY: Shown = Shown {
+        alike: 3,
+        total: 50,
+    };
+    /// Every diagnostic in full (`--verbose`).
+    pub const ALL: Shown = Shown {
+        alike: usize::MAX,
+        total: usize::MAX,
+    };
+}
+
+/// How many places a line counting diagnostics alike names.
+const PLACES_NAMED: usize = 3;
+
+/// The command that prints every diagnostic, for the lines that count
+/// those not printed.
+const SHOW_ALL: &str = "`briefbook check --verbose` prints every one";
+
+/// One piece of a printed report.
+enum Line<'a> {
+    /// A diagnostic in full.
+    Full(&'a Diagnostic),
+    /// A count of further diagnostics like the one before, with their
+    /// first places.
+    Alike(String),
+    /// A count of everything not printed beyond [`Shown::total`].
+    NotShown(String),
+}
+
+impl Line<'_> {
+    /// The line's text (a diagnostic in full is rendered by the caller).
+    fn text(&self) -> Option<&str> {
+        match self {
+            Line::Full(_) => None,
+            Line::Alike(text) | Line::NotShown(text) => Some(text),
+        }
+    }
 }
 
 impl Diagnostics {
@@ -322,53 +382,82 @@ impl Diagnostics {
         self.items.extend(diagnostics);
     }
 
+    /// Records diagnostics found reading the book's files, which are shown
+    /// before all others (see [`Diagnostics`]).
+    pub fn extend_causes(&mut self, diagnostics: impl IntoIterator<Item = Diagnostic>) {
+        self.causes.extend(diagnostics);
+    }
+
     /// Whether any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
-        self.items.iter().any(Diagnostic::is_error)
+        self.iter().any(Diagnostic::is_error)
     }
 
     /// Number of errors.
     pub fn error_count(&self) -> usize {
-        self.items.iter().filter(|d| d.is_error()).count()
+        self.iter().filter(|d| d.is_error()).count()
     }
 
     /// Number of warnings.
     pub fn warning_count(&self) -> usize {
-        self.items.len() - self.error_count()
+        self.causes.len() + self.items.len() - self.error_count()
     }
 
-    /// All diagnostics, sorted by file and position so that output is
-    /// stable however the work was scheduled.
+    /// All diagnostics: those found reading files first, then the rest,
+    /// each part sorted by file and position so that output is stable
+    /// however the work was scheduled.
     pub fn sorted(&self) -> Vec<&Diagnostic> {
-        let mut items: Vec<&Diagnostic> = self.items.iter().collect();
-        items.sort_by(|a, b| {
-            let key = |d: &Diagnostic| d.location.as_ref().map(|(f, s)| (*f, s.start, s.end));
-            key(a)
-                .cmp(&key(b))
-                .then(a.severity.cmp(&b.severity))
-                .then(a.message.cmp(&b.message))
-        });
-        items
+        let key = |d: &&Diagnostic| {
+            (
+                d.location.as_ref().map(|(f, s)| (*f, s.start, s.end)),
+                d.severity,
+            )
+        };
+        let mut causes: Vec<&Diagnostic> = self.causes.iter().collect();
+        let mut rest: Vec<&Diagnostic> = self.items.iter().collect();
+        for part in [&mut causes, &mut rest] {
+            part.sort_by(|a, b| key(a).cmp(&key(b)).then(a.message.cmp(&b.message)));
+        }
+        causes.extend(rest);
+        causes
     }
 
     /// Whether there is nothing to report.
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.causes.is_empty() && self.items.is_empty()
     }
 
-    /// Renders every diagnostic, sorted, followed by a summary line.
+    /// Renders the diagnostics, sorted, as [`Shown::SUMMARY`] says.
     pub fn render(&self, sources: &SourceMap) -> String {
+        self.render_shown(sources, Shown::SUMMARY)
+    }
+
+    /// Renders the diagnostics, sorted, printing as many in full as `shown`
+    /// says and counting the rest.
+    pub fn render_shown(&self, sources: &SourceMap, shown: Shown) -> String {
         let mut out = String::new();
-        for diagnostic in self.sorted() {
-            out.push_str(&diagnostic.render(sources));
-            out.push('\n');
+        for line in self.lines(sources, shown) {
+            match line.text() {
+                Some(text) => {
+                    out.push_str(text);
+                    out.push_str("\n\n");
+                }
+                None => {
+                    if let Line::Full(diagnostic) = line {
+                        out.push_str(&diagnostic.render(sources));
+                        out.push('\n');
+                    }
+                }
+            }
         }
         out
     }
 
-    /// Prints every diagnostic to standard error, in colour when `color`.
-    pub fn emit_to_stderr(&self, sources: &SourceMap, color: bool) {
+    /// Prints the diagnostics to standard error, in colour when `color`,
+    /// as many in full as `shown` says.
+    pub fn emit_to_stderr(&self, sources: &SourceMap, color: bool, shown: Shown) {
         use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+        use std::io::Write as _;
         let choice = if color {
             ColorChoice::Auto
         } else {
@@ -377,18 +466,135 @@ impl Diagnostics {
         let stream = StandardStream::stderr(choice);
         let mut lock = stream.lock();
         let config = term::Config::default();
-        for diagnostic in self.sorted() {
-            if term::emit_to_write_style(&mut lock, &config, sources, &diagnostic.to_codespan())
-                .is_err()
-            {
-                eprint!("{}", diagnostic.render(sources));
+        for line in self.lines(sources, shown) {
+            match line {
+                Line::Full(diagnostic) => {
+                    if term::emit_to_write_style(
+                        &mut lock,
+                        &config,
+                        sources,
+                        &diagnostic.to_codespan(),
+                    )
+                    .is_err()
+                    {
+                        let _ = write!(lock, "{}", diagnostic.render(sources));
+                    }
+                }
+                Line::Alike(text) | Line::NotShown(text) => {
+                    let _ = writeln!(lock, "{text}\n");
+                }
             }
         }
     }
 
-    /// Iterates over the diagnostics in the order they were recorded.
+    /// What to print: the diagnostics in order, those beyond
+    /// [`Shown::alike`] of the same message counted in one line after the
+    /// last printed, those beyond [`Shown::total`] counted at the end.
+    /// Diagnostics are alike when they have the same severity and message:
+    /// the same mistake (the same unknown source, the same missing file),
+    /// whatever the place.
+    fn lines<'a>(&'a self, sources: &SourceMap, shown: Shown) -> Vec<Line<'a>> {
+        let sorted = self.sorted();
+        let key = |d: &'a Diagnostic| (d.severity, d.message.as_str());
+        let mut alike: HashMap<(Severity, &str), Vec<&Diagnostic>> = HashMap::new();
+        for &diagnostic in &sorted {
+            alike.entry(key(diagnostic)).or_default().push(diagnostic);
+        }
+        let mut lines = Vec::new();
+        let mut printed = 0;
+        // Per group: how many were met, and how many printed in full.
+        let mut seen: HashMap<(Severity, &str), (usize, usize)> = HashMap::new();
+        // Groups whose count line was printed: their other members are
+        // accounted for.
+        let mut counted: HashSet<(Severity, &str)> = HashSet::new();
+        let (mut errors_left, mut warnings_left) = (0usize, 0usize);
+        for &diagnostic in &sorted {
+            let group = key(diagnostic);
+            let (met, in_full) = seen.entry(group).or_default();
+            *met += 1;
+            if *met <= shown.alike && printed < shown.total {
+                lines.push(Line::Full(diagnostic));
+                printed += 1;
+                *in_full += 1;
+                continue;
+            }
+            // The group's count line follows its last one in full, if all
+            // those were printed (not cut off by the cap on the total).
+            if Some(*met) == shown.alike.checked_add(1) && *in_full == shown.alike {
+                let rest = &alike[&group][shown.alike..];
+                lines.push(Line::Alike(alike_line(sources, diagnostic.severity, rest)));
+                counted.insert(group);
+            }
+            if !counted.contains(&group) {
+                match diagnostic.severity {
+                    Severity::Error => errors_left += 1,
+                    Severity::Warning => warnings_left += 1,
+                }
+            }
+        }
+        if errors_left + warnings_left > 0 {
+            let mut what = Vec::new();
+            if errors_left > 0 {
+                what.push(count(errors_left, "more error"));
+            }
+            if warnings_left > 0 {
+                what.push(count(warnings_left, "more warning"));
+            }
+            lines.push(Line::NotShown(format!(
+                "... and {}, not shown after the first {}; {SHOW_ALL}",
+                what.join(" and "),
+                shown.total
+            )));
+        }
+        lines
+    }
+
+    /// Iterates over the diagnostics, those found reading files first.
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.items.iter()
+        self.causes.iter().chain(&self.items)
+    }
+}
+
+/// The line counting `rest`, diagnostics like the one printed before it.
+fn alike_line(sources: &SourceMap, severity: Severity, rest: &[&Diagnostic]) -> String {
+    let what = match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let mut line = format!(
+        "... and {} like this",
+        count(rest.len(), &format!("more {what}"))
+    );
+    let places: Vec<String> = rest
+        .iter()
+        .filter_map(|d| d.position(sources))
+        .take(PLACES_NAMED)
+        .collect();
+    if !places.is_empty() {
+        let others = rest.len() - places.len();
+        let _ = write!(line, ", at {}", places.join(", "));
+        if others > 0 {
+            let _ = write!(line, " and {}", count(others, "other place"));
+        }
+    }
+    let _ = write!(line, "; {SHOW_ALL}");
+    line
+}
+
+/// `1 error`, `30,990 errors`.
+pub fn count(n: usize, what: &str) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    if n == 1 {
+        format!("{grouped} {what}")
+    } else {
+        format!("{grouped} {what}s")
     }
 }
 
@@ -454,5 +660,48 @@ mod tests {
         assert!(text.contains("two [@x]"), "{text}");
         assert!(text.contains("help: did you mean `y`?"), "{text}");
         assert_eq!(d.position(&sources).as_deref(), Some("content/a.md:2:5"));
+    }
+
+    #[test]
+    fn counts_group_their_digits() {
+        assert_eq!(count(1, "error"), "1 error");
+        assert_eq!(count(999, "error"), "999 errors");
+        assert_eq!(count(30_990, "more error"), "30,990 more errors");
+        assert_eq!(count(1_234_567, "note"), "1,234,567 notes");
+    }
+
+    #[test]
+    fn alike_diagnostics_are_counted_and_the_report_is_capped() {
+        let mut sources = SourceMap::default();
+        let file = sources.add("a.md".into(), "a.md".into(), "x\n".repeat(20).into());
+        let at = |line: usize| Diagnostic::error(file, line * 2..line * 2 + 1, "same");
+        let mut diagnostics = Diagnostics::new();
+        diagnostics.extend((0..6).map(at));
+        diagnostics.push(Diagnostic::warning(file, 30..31, "other"));
+        diagnostics.extend_causes([Diagnostic::global("first of all")]);
+        let shown = Shown { alike: 2, total: 3 };
+        let text = diagnostics.render_shown(&sources, shown);
+        let heads: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with(' ') && !l.starts_with(char::is_numeric) && !l.is_empty())
+            .collect();
+        assert_eq!(
+            heads,
+            [
+                "error: first of all",
+                "error: same",
+                "error: same",
+                "... and 4 more errors like this, at a.md:3:1, a.md:4:1, a.md:5:1 and 1 other place; `briefbook check --verbose` prints every one",
+                "... and 1 more warning, not shown after the first 3; `briefbook check --verbose` prints every one",
+            ],
+            "{text}"
+        );
+        let all = diagnostics.render_shown(&sources, Shown::ALL);
+        assert_eq!(all.matches("error: same").count(), 6, "{all}");
+        assert!(!all.contains("..."), "{all}");
+        assert_eq!(
+            (diagnostics.error_count(), diagnostics.warning_count()),
+            (7, 1)
+        );
     }
 }

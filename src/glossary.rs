@@ -28,13 +28,6 @@ pub const KINDS: [&str; 6] = [
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct GlossaryFile {
-    #[serde(default)]
-    term: Vec<TermEntry>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct TermEntry {
     id: Option<Spanned<String>>,
     name: Spanned<String>,
@@ -74,9 +67,6 @@ pub struct Glossary {
     pub file: Option<FileId>,
     /// The terms, sorted alphabetically by name.
     pub terms: Vec<Term>,
-    /// Whether `glossary.toml` exists but could not be read (its own errors
-    /// are reported; references to it should not add confusing ones).
-    pub broken: bool,
     by_name: HashMap<String, usize>,
     by_id: HashMap<String, usize>,
 }
@@ -84,16 +74,16 @@ pub struct Glossary {
 impl Glossary {
     /// Parses the glossary file's text, collecting every error.
     pub fn parse(file: FileId, text: &str) -> Result<Glossary, Vec<Diagnostic>> {
-        let parsed: GlossaryFile =
-            frontmatter::parse_toml(file, text, 0, "glossary").map_err(|d| vec![d])?;
-        let mut errors = Vec::new();
+        // Every entry is checked, whatever is wrong with the others.
+        let (entries, mut errors) =
+            frontmatter::parse_entries::<TermEntry>(file, text, "term", "glossary");
         let mut glossary = Glossary {
             file: Some(file),
             ..Glossary::default()
         };
         let mut claimed: HashMap<String, (String, Range<usize>)> = HashMap::new();
         let mut ids: HashMap<String, Range<usize>> = HashMap::new();
-        for entry in parsed.term {
+        for entry in entries {
             let name = entry.name.get_ref().trim().to_string();
             let name_span = entry.name.span();
             if name.is_empty() {

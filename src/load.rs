@@ -6,7 +6,7 @@
 //! [`Book`] can take single files again ([`Book::reload`]), which is how
 //! `serve` rebuilds after an edit without reading the whole book.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -414,9 +414,11 @@ impl Book {
         self.config = BookConfig::default();
         if path.is_file() && !in_linked_folder(&self.root, &path) {
             if let Some((file, text)) = read_text(&mut self.files, &self.root, &path, &mut found) {
-                match frontmatter::parse_toml::<BookConfig>(file, &text, 0, "book.toml") {
+                match frontmatter::parse_toml::<BookConfig>(file, &text, 0, "book.toml")
+                    .into_result()
+                {
                     Ok(config) => self.config = config,
-                    Err(d) => found.push(d),
+                    Err(errors) => found.extend(errors),
                 }
             }
         }
@@ -553,9 +555,6 @@ impl Book {
             diagnostics,
             Glossary::parse,
         );
-        self.glossary.broken = diagnostics
-            .get(&path)
-            .is_some_and(|d| d.iter().any(Diagnostic::is_error));
     }
 
     fn read_chronology(&mut self, diagnostics: &mut LoadDiagnostics) {
@@ -567,6 +566,72 @@ impl Book {
             diagnostics,
             Chronology::parse,
         );
+    }
+}
+
+/// The parts of a book that did not load: files that could not be read
+/// or parsed. The errors that would only follow from them (every `[[term]]`
+/// when the glossary did not load, every citation of a source whose front
+/// matter is wrong) are not reported; the files' own errors are.
+#[derive(Debug, Clone, Default)]
+pub struct Unloaded {
+    /// `content/glossary.toml` has errors, so the book has no terms.
+    pub glossary: bool,
+    /// `content/chronology.toml` has errors, so the book has no events.
+    pub chronology: bool,
+    /// The ids of the sources that did not load: their file names' stems,
+    /// and the `id` their front matter sets, where it can be read.
+    pub sources: HashSet<String>,
+    /// The notes that did not load, by their paths under `content/`.
+    pub notes: HashSet<String>,
+}
+
+impl Book {
+    /// What did not load, from the diagnostics of loading.
+    pub fn unloaded(&self, diagnostics: &LoadDiagnostics) -> Unloaded {
+        let content = self.root.join("content");
+        let seeds = self.root.join("seeds");
+        let failed = |path: &Path| {
+            diagnostics
+                .get(path)
+                .is_some_and(|found| found.iter().any(Diagnostic::is_error))
+        };
+        let mut unloaded = Unloaded {
+            glossary: failed(&content.join("glossary.toml")),
+            chronology: failed(&content.join("chronology.toml")),
+            ..Unloaded::default()
+        };
+        let mut loaded_notes: Option<HashSet<&str>> = None;
+        for (path, found) in diagnostics {
+            if !found.iter().any(Diagnostic::is_error) {
+                continue;
+            }
+            if path.parent() == Some(&seeds) && !self.source_files.contains_key(path) {
+                unloaded.sources.extend(
+                    path.file_stem()
+                        .map(|stem| stem.to_string_lossy().to_string()),
+                );
+                let declared = self
+                    .files
+                    .find(path)
+                    .and_then(|file| frontmatter::declared_string(self.files.text(file), "id"));
+                unloaded.sources.extend(declared);
+            } else if path.starts_with(&content) && is_wanted(path, &["md"]) {
+                // Built only when a note has errors: most builds have none.
+                let loaded = loaded_notes.get_or_insert_with(|| {
+                    self.notes
+                        .iter()
+                        .chain(&self.intro)
+                        .map(|note| note.path.as_str())
+                        .collect()
+                });
+                let relative = relative_path(&content, path);
+                if !loaded.contains(relative.as_str()) {
+                    unloaded.notes.insert(relative);
+                }
+            }
+        }
+        unloaded
     }
 }
 

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use briefbook::diagnostics::{Shown, count};
 use briefbook::import::{ImportRequest, import};
 use briefbook::serve::{ServeOptions, ServeReport, serve};
 use briefbook::site::{BuildOptions, Outcome, Progress, Replace};
@@ -146,9 +147,13 @@ fn report_last(outcome: Outcome, started: Instant, wrote: bool, verbose: bool) -
 }
 
 fn report(outcome: &Outcome, started: Instant, wrote: bool, verbose: bool) -> ExitCode {
+    // `--verbose` prints every diagnostic in full, for whoever needs the
+    // whole list; otherwise a mistake made many times is counted, not
+    // repeated (diagnostics::Shown).
+    let shown = if verbose { Shown::ALL } else { Shown::SUMMARY };
     outcome
         .diagnostics
-        .emit_to_stderr(&outcome.files, use_color());
+        .emit_to_stderr(&outcome.files, use_color(), shown);
     let d = &outcome.diagnostics;
     let s = outcome.stats;
     if verbose {
@@ -158,8 +163,7 @@ fn report(outcome: &Outcome, started: Instant, wrote: bool, verbose: bool) -> Ex
     }
     let warnings = match d.warning_count() {
         0 => String::new(),
-        1 => ", 1 warning".to_string(),
-        n => format!(", {n} warnings"),
+        n => format!(", {}", count(n, "warning")),
     };
     if !outcome.is_book {
         // The one error says why; "the book has 1 error" would not be true.
@@ -167,10 +171,9 @@ fn report(outcome: &Outcome, started: Instant, wrote: bool, verbose: bool) -> Ex
         return ExitCode::from(1);
     }
     if d.has_errors() {
-        let errors = d.error_count();
-        let plural = if errors == 1 { "" } else { "s" };
         eprintln!(
-            "error: the book has {errors} error{plural}{warnings}; {}",
+            "error: the book has {}{warnings}; {}",
+            count(d.error_count(), "error"),
             if wrote {
                 "the previous output was left untouched"
             } else {
@@ -197,15 +200,6 @@ fn report(outcome: &Outcome, started: Instant, wrote: bool, verbose: bool) -> Ex
         eprintln!("checked {what} in {elapsed:.2} s: no errors{warnings}");
     }
     ExitCode::SUCCESS
-}
-
-/// `1 note`, `2 notes`.
-fn count(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
 }
 
 /// A progress bar on a terminal for phases long enough to need one; silent

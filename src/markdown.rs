@@ -22,6 +22,7 @@ use crate::diagnostics::{Diagnostic, FileId, closest};
 use crate::glossary::Glossary;
 use crate::highlight;
 use crate::html::{escape_into, root_prefix};
+use crate::load::Unloaded;
 use crate::quote;
 use crate::resolve::{CiteTarget, ResolvedRef, SourceSet, resolve_ref};
 use crate::slug::{SlugDeduper, slugify};
@@ -40,6 +41,8 @@ pub struct RenderEnv<'a> {
     pub autolink: Option<&'a Autolinker>,
     /// Each term's short definition, for link previews (see [`term_previews`]).
     pub term_previews: &'a [String],
+    /// What did not load: references into it are not errors of their own.
+    pub unloaded: &'a Unloaded,
 }
 
 /// The short plain-text definition of every term, for link previews.
@@ -311,13 +314,13 @@ fn render_with(env: &RenderEnv<'_>, fragment: &Fragment<'_>, code: Code<'_>) -> 
                     out.terms.push(index);
                     Resolved::Term { index, text: term.shown().to_string() }
                 }
+                // The glossary's own errors say why it has no terms.
+                None if env.unloaded.glossary => Resolved::Broken(term.shown().to_string()),
                 None => {
                     let mut d = Diagnostic::error(file, r.span.clone(), format!("unknown glossary term `{}`", term.target))
                         .with_label("not in the glossary");
                     let near = closest(&term.target, env.glossary.all_names(), 3);
-                    d = if env.glossary.broken {
-                        d.with_help("content/glossary.toml has errors (reported with this one); fix them first")
-                    } else if env.glossary.terms.is_empty() {
+                    d = if env.glossary.terms.is_empty() {
                         d.with_help("this book has no glossary: add the term to `content/glossary.toml`")
                     } else if near.is_empty() {
                         d.with_help("add the term to `content/glossary.toml`")
@@ -424,7 +427,13 @@ fn resolve_group(
                     file,
                     cite,
                 ));
-                diagnostics.push(d);
+                // A source that did not load is reported by its own errors,
+                // not once by every citation of it.
+                let unloaded = env.sources.index_of(&cite.key).is_none()
+                    && env.unloaded.sources.contains(&cite.key);
+                if !unloaded {
+                    diagnostics.push(d);
+                }
             }
         }
     }
@@ -1531,6 +1540,7 @@ mod tests {
             glossary: &glossary,
             autolink: None,
             term_previews: &[],
+            unloaded: &Unloaded::default(),
         };
         let cases = [
             // (Markdown, whether one parse must do)
@@ -1593,7 +1603,7 @@ mod tests {
             let mut files = crate::diagnostics::SourceMap::default();
             let file = files.add("n.md".into(), "n.md".into(), markdown.as_str().into());
             let (sources, glossary) = (SourceSet::default(), Glossary::default());
-            let env = RenderEnv { sources: &sources, glossary: &glossary, autolink: None, term_previews: &[] };
+            let env = RenderEnv { sources: &sources, glossary: &glossary, autolink: None, term_previews: &[], unloaded: &Unloaded::default() };
             let fragment = Fragment {
                 file, text: &markdown, offset: 0, page: "n.html", base_dir: "",
                 first_footnote: 1, autolink: false, escapes: None,
@@ -1626,6 +1636,7 @@ mod tests {
             glossary: &glossary,
             autolink: None,
             term_previews: &[],
+            unloaded: &Unloaded::default(),
         };
         let fragment = Fragment {
             file,

@@ -110,13 +110,19 @@ impl Note {
     pub fn parse(file: FileId, path: &str, text: &str) -> Result<Note, Vec<Diagnostic>> {
         let split =
             frontmatter::split(text).map_err(|span| vec![frontmatter::unterminated(file, span)])?;
-        let (front, fm_span): (NoteFrontMatter, Range<usize>) = match split.front_matter {
-            Some((toml_text, span)) => (
-                frontmatter::parse_toml(file, toml_text, span.start, "front matter")
-                    .map_err(|d| vec![d])?,
-                span,
-            ),
-            None => (NoteFrontMatter::default(), 0..0),
+        // Every problem of the front matter is reported in one run: its
+        // keys, then the date, checked from the keys that were right.
+        let (front, fm_span, mut errors) = match split.front_matter {
+            Some((toml_text, span)) => {
+                let parsed = frontmatter::parse_toml::<NoteFrontMatter>(
+                    file,
+                    toml_text,
+                    span.start,
+                    "front matter",
+                );
+                (parsed.value.unwrap_or_default(), span, parsed.errors)
+            }
+            None => (NoteFrontMatter::default(), 0..0, Vec::new()),
         };
         let date = match &front.date {
             Some(value) => match value.to_partial() {
@@ -124,15 +130,19 @@ impl Note {
                 Err(e) => {
                     let fm = &text[fm_span.clone()];
                     let at = fm.find("date").map_or(fm_span.start, |i| fm_span.start + i);
-                    return Err(vec![Diagnostic::error(
+                    errors.push(Diagnostic::error(
                         file,
                         at..at + 4,
                         format!("invalid `date`: {e}"),
-                    )]);
+                    ));
+                    None
                 }
             },
             None => None,
         };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         let stem = path
             .rsplit('/')
             .next()
@@ -221,6 +231,15 @@ mod tests {
             leading_h1("Setext\ntitle\n===\n").as_deref(),
             Some("Setext title")
         );
+    }
+
+    #[test]
+    fn every_problem_of_the_front_matter_is_reported_at_once() {
+        let text = "+++\ntitel = \"T\"\nsumary = \"S\"\ndraft = \"yes\"\ndate = \"2024-13\"\n+++\n";
+        let errors = Note::parse(file(), "a.md", text).unwrap_err();
+        let at = |d: &Diagnostic| &text[d.location.as_ref().unwrap().1.clone()];
+        let found: Vec<&str> = errors.iter().map(at).collect();
+        assert_eq!(found, ["titel", "sumary", "\"yes\"", "date"], "{errors:#?}");
     }
 
     #[test]

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use crate::autolink::Autolinker;
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceMap, did_you_mean};
 use crate::highlight;
-use crate::load::{Book, Change, LoadDiagnostics, load};
+use crate::load::{Book, Change, LoadDiagnostics, Unloaded, load};
 use crate::markdown::{self, Fragment, InternalLink, RenderEnv, Rendered};
 use crate::output::{self, NullSink, PageSink, Staging};
 use crate::pages::{BookPages, FastMap, Generations, Page, settings_fingerprint};
@@ -297,13 +297,16 @@ impl Project {
     ) -> Render {
         let mut timings = Timings::new();
         let mut diagnostics = Diagnostics::new();
+        // What reading the files found comes first: a file that did not
+        // load may be why other errors are missing (`unloaded`).
         for list in self.load_diagnostics.values() {
-            diagnostics.extend(list.iter().cloned());
+            diagnostics.extend_causes(list.iter().cloned());
         }
         match &self.theme {
-            Ok(theme) => diagnostics.extend(theme.warnings.iter().cloned()),
-            Err(errors) => diagnostics.extend(errors.iter().cloned()),
+            Ok(theme) => diagnostics.extend_causes(theme.warnings.iter().cloned()),
+            Err(errors) => diagnostics.extend_causes(errors.iter().cloned()),
         }
+        let unloaded = self.book.unloaded(&self.load_diagnostics);
         let mut stats = Stats {
             notes: self.book.notes.len(),
             sources: self.book.sources.sources.len(),
@@ -312,8 +315,11 @@ impl Project {
 
         // 1. Markdown: what is not cached, in parallel.
         let started = Instant::now();
-        let (streamed, print_stream) =
-            self.render_markdown(progress, if self.stream_pages { Some(sink) } else { None });
+        let (streamed, print_stream) = self.render_markdown(
+            progress,
+            if self.stream_pages { Some(sink) } else { None },
+            &unloaded,
+        );
         timings.push(("markdown", started.elapsed()));
 
         let started = Instant::now();
@@ -337,7 +343,7 @@ impl Project {
         let anchors = self.anchors(&notes, intro.as_deref());
         for r in all_rendered() {
             for link in &r.links {
-                if let Some(d) = check_link(link, &anchors) {
+                if let Some(d) = check_link(link, &anchors, &unloaded) {
                     diagnostics.push(d);
                 }
             }
@@ -609,6 +615,7 @@ impl Project {
         &mut self,
         progress: &dyn Progress,
         stream: Option<&'s dyn PageSink>,
+        unloaded: &Unloaded,
     ) -> (HashSet<String>, Option<(print::Layout, print::Stream<'s>)>) {
         let autolinker = if self.book.config.autolink_glossary {
             Autolinker::new(&self.book.glossary)
@@ -625,6 +632,7 @@ impl Project {
             glossary: &book.glossary,
             autolink: autolinker.as_ref(),
             term_previews: &previews,
+            unloaded,
         };
         let render_note = |note: &crate::note::Note, page: &str| {
             let text = book.files.text(note.file);
@@ -1245,8 +1253,22 @@ fn finish(mut project: Project, render: Render) -> Outcome {
     }
 }
 
-/// Checks one link against the pages and their anchors.
-fn check_link(link: &InternalLink, anchors: &FastMap<&str, Anchors<'_>>) -> Option<Diagnostic> {
+/// Checks one link against the pages and their anchors. A link into a
+/// file that did not load is not checked: that file's own errors are
+/// reported.
+fn check_link(
+    link: &InternalLink,
+    anchors: &FastMap<&str, Anchors<'_>>,
+    unloaded: &Unloaded,
+) -> Option<Diagnostic> {
+    let into_unloaded = match link.target.as_str() {
+        "glossary.md" => unloaded.glossary,
+        "chronology.md" => unloaded.chronology,
+        target => unloaded.notes.contains(target),
+    };
+    if into_unloaded {
+        return None;
+    }
     let Some(ids) = anchors.get(link.target.as_str()) else {
         let mut d = Diagnostic::error(
             link.file,

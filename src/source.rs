@@ -184,7 +184,7 @@ impl Source {
         let (front, fm_span): (SourceFrontMatter, Range<usize>) = match split.front_matter {
             Some((toml_text, span)) => (
                 frontmatter::parse_toml(file, toml_text, span.start, "source front matter")
-                    .map_err(|d| vec![d])?,
+                    .into_result()?,
                 span,
             ),
             None => (SourceFrontMatter::default(), 0..0),

@@ -7,6 +7,7 @@ mod bad_input;
 mod book;
 mod build;
 mod cli;
+mod error_volume;
 mod errors;
 mod links;
 mod names;

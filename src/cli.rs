@@ -54,7 +54,8 @@ pub enum Command {
         /// Never lets the site replace the book or its sources.
         #[arg(long)]
         force: bool,
-        /// Print how long each phase took.
+        /// Print how long each phase took, and every error and warning in
+        /// full (without it, the same error many times is counted).
         #[arg(long, short)]
         verbose: bool,
     },
@@ -62,7 +63,8 @@ pub enum Command {
     Check {
         #[command(flatten)]
         book: BookArgs,
-        /// Print how long each phase took.
+        /// Print how long each phase took, and every error and warning in
+        /// full (without it, the same error many times is counted).
         #[arg(long, short)]
         verbose: bool,
         /// Also print the editor's report: uncited sources, paragraphs and

@@ -468,6 +468,21 @@ impl Staging {
         let _ = remove_tree(&self.staging);
     }
 
+    /// Where the file `path` of the site goes in the staging folder. Every
+    /// path was made from names that passed `sitepath::name_problem`; this
+    /// is the last guard, should a new kind of page ever miss that check:
+    /// a path that could leave the folder is refused, never joined.
+    fn inside(&self, path: &str) -> io::Result<PathBuf> {
+        if crate::sitepath::is_inside(path) {
+            Ok(self.staging.join(path))
+        } else {
+            Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{path:?} is not a path inside the site"),
+            ))
+        }
+    }
+
     /// Runs one write of the site unless one has failed already. The first
     /// failure is returned, for the caller to report; later writes, and
     /// writes that fail beside it on other threads, return `Ok` at once:
@@ -487,7 +502,7 @@ impl Staging {
 impl PageSink for Staging {
     fn put(&self, path: &str, bytes: Vec<u8>) -> io::Result<()> {
         use std::io::Write as _;
-        self.write(|| create_in_folder(&self.staging.join(path))?.write_all(&bytes))
+        self.write(|| create_in_folder(&self.inside(path)?)?.write_all(&bytes))
     }
 
     fn put_pieces(
@@ -497,7 +512,7 @@ impl PageSink for Staging {
     ) -> io::Result<()> {
         use std::io::Write as _;
         self.write(|| {
-            let mut file = create_in_folder(&self.staging.join(path))?;
+            let mut file = create_in_folder(&self.inside(path)?)?;
             for piece in pieces {
                 file.write_all(&piece?)?;
             }
@@ -506,7 +521,7 @@ impl PageSink for Staging {
     }
 
     fn stream<'s>(&'s self, path: &str) -> io::Result<Box<dyn PageStream + Send + 's>> {
-        let path = self.staging.join(path);
+        let path = self.inside(path)?;
         let mut file = None;
         self.write(|| {
             file = Some(create_in_folder(&path)?);

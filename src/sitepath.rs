@@ -80,7 +80,17 @@ pub fn name_problem(relative: &Path) -> Option<String> {
     None
 }
 
-/// `path` as a message shows it: as the file system has it, `\\` and all,
+/// Whether `path`, a path of the site with `/` between names, stays
+/// inside the site wherever it is written: relative, no name empty, `.`,
+/// `..` or holding `\` or `:` (a drive on Windows), no NUL.
+pub fn is_inside(path: &str) -> bool {
+    !path.is_empty()
+        && path.split('/').all(|name| {
+            !name.is_empty() && name != "." && name != ".." && !name.contains(['\\', ':', '\0'])
+        })
+}
+
+/// `path` as a message shows it: as the file system has it, `\` and all,
 /// with control characters escaped so that they can be seen.
 pub fn shown(path: &Path) -> String {
     path.to_string_lossy()
@@ -244,6 +254,31 @@ mod tests {
             let problem =
                 name_problem(Path::new(path)).unwrap_or_else(|| panic!("{path:?} passed"));
             assert!(problem.contains(says), "{path:?}: {problem}");
+        }
+    }
+
+    #[test]
+    fn only_paths_that_stay_inside_the_site_are_written() {
+        for path in [
+            "index.html",
+            "sources/nyt.html",
+            "über/Ärger notes.html",
+            "search/t-abc.js",
+        ] {
+            assert!(is_inside(path), "{path}");
+        }
+        for path in [
+            "",
+            "/etc/passwd",
+            "a/../../x",
+            "..",
+            "./a",
+            "a//b",
+            "a\\..\\x",
+            "c:/x",
+            "a\0b",
+        ] {
+            assert!(!is_inside(path), "{path:?}");
         }
     }
 

@@ -95,16 +95,10 @@ impl QuoteDrift {
             // Found more than once: ambiguous, not drifted.
             return None;
         }
-        let mut best: Option<(usize, Range<usize>, f64)> = None;
-        for (i, paragraph) in paragraphs.iter().enumerate() {
-            if let Some((range, score)) =
-                quote::closest_passage(&paragraph.normalized, &needle.text)
-            {
-                if best.as_ref().is_none_or(|b| score > b.2) {
-                    best = Some((first + i, range, score));
-                }
-            }
-        }
+        let normalized: Vec<&quote::Normalized> =
+            paragraphs.iter().map(|p| &p.normalized).collect();
+        let best = quote::closest_passage_among(&normalized, &needle.text)
+            .map(|(i, range, score)| (first + i, range, score));
         Some(QuoteDrift {
             file,
             span: quotation.span.clone(),

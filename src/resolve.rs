@@ -265,17 +265,16 @@ fn not_found(
 ) -> Diagnostic {
     let mut d = Diagnostic::error(file, span, format!("quotation not found in {where_}"))
         .with_label("not in the source");
-    let mut best: Option<(usize, Range<usize>, f64)> = None;
-    for p in first..=last.min(source.paragraphs.len().saturating_sub(1)) {
-        let paragraph = &source.paragraphs[p];
-        if let Some((range, score)) = quote::closest_passage(&paragraph.normalized, needle) {
-            if best.as_ref().is_none_or(|b| score > b.2) {
-                best = Some((p, range, score));
-            }
-        }
-    }
-    let case_or_dash = (first..=last.min(source.paragraphs.len().saturating_sub(1)))
-        .any(|p| quote::matches_ignoring_case_and_dashes(&source.paragraphs[p].normalized, needle));
+    let paragraphs: Vec<&Normalized> = source
+        .paragraphs
+        .get(first..=last.min(source.paragraphs.len().saturating_sub(1)))
+        .unwrap_or_default()
+        .iter()
+        .map(|p| &p.normalized)
+        .collect();
+    let best = quote::closest_passage_among(&paragraphs, needle)
+        .map(|(p, range, score)| (first + p, range, score));
+    let case_or_dash = quote::matches_ignoring_case_and_dashes_among(&paragraphs, needle);
     if let Some((p, range, _)) = best {
         let text = &source.paragraphs[p].text[range];
         d = d.with_note(format!(

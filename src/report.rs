@@ -90,7 +90,7 @@ impl QuoteDrift {
         let paragraphs = source.paragraphs.get(first..=last)?;
         if paragraphs
             .iter()
-            .any(|p| !p.normalized.find_all(&needle.text).is_empty())
+            .any(|p| !p.normalized.find_up_to(&needle.text, 1).is_empty())
         {
             // Found more than once: ambiguous, not drifted.
             return None;

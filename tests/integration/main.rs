@@ -8,6 +8,7 @@ mod book;
 mod build;
 mod cli;
 mod errors;
+mod hostile_input;
 mod links;
 mod print;
 mod properties;

@@ -79,8 +79,9 @@ fn cases(quote_words: usize) -> Vec<Case> {
         },
         Case {
             name: "100,000 nested `[`".into(),
+            // The innermost `[[x]]` is a glossary reference: one error.
             files: vec![note(format!("{}x{}", "[".repeat(n), "]".repeat(n)))],
-            clean: true,
+            clean: false,
         },
         Case {
             name: "100,000 `[@`".into(),

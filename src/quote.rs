@@ -552,25 +552,18 @@ mod tests {
         assert_eq!(found("the talks and the talks", "the talks").len(), 2);
     }
 
-    /// `count` made-up words, from a vocabulary of 2,000.
-    fn words(seed: u64, count: usize) -> String {
-        let mut state = seed;
-        (0..count)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                format!("w{}x", state % 2_000)
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
+    /// `count` made-up words (a quadratic sequence modulo a prime: no run
+    /// of words comes twice).
+    fn words(seed: u64, count: u64) -> String {
+        let word = |i: u64| format!("w{}x", (i * i + seed * i + seed) % 100_003);
+        (0..count).map(word).collect::<Vec<_>>().join(" ")
     }
 
     #[test]
     fn a_long_quotation_not_in_a_long_source_costs_linear_work() {
         // Scoring every passage of 20,000 words against 20,000 words took
         // about 10^15 steps: this never finished.
-        let work_for = |count: usize| {
+        let work_for = |count: u64| {
             let source = Normalized::new(&words(1, count));
             let needle = Normalized::new(&words(2, count));
             let found = closest_passage(&source, &needle.text);

@@ -187,44 +187,148 @@ fn closing_quote(open: char) -> Option<char> {
     }
 }
 
-/// Finds the `]` closing the bracket opened at `open`, skipping quoted text.
-/// A blank line ends the search: references never span paragraphs.
-fn find_close(text: &str, open: usize) -> Option<usize> {
-    let mut in_quote: Option<char> = None;
-    let mut previous_newline = false;
-    // A `]` inside a quotation that is never closed ends the bracket after
-    // all, so that the unclosed quotation is reported instead of ignored.
-    let mut bracket_in_quote: Option<usize> = None;
-    for (i, c) in text[open + 1..].char_indices() {
-        let at = open + 1 + i;
-        if c == '\n' {
-            if previous_newline {
-                return bracket_in_quote;
+/// Where a single `[` closes, as the scan needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct BracketEnd {
+    /// The `[`.
+    open: usize,
+    /// The `]` closing it: the first `]` outside quotations, unless a `[`
+    /// or a blank line comes first; or, when a quotation inside it is
+    /// never closed, the first `]` in that quotation (so that the unclosed
+    /// quotation is reported instead of ignored). A blank line ends the
+    /// search: references never span paragraphs.
+    close: Option<usize>,
+    /// Whether an `@` that starts a source key stands before `close`
+    /// (after white space, or after a `;` outside quotations): only then
+    /// can the bracket be a citation group.
+    has_key: bool,
+}
+
+/// Where a scan from some position ends, and whether it meets a key on
+/// the way: the state the one pass of [`bracket_ends`] carries.
+#[derive(Debug, Clone, Copy, Default)]
+struct ScanFrom {
+    close: Option<usize>,
+    has_key: bool,
+}
+
+/// Finds, for every unescaped `[` of `text`, where it closes
+/// ([`BracketEnd`]), in one pass from the end of the text to its start.
+///
+/// Searching forward from each bracket would look at the rest of its
+/// paragraph again for every bracket: 100,000 `[“` in one paragraph took
+/// minutes. A search from a position outside quotations ends the same way
+/// whichever bracket it started from, so going backwards each position's
+/// outcome follows from the outcome of the position after it, or (at a
+/// quotation mark) from the outcome after the mark that closes it. The
+/// pass keeps only the nearest closing mark of each kind, the nearest `]`,
+/// the nearest key and the nearest blank line, so it looks at each
+/// character a bounded number of times. `work` counts the characters
+/// looked at.
+fn bracket_ends(text: &str, work: &mut usize) -> Vec<BracketEnd> {
+    let bytes = text.as_bytes();
+    let mut ends = Vec::new();
+    // The outcome of a search starting right after the current position,
+    // outside quotations.
+    let mut after = ScanFrom::default();
+    // For `"` and `”`: the nearest one after the current position in its
+    // paragraph, with the outcome of a search starting after it.
+    let mut closing_mark: [Option<(usize, ScanFrom)>; 2] = [None, None];
+    // The nearest `]` and the nearest key after white space, in the
+    // paragraph.
+    let mut next_bracket: Option<usize> = None;
+    let mut next_key: Option<usize> = None;
+    // The nearest line break after the current position.
+    let mut next_newline: Option<usize> = None;
+    for (at, c) in text.char_indices().rev() {
+        *work += 1;
+        let mut here = after;
+        match c {
+            '\n' => {
+                if let Some(next) = next_newline {
+                    let line = &text[at + 1..next];
+                    *work += line.len();
+                    if line.chars().all(char::is_whitespace) {
+                        // A blank line: no search from here on looks past it.
+                        here = ScanFrom::default();
+                        closing_mark = [None, None];
+                        next_bracket = None;
+                        next_key = None;
+                    }
+                }
+                next_newline = Some(at);
             }
-            previous_newline = true;
-            continue;
-        }
-        if !c.is_whitespace() {
-            previous_newline = false;
-        }
-        match in_quote {
-            Some(close) if c == close => {
-                in_quote = None;
-                bracket_in_quote = None;
+            ']' => {
+                if !is_escaped(text, at) {
+                    here = ScanFrom {
+                        close: Some(at),
+                        has_key: false,
+                    };
+                }
+                next_bracket = Some(at);
             }
-            Some(_) => {
-                if c == ']' && bracket_in_quote.is_none() {
-                    bracket_in_quote = Some(at);
+            '[' if !is_escaped(text, at) => {
+                ends.push(BracketEnd {
+                    open: at,
+                    close: after.close,
+                    has_key: after.has_key,
+                });
+                here = ScanFrom::default();
+            }
+            '@' if bytes
+                .get(at + 1)
+                .is_some_and(|&b| is_key_char(char::from(b))) =>
+            {
+                match text[..at].chars().next_back() {
+                    Some(p) if p.is_whitespace() => {
+                        next_key = Some(at);
+                        here.has_key = true;
+                    }
+                    // After a `;` outside quotations: the start of a part.
+                    Some(';') => here.has_key = true,
+                    _ => {}
                 }
             }
-            None => match c {
-                ']' if !is_escaped(text, at) => return Some(at),
-                '[' if !is_escaped(text, at) => return None,
-                c => in_quote = closing_quote(c),
-            },
+            _ => {}
         }
+        if let Some(kind) = quote_kind(c) {
+            // An opening mark: inside the quotation until its closing mark.
+            here = match closing_mark[kind] {
+                Some((mark, after_mark)) => ScanFrom {
+                    close: after_mark.close,
+                    has_key: next_key.is_some_and(|k| k < mark) || after_mark.has_key,
+                },
+                None => ScanFrom {
+                    close: next_bracket,
+                    has_key: next_key.zip(next_bracket).is_some_and(|(k, b)| k < b),
+                },
+            };
+        }
+        if let Some(kind) = closing_kind(c) {
+            closing_mark[kind] = Some((at, after));
+        }
+        after = here;
     }
-    bracket_in_quote
+    ends.reverse();
+    ends
+}
+
+/// The kind of quotation a mark opens: 0 for `"`, 1 for `“`.
+fn quote_kind(c: char) -> Option<usize> {
+    match c {
+        '"' => Some(0),
+        '\u{201C}' => Some(1),
+        _ => None,
+    }
+}
+
+/// The kind of quotation a mark closes: 0 for `"`, 1 for `”`.
+fn closing_kind(c: char) -> Option<usize> {
+    match c {
+        '"' => Some(0),
+        '\u{201D}' => Some(1),
+        _ => None,
+    }
 }
 
 /// Splits the inside of a bracket on `;`, outside quotations.
@@ -345,11 +449,35 @@ fn parse_ref(part: &str, base: usize) -> Result<CiteRef, ScanError> {
 /// Finds every citation group and glossary reference in `text`, which
 /// starts at byte `offset` of its file, outside the `skip` ranges (relative
 /// to `text`, sorted).
+///
+/// The work is linear in the length of `text`: each character is looked at
+/// a bounded number of times, however the brackets are nested or left
+/// open ([`scan_work`] counts it).
 pub fn scan(text: &str, offset: usize, skip: &[Range<usize>]) -> (Vec<InlineRef>, Vec<ScanError>) {
+    let (refs, errors, _) = scan_counted(text, offset, skip);
+    (refs, errors)
+}
+
+/// How many characters [`scan`] looks at for `text`: for tests, which check
+/// that it grows linearly with the text.
+#[doc(hidden)]
+pub fn scan_work(text: &str, skip: &[Range<usize>]) -> usize {
+    scan_counted(text, 0, skip).2
+}
+
+fn scan_counted(
+    text: &str,
+    offset: usize,
+    skip: &[Range<usize>],
+) -> (Vec<InlineRef>, Vec<ScanError>, usize) {
     let mut refs = Vec::new();
     let mut errors = Vec::new();
+    let mut work = 0;
     let bytes = text.as_bytes();
     let mut skip_index = 0;
+    // Where each single `[` closes, found in one pass when first needed.
+    let mut ends: Option<Vec<BracketEnd>> = None;
+    let mut next_end = 0;
     let mut i = 0;
     while i < bytes.len() {
         // Most of a note is prose without brackets: jump to the next one.
@@ -357,6 +485,7 @@ pub fn scan(text: &str, offset: usize, skip: &[Range<usize>]) -> (Vec<InlineRef>
             Some(at) => i += at,
             None => break,
         }
+        work += 1;
         if is_escaped(text, i) {
             i += 1;
             continue;
@@ -371,14 +500,16 @@ pub fn scan(text: &str, offset: usize, skip: &[Range<usize>]) -> (Vec<InlineRef>
             }
         }
         if bytes.get(i + 1) == Some(&b'[') {
-            // A glossary reference `[[...]]`.
-            if let Some(close) = text[i + 2..].find("]]").map(|c| i + 2 + c) {
-                let inner = &text[i + 2..close];
-                if !inner.contains(['[', ']', '\n'])
-                    || (inner.contains('\n')
-                        && !inner.contains("\n\n")
-                        && !inner.contains(['[', ']']))
-                {
+            // A glossary reference `[[...]]`: its `]]` must come before any
+            // other bracket and before a blank line, so the search stops at
+            // the first bracket (where the next search starts).
+            let inner_start = i + 2;
+            let stop =
+                memchr::memchr2(b'[', b']', &bytes[inner_start..]).map(|at| inner_start + at);
+            work += stop.unwrap_or(bytes.len()) - inner_start;
+            if let Some(close) = stop.filter(|&at| bytes[at..].starts_with(b"]]")) {
+                let inner = &text[inner_start..close];
+                if !inner.contains("\n\n") {
                     let span = offset + i..offset + close + 2;
                     let (target, shown) = match inner.split_once('|') {
                         Some((t, s)) => (t.trim(), Some(s.trim().to_string())),
@@ -411,7 +542,15 @@ pub fn scan(text: &str, offset: usize, skip: &[Range<usize>]) -> (Vec<InlineRef>
             i += 1;
             continue;
         }
-        let Some(close) = find_close(text, i) else {
+        let ends = ends.get_or_insert_with(|| bracket_ends(text, &mut work));
+        while ends.get(next_end).is_some_and(|e| e.open < i) {
+            next_end += 1;
+        }
+        let Some(end) = ends.get(next_end).filter(|e| e.open == i) else {
+            i += 1;
+            continue;
+        };
+        let Some(close) = end.close else {
             i += 1;
             continue;
         };
@@ -420,12 +559,19 @@ pub fn scan(text: &str, offset: usize, skip: &[Range<usize>]) -> (Vec<InlineRef>
             i += 1;
             continue;
         }
-        let inner = &text[i + 1..close];
-        let parts = split_parts(inner);
-        if !parts.iter().any(|p| find_at(&inner[p.clone()]).is_some()) {
+        // Without a key it is not a citation (and its inside, which may
+        // hold other brackets in quotation marks, is not read again).
+        let key_first = text[i + 1..].starts_with('@')
+            && bytes
+                .get(i + 2)
+                .is_some_and(|&b| is_key_char(char::from(b)));
+        if !end.has_key && !key_first {
             i += 1;
             continue;
         }
+        let inner = &text[i + 1..close];
+        work += inner.len();
+        let parts = split_parts(inner);
         let mut group = CitationGroup { refs: Vec::new() };
         let mut ok = true;
         for part in parts {
@@ -445,7 +591,7 @@ pub fn scan(text: &str, offset: usize, skip: &[Range<usize>]) -> (Vec<InlineRef>
         }
         i = close + 1;
     }
-    (refs, errors)
+    (refs, errors, work)
 }
 
 #[cfg(test)]
@@ -592,6 +738,142 @@ mod tests {
         assert_eq!(errors[0].span, 15..16);
         let (_, errors) = scan("[[ ]]", 0, &[]);
         assert_eq!(errors[0].message, "empty glossary reference");
+    }
+
+    /// The search from one bracket as it was written before
+    /// [`bracket_ends`] (it looked at the rest of the paragraph for every
+    /// bracket): the one pass must find the same ends.
+    fn find_close_one_by_one(text: &str, open: usize) -> Option<usize> {
+        let mut in_quote: Option<char> = None;
+        let mut previous_newline = false;
+        let mut bracket_in_quote: Option<usize> = None;
+        for (i, c) in text[open + 1..].char_indices() {
+            let at = open + 1 + i;
+            if c == '\n' {
+                if previous_newline {
+                    return bracket_in_quote;
+                }
+                previous_newline = true;
+                continue;
+            }
+            if !c.is_whitespace() {
+                previous_newline = false;
+            }
+            match in_quote {
+                Some(close) if c == close => {
+                    in_quote = None;
+                    bracket_in_quote = None;
+                }
+                Some(_) => {
+                    if c == ']' && bracket_in_quote.is_none() {
+                        bracket_in_quote = Some(at);
+                    }
+                }
+                None => match c {
+                    ']' if !is_escaped(text, at) => return Some(at),
+                    '[' if !is_escaped(text, at) => return None,
+                    c => in_quote = closing_quote(c),
+                },
+            }
+        }
+        bracket_in_quote
+    }
+
+    #[test]
+    fn one_pass_finds_the_ends_the_search_per_bracket_found() {
+        const PIECES: &[&str] = &[
+            "[",
+            "]",
+            "[@a",
+            "@b",
+            " @",
+            ";@c",
+            "; ",
+            "\"",
+            "\u{201C}",
+            "\u{201D}",
+            "\\",
+            "\n",
+            "\n\n",
+            "\n \u{A0}\n",
+            " ",
+            "x",
+            "é",
+            "[[",
+            "]]",
+            "#p1",
+            "@",
+        ];
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            for _ in 0..state % 24 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push_str(PIECES[(state % PIECES.len() as u64) as usize]);
+            }
+            let ends = bracket_ends(&text, &mut 0);
+            let opens: Vec<usize> = text
+                .match_indices('[')
+                .map(|(at, _)| at)
+                .filter(|&at| !is_escaped(&text, at))
+                .collect();
+            assert_eq!(ends.iter().map(|e| e.open).collect::<Vec<_>>(), opens);
+            for end in ends {
+                let close = find_close_one_by_one(&text, end.open);
+                assert_eq!(end.close, close, "{text:?} at {}", end.open);
+                if let Some(close) = close {
+                    let inner = &text[end.open + 1..close];
+                    let has_key = split_parts(inner)
+                        .into_iter()
+                        .any(|p| find_at(&inner[p]).is_some());
+                    let key_first = inner.starts_with('@')
+                        && inner[1..].chars().next().is_some_and(is_key_char);
+                    assert_eq!(
+                        end.has_key || key_first,
+                        has_key,
+                        "{text:?} at {}",
+                        end.open
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hostile_brackets_cost_linear_work() {
+        // Each of these took a search of the rest of its paragraph per
+        // bracket: quadratic.
+        for (name, piece) in [
+            ("unclosed [[", "[["),
+            ("unclosed [", "["),
+            ("[@", "[@"),
+            ("unclosed quotations", "[@a \""),
+            ("unclosed curly quotations", "[\u{201C}"),
+            ("curly quotations with brackets", "[\u{201C}[\u{201D}"),
+            ("brackets in quotations", "[\"[\"]"),
+        ] {
+            let small = piece.repeat(1_000);
+            let large = piece.repeat(100_000);
+            let (w_small, w_large) = (scan_work(&small, &[]), scan_work(&large, &[]));
+            // At most a few looks per character, and the same per
+            // character whatever the length.
+            assert!(
+                w_large <= 8 * large.len(),
+                "{name}: {w_large} for {}",
+                large.len()
+            );
+            assert!(
+                w_large <= 100 * w_small + 1_000,
+                "{name}: {w_small} then {w_large}"
+            );
+        }
+        let nested = format!("{}x{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(scan_work(&nested, &[]) <= 8 * nested.len());
     }
 
     #[test]

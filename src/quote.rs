@@ -159,12 +159,24 @@ impl Normalized {
     /// Every place `needle` (already normalised) occurs, as byte ranges of
     /// the original text. Overlapping occurrences count separately.
     pub fn find_all(&self, needle: &str) -> Vec<Range<usize>> {
+        self.find_up_to(needle, usize::MAX)
+    }
+
+    /// The first `limit` places `needle` occurs (see [`Normalized::find_all`]).
+    /// Each place found costs up to the needle's length to check, so a
+    /// quotation of 1 MB of `a a a` in a source of the same may stand at a
+    /// million places: counting them all would take 10^12 steps.
+    pub fn find_up_to(&self, needle: &str, limit: usize) -> Vec<Range<usize>> {
         if needle.is_empty() {
             return Vec::new();
         }
+        let finder = memchr::memmem::Finder::new(needle);
         let mut found = Vec::new();
         let mut from = 0;
-        while let Some(at) = self.text[from..].find(needle) {
+        while found.len() < limit {
+            let Some(at) = finder.find(&self.text.as_bytes()[from..]) else {
+                break;
+            };
             let start = from + at;
             found.push(self.original_range(start..start + needle.len()));
             from = start + self.text[start..].chars().next().map_or(1, char::len_utf8);
@@ -176,6 +188,13 @@ impl Normalized {
 /// Whether `needle` would have matched if case and dashes were also ignored:
 /// the commonest near miss, worth its own hint.
 pub fn matches_ignoring_case_and_dashes(haystack: &Normalized, needle: &str) -> bool {
+    matches_ignoring_case_and_dashes_among(&[haystack], needle)
+}
+
+/// Whether `needle` would have matched in one of `paragraphs` if case and
+/// dashes were also ignored (the needle is loosened once, not once per
+/// paragraph: it may be long).
+pub fn matches_ignoring_case_and_dashes_among(paragraphs: &[&Normalized], needle: &str) -> bool {
     let loosen = |s: &str| -> String {
         s.chars()
             .map(|c| match c {
@@ -185,36 +204,231 @@ pub fn matches_ignoring_case_and_dashes(haystack: &Normalized, needle: &str) -> 
             .flat_map(char::to_lowercase)
             .collect()
     };
-    loosen(&haystack.text).contains(&loosen(needle))
+    let needle = loosen(needle);
+    // Loosening makes a text at most half as long again (`İ` → `i̇`): a
+    // paragraph less than half the needle's length cannot hold it.
+    paragraphs
+        .iter()
+        .any(|p| 2 * p.text.len() >= needle.len() && loosen(&p.text).contains(&needle))
 }
+
+/// How many words of a quotation the closest-passage search compares: a
+/// longer quotation is compared by its first words, and its closest
+/// passage is as long as they are.
+pub const CLOSEST_WORDS: usize = 64;
+
+/// How many bytes of a quotation the closest-passage search compares at
+/// most (a quotation of one enormous word is cut too).
+pub const CLOSEST_BYTES: usize = 512;
+
+/// Up to this many cells of edit distance (characters of a passage times
+/// characters of the quotation), every passage is scored: the search is
+/// exact for ordinary paragraphs and quotations.
+const SCORE_EVERY_PASSAGE_CELLS: usize = 1 << 23;
+
+/// Otherwise only the passages starting at this many places are scored:
+/// those that share the most words with the quotation, in place.
+const CANDIDATE_PLACES: usize = 8;
 
 /// The passage of `haystack` most like `needle`: a run of as many words as
 /// the needle has, scored by edit distance. Returns the original byte range
 /// and a similarity from 0 to 1.
 pub fn closest_passage(haystack: &Normalized, needle: &str) -> Option<(Range<usize>, f64)> {
-    let words: Vec<Range<usize>> = word_ranges(&haystack.text);
-    if words.is_empty() || needle.is_empty() {
-        return None;
+    closest_passage_among(&[haystack], needle).map(|(_, range, score)| (range, score))
+}
+
+/// The passage most like `needle` in any of `paragraphs` (see
+/// [`closest_passage`]): the index of its paragraph, its byte range in the
+/// original text of that paragraph, and its similarity from 0 to 1.
+///
+/// The work is bounded: only the first [`CLOSEST_WORDS`] words (at most
+/// [`CLOSEST_BYTES`] bytes) of `needle` are compared, and when scoring
+/// every passage would cost too much, only the passages at the few places
+/// that share the most words with it are scored, so the search is linear
+/// in the length of the paragraphs ([`closest_passage_work`] counts it).
+pub fn closest_passage_among(
+    paragraphs: &[&Normalized],
+    needle: &str,
+) -> Option<(usize, Range<usize>, f64)> {
+    closest_passage_counted(paragraphs, needle).0
+}
+
+/// The work [`closest_passage_among`] does: words indexed, plus cells of
+/// edit distance computed. For tests, which check that it is bounded.
+#[doc(hidden)]
+pub fn closest_passage_work(paragraphs: &[&Normalized], needle: &str) -> usize {
+    closest_passage_counted(paragraphs, needle).1
+}
+
+/// A passage to score: a paragraph, and a run of its words.
+struct Passage {
+    paragraph: usize,
+    first_word: usize,
+    words: usize,
+}
+
+fn closest_passage_counted(
+    paragraphs: &[&Normalized],
+    needle: &str,
+) -> (Option<(usize, Range<usize>, f64)>, usize) {
+    let needle = compared_part(needle);
+    let words: Vec<Vec<Range<usize>>> = paragraphs.iter().map(|p| word_ranges(&p.text)).collect();
+    let mut work: usize = words.iter().map(Vec::len).sum();
+    let needle_words = needle.split(' ').count();
+    if needle.is_empty() || work == 0 {
+        return (None, work);
     }
-    let needle_words = needle.split(' ').count().clamp(1, words.len());
-    let mut best: Option<(Range<usize>, f64)> = None;
-    for width in [
-        needle_words,
-        needle_words + 1,
-        needle_words.saturating_sub(1).max(1),
-    ] {
-        if width > words.len() {
-            continue;
+    // As many words as the needle, one more, one fewer.
+    let widths = |count: usize| {
+        let width = needle_words.clamp(1, count);
+        [width, width + 1, width.saturating_sub(1).max(1)]
+            .into_iter()
+            .filter(move |&w| w <= count)
+    };
+    let passage_range = |p: &Passage| {
+        let w = &words[p.paragraph];
+        w[p.first_word].start..w[p.first_word + p.words - 1].end
+    };
+    let every_passage = || {
+        words.iter().enumerate().flat_map(move |(paragraph, w)| {
+            widths(w.len()).flat_map(move |width| {
+                (0..=w.len() - width).map(move |first_word| Passage {
+                    paragraph,
+                    first_word,
+                    words: width,
+                })
+            })
+        })
+    };
+    // What scoring every passage would cost, counted until it is too much.
+    let mut counted = 0;
+    let affordable = every_passage()
+        .try_fold(0usize, |cost, passage| {
+            counted += 1;
+            let cost = cost + passage_range(&passage).len() * needle.len();
+            (cost <= SCORE_EVERY_PASSAGE_CELLS).then_some(cost)
+        })
+        .is_some();
+    work += counted;
+    let passages: Box<dyn Iterator<Item = Passage>> = if affordable {
+        Box::new(every_passage())
+    } else {
+        let (places, votes) = candidate_places(&words, paragraphs, needle);
+        work += votes;
+        Box::new(places.into_iter().flat_map(|(paragraph, first)| {
+            let count = words[paragraph].len();
+            widths(count).map(move |width| Passage {
+                paragraph,
+                first_word: first.min(count - width),
+                words: width,
+            })
+        }))
+    };
+    let bounded = !affordable;
+    let mut best: Option<(usize, Range<usize>, f64)> = None;
+    for passage in passages {
+        let range = passage_range(&passage);
+        let text = &paragraphs[passage.paragraph].text[range.clone()];
+        // A passage four times as long as the needle is at most 25 %
+        // like it: not worth its cost when the work is bounded.
+        let score = if bounded && text.len() > 4 * needle.len() {
+            0.0
+        } else {
+            work += text.len() * needle.len();
+            strsim::normalized_levenshtein(text, needle)
+        };
+        if best.as_ref().is_none_or(|(_, _, s)| score > *s) {
+            best = Some((passage.paragraph, range, score));
         }
-        for window in words.windows(width) {
-            let range = window[0].start..window[width - 1].end;
-            let score = strsim::normalized_levenshtein(&haystack.text[range.clone()], needle);
-            if best.as_ref().is_none_or(|(_, s)| score > *s) {
-                best = Some((range, score));
+    }
+    let found = best.map(|(p, range, score)| (p, paragraphs[p].original_range(range), score));
+    (found, work)
+}
+
+/// The first [`CLOSEST_WORDS`] words of `needle`, cut to at most
+/// [`CLOSEST_BYTES`] bytes (on a character boundary).
+fn compared_part(needle: &str) -> &str {
+    let mut end = needle
+        .match_indices(' ')
+        .nth(CLOSEST_WORDS - 1)
+        .map_or(needle.len(), |(at, _)| at)
+        .min(CLOSEST_BYTES);
+    while !needle.is_char_boundary(end) {
+        end -= 1;
+    }
+    needle[..end].trim_end()
+}
+
+/// A word as the candidate search compares it: without punctuation around
+/// it, in lower case.
+fn word_key(word: &str) -> std::borrow::Cow<'_, str> {
+    let word = word.trim_matches(|c: char| !c.is_alphanumeric());
+    if word.chars().any(char::is_uppercase) {
+        word.to_lowercase().into()
+    } else {
+        word.into()
+    }
+}
+
+/// The places (paragraph, first word) where a passage lines up with the
+/// most words of `needle`: each word of a paragraph that is also the
+/// `k`-th word of the needle votes for the passage starting `k` words
+/// before it. Returns at most [`CANDIDATE_PLACES`] places, and how many
+/// votes were cast (at most the paragraphs' words times [`CLOSEST_WORDS`]).
+fn candidate_places(
+    words: &[Vec<Range<usize>>],
+    paragraphs: &[&Normalized],
+    needle: &str,
+) -> (Vec<(usize, usize)>, usize) {
+    let mut at_in_needle: std::collections::HashMap<std::borrow::Cow<'_, str>, Vec<usize>> =
+        std::collections::HashMap::new();
+    let needle_words: Vec<&str> = needle.split(' ').collect();
+    for (k, word) in needle_words.iter().enumerate() {
+        let key = word_key(word);
+        if !key.is_empty() {
+            at_in_needle.entry(key).or_default().push(k);
+        }
+    }
+    let mut cast = 0;
+    // (votes, paragraph, first word), for every place with a vote.
+    let mut tally: Vec<(u32, usize, usize)> = Vec::new();
+    for (paragraph, ranges) in words.iter().enumerate() {
+        // Votes by first word, shifted by the needle's length so that a
+        // passage starting before the paragraph counts at its start.
+        let mut votes = vec![0u32; ranges.len() + needle_words.len()];
+        for (j, range) in ranges.iter().enumerate() {
+            let key = word_key(&paragraphs[paragraph].text[range.clone()]);
+            if let Some(ks) = at_in_needle.get(&key) {
+                for &k in ks {
+                    votes[j + needle_words.len() - k] += 1;
+                }
+                cast += ks.len();
             }
         }
+        tally.extend(
+            votes
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| **v > 0)
+                .map(|(shifted, &v)| (v, paragraph, shifted.saturating_sub(needle_words.len()))),
+        );
     }
-    best.map(|(range, score)| (haystack.original_range(range), score))
+    tally.sort_by(|a, b| b.0.cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
+    let mut places: Vec<(usize, usize)> = Vec::with_capacity(CANDIDATE_PLACES);
+    for (_, paragraph, first) in tally {
+        if places.len() == CANDIDATE_PLACES {
+            break;
+        }
+        if !places.contains(&(paragraph, first)) {
+            places.push((paragraph, first));
+        }
+    }
+    if places.is_empty() {
+        // Nothing in common: the start of the first paragraph with words.
+        places.extend(words.iter().position(|w| !w.is_empty()).map(|p| (p, 0)));
+    }
+    places.sort_unstable();
+    (places, cast)
 }
 
 fn word_ranges(text: &str) -> Vec<Range<usize>> {
@@ -336,6 +550,59 @@ mod tests {
     #[test]
     fn repeated_quotations_are_all_found() {
         assert_eq!(found("the talks and the talks", "the talks").len(), 2);
+    }
+
+    /// `count` made-up words (a quadratic sequence modulo a prime: no run
+    /// of words comes twice).
+    fn words(seed: u64, count: u64) -> String {
+        let word = |i: u64| format!("w{}x", (i * i + seed * i + seed) % 100_003);
+        (0..count).map(word).collect::<Vec<_>>().join(" ")
+    }
+
+    #[test]
+    fn a_long_quotation_not_in_a_long_source_costs_linear_work() {
+        // Scoring every passage of 20,000 words against 20,000 words took
+        // about 10^15 steps: this never finished.
+        let work_for = |count: u64| {
+            let source = Normalized::new(&words(1, count));
+            let needle = Normalized::new(&words(2, count));
+            let found = closest_passage(&source, &needle.text);
+            assert!(found.is_some());
+            closest_passage_work(&[&source], &needle.text)
+        };
+        let (small, large) = (work_for(2_000), work_for(20_000));
+        assert!(large < 40_000_000, "{large}");
+        // Ten times the words, at most about ten times the work (beyond a
+        // fixed cost for the few passages scored).
+        assert!(large <= 10 * small + 30_000_000, "{small} then {large}");
+        // A 1 MB quotation of one word, and a source of 1 MB words.
+        let word = "q".repeat(1 << 20);
+        let source = Normalized::new(&format!("{word} {word} a b c"));
+        assert!(closest_passage_work(&[&source], &word) < 40_000_000);
+    }
+
+    #[test]
+    fn a_near_miss_in_a_long_paragraph_is_found() {
+        // Too long to score every passage: the candidates must still
+        // hold the near miss.
+        let text = words(3, 5_000);
+        let at: Vec<&str> = text.split(' ').collect();
+        let mut quoted: Vec<&str> = at[2_000..2_030].to_vec();
+        quoted[12] = "changed";
+        quoted.remove(20);
+        let h = Normalized::new(&text);
+        let (range, score) = closest_passage(&h, &quoted.join(" ")).unwrap();
+        assert_eq!(&text[range], at[2_000..2_030].join(" "));
+        assert!(score > 0.9, "{score}");
+        // Across paragraphs: the second one holds it.
+        let other = Normalized::new(&words(4, 3_000));
+        let (p, range, _) = closest_passage_among(&[&other, &h], &quoted.join(" ")).unwrap();
+        assert_eq!((p, &text[range]), (1, at[2_000..2_030].join(" ").as_str()));
+        // A quotation longer than what is compared: its first words.
+        let long = at[1_000..1_200].join(" ");
+        let (range, score) = closest_passage(&h, &long).unwrap();
+        assert_eq!(&text[range], at[1_000..1_000 + CLOSEST_WORDS].join(" "));
+        assert!(score > 0.99, "{score}");
     }
 
     #[test]

@@ -90,21 +90,15 @@ impl QuoteDrift {
         let paragraphs = source.paragraphs.get(first..=last)?;
         if paragraphs
             .iter()
-            .any(|p| !p.normalized.find_all(&needle.text).is_empty())
+            .any(|p| !p.normalized.find_up_to(&needle.text, 1).is_empty())
         {
             // Found more than once: ambiguous, not drifted.
             return None;
         }
-        let mut best: Option<(usize, Range<usize>, f64)> = None;
-        for (i, paragraph) in paragraphs.iter().enumerate() {
-            if let Some((range, score)) =
-                quote::closest_passage(&paragraph.normalized, &needle.text)
-            {
-                if best.as_ref().is_none_or(|b| score > b.2) {
-                    best = Some((first + i, range, score));
-                }
-            }
-        }
+        let normalized: Vec<&quote::Normalized> =
+            paragraphs.iter().map(|p| &p.normalized).collect();
+        let best = quote::closest_passage_among(&normalized, &needle.text)
+            .map(|(i, range, score)| (first + i, range, score));
         Some(QuoteDrift {
             file,
             span: quotation.span.clone(),

@@ -84,6 +84,24 @@ pub struct ResolvedRef {
     pub suffix: String,
 }
 
+/// How many places of a quotation are counted before it is called
+/// ambiguous "at least" that many times: each place costs up to the
+/// quotation's length to check.
+const MATCHES_COUNTED: usize = 100;
+
+/// How many characters of a key or locator an error message repeats: the
+/// span already points at all of it, and a 1 MB key need not be copied
+/// into every line that names it.
+const SHOWN_CHARS: usize = 64;
+
+/// `text`, cut to [`SHOWN_CHARS`] characters and `…` when it is longer.
+fn shortened(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(SHOWN_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]).into(),
+        None => text.into(),
+    }
+}
+
 /// Parses `p3` or `p3-p5` (also `p3-5`) into zero-based paragraph indexes.
 fn paragraph_range(text: &str) -> Option<Result<(usize, usize), String>> {
     if let Some(index) = parse_paragraph_ref(text) {
@@ -108,7 +126,7 @@ pub fn resolve_ref(
         let mut d = Diagnostic::error(
             file,
             cite.key_span.clone(),
-            format!("unknown source `{}`", cite.key),
+            format!("unknown source `{}`", shortened(&cite.key)),
         )
         .with_label("no source has this id");
         let ids = sources.sources.iter().map(|s| s.id.as_str());
@@ -120,7 +138,7 @@ pub fn resolve_ref(
             None => d.with_help(format!(
                 "the sources are: {}; or add `seeds/{}.md`",
                 closest(&cite.key, ids, 8).join(", "),
-                cite.key
+                shortened(&cite.key)
             )),
         };
         return Err(d);
@@ -144,7 +162,8 @@ pub fn resolve_ref(
                         locator.span.clone(),
                         format!(
                             "`#{}` is neither a paragraph nor a named anchor of `{}`",
-                            locator.text, source.id
+                            shortened(&locator.text),
+                            source.id
                         ),
                     )
                     .with_label("unknown locator");
@@ -188,8 +207,15 @@ pub fn resolve_ref(
             let (first, last) = paragraphs.unwrap_or((0, count.saturating_sub(1)));
             let mut matches: Vec<(usize, Range<usize>)> = Vec::new();
             for p in first..=last.min(count.saturating_sub(1)) {
-                for range in source.paragraphs[p].normalized.find_all(&needle.text) {
+                let left = MATCHES_COUNTED - matches.len();
+                for range in source.paragraphs[p]
+                    .normalized
+                    .find_up_to(&needle.text, left)
+                {
                     matches.push((p, range));
+                }
+                if matches.len() == MATCHES_COUNTED {
+                    break;
                 }
             }
             let where_ = match &cite.locator {
@@ -226,7 +252,8 @@ pub fn resolve_ref(
                         file,
                         quotation.span.clone(),
                         format!(
-                            "quotation found {n} times in {where_} ({})",
+                            "quotation found {}{n} times in {where_} ({})",
+                            if n == MATCHES_COUNTED { "at least " } else { "" },
                             places.join(", ")
                         ),
                     )
@@ -265,17 +292,16 @@ fn not_found(
 ) -> Diagnostic {
     let mut d = Diagnostic::error(file, span, format!("quotation not found in {where_}"))
         .with_label("not in the source");
-    let mut best: Option<(usize, Range<usize>, f64)> = None;
-    for p in first..=last.min(source.paragraphs.len().saturating_sub(1)) {
-        let paragraph = &source.paragraphs[p];
-        if let Some((range, score)) = quote::closest_passage(&paragraph.normalized, needle) {
-            if best.as_ref().is_none_or(|b| score > b.2) {
-                best = Some((p, range, score));
-            }
-        }
-    }
-    let case_or_dash = (first..=last.min(source.paragraphs.len().saturating_sub(1)))
-        .any(|p| quote::matches_ignoring_case_and_dashes(&source.paragraphs[p].normalized, needle));
+    let paragraphs: Vec<&Normalized> = source
+        .paragraphs
+        .get(first..=last.min(source.paragraphs.len().saturating_sub(1)))
+        .unwrap_or_default()
+        .iter()
+        .map(|p| &p.normalized)
+        .collect();
+    let best = quote::closest_passage_among(&paragraphs, needle)
+        .map(|(p, range, score)| (first + p, range, score));
+    let case_or_dash = quote::matches_ignoring_case_and_dashes_among(&paragraphs, needle);
     if let Some((p, range, _)) = best {
         let text = &source.paragraphs[p].text[range];
         d = d.with_note(format!(

@@ -3,7 +3,7 @@
 #![no_main]
 
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use briefbook::autolink::Autolinker;
 use briefbook::diagnostics::SourceMap;
@@ -56,7 +56,7 @@ fuzz_target!(|text: &str| {
     let file = map.add(
         "content/a/note.md".into(),
         PathBuf::from("note.md"),
-        Arc::from(text),
+        text.into(),
     );
     let env = RenderEnv {
         sources: &book.sources,

@@ -9,6 +9,7 @@ mod build;
 mod cli;
 mod error_volume;
 mod errors;
+mod hostile_input;
 mod links;
 mod names;
 mod output_safety;

@@ -63,6 +63,7 @@ fuzz_target!(|text: &str| {
         glossary: &book.glossary,
         autolink: book.autolink.as_ref(),
         term_previews: &book.previews,
+        unloaded: &Default::default(),
     };
     let rendered = markdown::render(
         &env,

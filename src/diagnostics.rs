@@ -456,15 +456,17 @@ impl Diagnostics {
     /// Prints the diagnostics to standard error, in colour when `color`,
     /// as many in full as `shown` says.
     pub fn emit_to_stderr(&self, sources: &SourceMap, color: bool, shown: Shown) {
-        use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+        use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice};
         use std::io::Write as _;
         let choice = if color {
             ColorChoice::Auto
         } else {
             ColorChoice::Never
         };
-        let stream = StandardStream::stderr(choice);
-        let mut lock = stream.lock();
+        // Buffered: the renderer writes a quoted line piece by piece, and
+        // standard error is unbuffered, so an error on a line of a
+        // megabyte (a note on one line) cost a million system calls.
+        let mut lock = BufferedStandardStream::stderr(choice);
         let config = term::Config::default();
         for line in self.lines(sources, shown) {
             match line {
@@ -485,6 +487,7 @@ impl Diagnostics {
                 }
             }
         }
+        let _ = lock.flush();
     }
 
     /// What to print: the diagnostics in order, those beyond

@@ -250,11 +250,7 @@ impl OutputLock {
         let path = sibling_named(dir, "lock");
         let mut waiting = Some(waiting);
         loop {
-            let file = fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&path)?;
+            let file = open_lock_file(&path)?;
             if !try_lock(&file)? {
                 if let Some(waiting) = waiting.take() {
                     waiting();
@@ -272,6 +268,34 @@ impl OutputLock {
             }
         }
     }
+}
+
+/// Opens (creating it) the lock file at `path`, never through a symbolic
+/// link: the lock file sits beside the output, often in the book's own
+/// folder, and a book could ship a link there that leads elsewhere (a
+/// dangling one would have the file created wherever it points).
+fn open_lock_file(path: &Path) -> io::Result<fs::File> {
+    let mut options = fs::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    #[cfg(not(unix))]
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(io::Error::other("it is a symbolic link"));
+    }
+    options.open(path).map_err(|e| {
+        if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+            io::Error::other(format!(
+                "{} is a symbolic link, which briefbook does not follow",
+                path.display()
+            ))
+        } else {
+            e
+        }
+    })
 }
 
 /// Takes the advisory lock of `file` if it is free; `false` if another
@@ -625,7 +649,8 @@ fn swap_in(staging: &Path, dir: &Path) -> io::Result<()> {
 /// [`swap_in`] without an atomic exchange: two renames.
 fn swap_by_renames(staging: &Path, dir: &Path) -> io::Result<()> {
     let old = sibling(dir, "old");
-    if old.exists() {
+    // Whatever is there, even a link (never followed: see `remove_tree`).
+    if fs::symlink_metadata(&old).is_ok() {
         remove_tree(&old)?;
     }
     fs::rename(dir, &old)?;
@@ -686,11 +711,18 @@ fn exchange_unsupported(error: &io::Error) -> bool {
 /// the previous site of a large book (tens of thousands of files, hundreds
 /// of megabytes) is the kernel freeing their pages, which two cores do in
 /// half the time.
+///
+/// A link at `dir` itself is removed, never followed (WalkDir follows a
+/// root link unless told not to): a name beside the output could be a
+/// link that a book shipped, leading to someone's files.
 fn remove_tree(dir: &Path) -> io::Result<()> {
     use rayon::prelude::*;
+    if fs::symlink_metadata(dir)?.file_type().is_symlink() {
+        return fs::remove_file(dir);
+    }
     let mut files = Vec::new();
     let mut dirs = Vec::new();
-    for entry in walkdir::WalkDir::new(dir) {
+    for entry in walkdir::WalkDir::new(dir).follow_root_links(false) {
         let entry = entry.map_err(io::Error::other)?;
         if entry.file_type().is_dir() {
             dirs.push(entry.into_path());
@@ -792,6 +824,42 @@ mod tests {
         swap_by_renames(&staging, &out).unwrap();
         assert_eq!(names(&out), ["new.html"]);
         assert_eq!(names(tmp.path()), ["out"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_fallback_swap_never_follows_a_link_in_the_place_of_the_previous_site() {
+        // A book ships `.out.briefbook-old-<pid>` as a link to someone's
+        // folder: the swap without an exchange (macOS, some file systems)
+        // removed the files it leads to.
+        let (tmp, out) = previous_site();
+        let mine = tmp.path().join("mine");
+        fs::create_dir(&mine).unwrap();
+        fs::write(mine.join("precious.txt"), "mine").unwrap();
+        std::os::unix::fs::symlink(&mine, sibling(&out, "old")).unwrap();
+        let staging = tmp.path().join(".out.briefbook-tmp-1");
+        fs::create_dir(&staging).unwrap();
+        fs::write(staging.join("new.html"), "new").unwrap();
+        swap_by_renames(&staging, &out).unwrap();
+        assert_eq!(names(&out), ["new.html"]);
+        assert_eq!(fs::read(mine.join("precious.txt")).unwrap(), b"mine");
+        // Nor does removing a tree given as a link.
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(&mine, &link).unwrap();
+        remove_tree(&link).unwrap();
+        assert!(fs::symlink_metadata(&link).is_err());
+        assert_eq!(names(&mine), ["precious.txt"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_lock_file_is_never_opened_through_a_link() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let elsewhere = tmp.path().join("elsewhere.txt");
+        std::os::unix::fs::symlink(&elsewhere, sibling_named(&out, "lock")).unwrap();
+        assert!(OutputLock::acquire(&out, || {}).is_err());
+        assert!(!elsewhere.exists(), "a file was created through the link");
     }
 
     #[test]

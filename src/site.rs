@@ -990,6 +990,32 @@ pub fn check_output(root: &Path, output: &Path) -> Result<PathBuf, Diagnostic> {
     Ok(resolved)
 }
 
+/// [`check_output`] for the output folder of `project`; and when it comes
+/// from `output_dir` in `book.toml` rather than from `--output`, it must
+/// also stay inside the book's folder. A book's settings never write
+/// outside it, as they never read outside it (`theme`): a cloned book must
+/// not be able to put files of its choosing in a new or empty folder
+/// elsewhere (`~/.config/autostart/`, say), by a path or through a
+/// symbolic link it ships. Writing elsewhere takes `--output`.
+fn check_project_output(project: &Project) -> Result<PathBuf, Diagnostic> {
+    let root = &project.options.root;
+    let resolved = check_output(root, &project.output_dir())?;
+    if project.options.output.is_some() {
+        return Ok(resolved);
+    }
+    let book = output::resolve(root).unwrap_or_else(|_| root.clone());
+    if resolved.starts_with(&book) {
+        return Ok(resolved);
+    }
+    Err(Diagnostic::global(format!(
+        "refusing to write the site to {}: `output_dir` in content/book.toml leads outside the book's folder",
+        resolved.display()
+    ))
+    .with_help(
+        "a book's settings never write outside its folder: give a folder inside the book as `output_dir`, or choose where to build with `briefbook build --output DIR`",
+    ))
+}
+
 /// Renders the Markdown fragments that share one page (glossary
 /// definitions, chronology bodies), numbering their footnotes across it.
 fn render_page_fragments<'t>(
@@ -1060,7 +1086,7 @@ fn check_with(options: &BuildOptions, report: bool) -> (Outcome, Option<crate::r
     let load_time = started.elapsed();
     let mut render = project.render(&NullSink, false, &Silent);
     render.timings.insert(0, ("load", load_time));
-    if let Err(d) = check_output(&project.options.root, &project.output_dir()) {
+    if let Err(d) = check_project_output(&project) {
         render.diagnostics.push(d);
     }
     let report = report.then(|| {
@@ -1120,7 +1146,7 @@ pub fn build_replacing(
         render.diagnostics.push(d);
         finish_as(project, render, options)
     };
-    let output_dir = match check_output(&project.options.root, &project.output_dir()) {
+    let output_dir = match check_project_output(&project) {
         Ok(dir) => dir,
         Err(d) => return refused(project, d),
     };

@@ -205,6 +205,15 @@ pub fn collisions(book: &Book, static_files: Option<&[(String, Vec<u8>)]>) -> Ve
                     but_for_case(generated)
                 )
             })
+        } else if folded == crate::output::MARKER {
+            // Written over the marker, it would make the next build refuse
+            // the output as someone's files, or vouch for a folder that is
+            // not briefbook's.
+            Some(format!(
+                "has the path of {}, the file that marks the output folder as briefbook's{}",
+                crate::output::MARKER,
+                but_for_case(crate::output::MARKER)
+            ))
         } else if folded == HIGHLIGHT_CSS {
             Some(format!(
                 "has the path of {HIGHLIGHT_CSS}, the stylesheet briefbook generates for code{}",

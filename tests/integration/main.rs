@@ -3,6 +3,7 @@
 
 mod support;
 
+mod attack;
 mod bad_input;
 mod book;
 mod build;

@@ -76,6 +76,37 @@ pub fn truncate_words(text: &str, max: usize) -> String {
     out
 }
 
+/// Escapes `text`, wrapping the (merged) byte ranges in `<mark class="quoted">`.
+pub fn mark_ranges(text: &str, ranges: &mut [std::ops::Range<usize>]) -> String {
+    mark_ranges_with(text, ranges, "<mark class=\"quoted\">")
+}
+
+/// [`mark_ranges`] with another opening tag.
+pub fn mark_ranges_with(text: &str, ranges: &mut [std::ops::Range<usize>], open: &str) -> String {
+    ranges.sort_by_key(|r| (r.start, r.end));
+    let mut html = String::with_capacity(text.len() + 32);
+    let mut at = 0;
+    let mut i = 0;
+    while i < ranges.len() {
+        let start = ranges[i].start.max(at);
+        let mut end = ranges[i].end;
+        while i + 1 < ranges.len() && ranges[i + 1].start <= end {
+            i += 1;
+            end = end.max(ranges[i].end);
+        }
+        if start < end {
+            html.push_str(&escape(&text[at..start]));
+            html.push_str(open);
+            html.push_str(&escape(&text[start..end]));
+            html.push_str("</mark>");
+            at = end;
+        }
+        i += 1;
+    }
+    html.push_str(&escape(&text[at..]));
+    html
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,5 +139,14 @@ mod tests {
         assert_eq!(truncate_words("éééé abcdefghijkl", 10), "éééé abcde…");
         assert_eq!(truncate_words("één twee drie vier", 9), "één twee…");
         assert_eq!(truncate_words("één twee", 8), "één twee");
+    }
+
+    #[test]
+    fn overlapping_quotations_are_marked_once() {
+        let mut ranges = vec![4..9, 0..3, 6..12];
+        assert_eq!(
+            mark_ranges("abc <def> ghi", &mut ranges),
+            "<mark class=\"quoted\">abc</mark> <mark class=\"quoted\">&lt;def&gt; gh</mark>i"
+        );
     }
 }

@@ -24,7 +24,7 @@ use crate::highlight;
 use crate::html::{escape_into, root_prefix};
 use crate::load::Unloaded;
 use crate::quote;
-use crate::resolve::{CiteTarget, ResolvedRef, SourceSet, resolve_ref};
+use crate::resolve::{ResolvedRef, SourceSet, resolve_ref};
 use crate::slug::{SlugDeduper, slugify};
 use crate::tomlstr::StringPosition;
 
@@ -929,13 +929,16 @@ impl<'e, 'a> EventWriter<'e, 'a> {
         let source = &self.env.sources.sources[r.source];
         // Written straight into one string, sized for the passage it
         // quotes: there are eight of these to a note.
-        let passage_len = match &r.target {
-            CiteTarget::Whole => 0,
-            CiteTarget::Quote { paragraph, .. } => source.paragraphs[*paragraph].text.len(),
-            CiteTarget::Paragraphs { first, last } => (*first..=(*last).min(first + 2))
-                .map(|p| source.paragraphs[p].text.len())
-                .sum(),
+        let quoted = r.quoted_paragraphs();
+        let shown: Vec<usize> = if quoted.is_empty() {
+            match r.locator {
+                Some((first, last)) => (first..=last.min(first + 2)).collect(),
+                None => Vec::new(),
+            }
+        } else {
+            quoted
         };
+        let passage_len: usize = shown.iter().map(|&p| source.paragraphs[p].text.len()).sum();
         let mut h = String::with_capacity(512 + passage_len + passage_len / 8);
         let page = |h: &mut String| {
             h.push_str(&self.root);
@@ -965,7 +968,7 @@ impl<'e, 'a> EventWriter<'e, 'a> {
             date.push_human(&mut h);
             h.push_str("</time>");
         }
-        if let Some((first, last)) = r.target.paragraphs() {
+        if let Some((first, last)) = r.paragraphs() {
             h.push_str(", <a class=\"cite-loc\" href=\"");
             page(&mut h);
             let mut digits = itoa::Buffer::new();
@@ -985,9 +988,14 @@ impl<'e, 'a> EventWriter<'e, 'a> {
         }
         if let Some(url) = &source.url {
             h.push_str(" <a class=\"cite-original\" href=\"");
-            match &r.target {
-                CiteTarget::Quote { paragraph, range } => {
-                    let words = quote::one_line(&source.paragraphs[*paragraph].text[range.clone()]);
+            match r.quotes.first() {
+                Some(q) => {
+                    // The first quotation, as a text directive: its words,
+                    // or the first and last of them when it leaves some out.
+                    let text = &source.paragraphs[q.paragraph].text;
+                    let words = |range: &Range<usize>| {
+                        text_fragment(&quote::one_line(text.get(range.clone()).unwrap_or("")))
+                    };
                     // A text directive follows the URL's own fragment, if it has one.
                     let directive = if url.contains('#') {
                         ":~:text="
@@ -996,9 +1004,17 @@ impl<'e, 'a> EventWriter<'e, 'a> {
                     };
                     escape_into(&mut h, url);
                     h.push_str(directive);
-                    escape_into(&mut h, &text_fragment(&words));
+                    match (q.pieces.first(), q.pieces.last()) {
+                        (Some(first), Some(last)) if q.pieces.len() > 1 => {
+                            escape_into(&mut h, &words(first));
+                            h.push(',');
+                            escape_into(&mut h, &words(last));
+                        }
+                        (Some(only), _) => escape_into(&mut h, &words(only)),
+                        _ => {}
+                    }
                 }
-                _ => escape_into(&mut h, url),
+                None => escape_into(&mut h, url),
             }
             h.push_str("\" rel=\"external noopener\">original</a>");
         }
@@ -1012,31 +1028,37 @@ impl<'e, 'a> EventWriter<'e, 'a> {
             }
             h.push('>');
         };
-        match &r.target {
-            CiteTarget::Whole => {}
-            CiteTarget::Quote { paragraph, range } => {
-                let text = &source.paragraphs[*paragraph].text;
+        if r.quotes.is_empty() {
+            if let Some((first, last)) = r.locator {
                 blockquote(&mut h);
-                h.push_str("<p dir=\"auto\">");
-                escape_into(&mut h, &text[..range.start]);
-                h.push_str("<mark>");
-                escape_into(&mut h, &text[range.clone()]);
-                h.push_str("</mark>");
-                escape_into(&mut h, &text[range.end..]);
-                h.push_str("</p></blockquote>");
-            }
-            CiteTarget::Paragraphs { first, last } => {
-                blockquote(&mut h);
-                for p in *first..=(*last).min(first + 2) {
+                for p in first..=last.min(first + 2) {
                     h.push_str("<p dir=\"auto\">");
                     escape_into(&mut h, &source.paragraphs[p].text);
                     h.push_str("</p>");
                 }
-                if *last > first + 2 {
+                if last > first + 2 {
                     h.push_str("<p>…</p>");
                 }
                 h.push_str("</blockquote>");
             }
+        } else {
+            blockquote(&mut h);
+            for p in shown {
+                let mut marked: Vec<Range<usize>> = r
+                    .quotes
+                    .iter()
+                    .filter(|q| q.paragraph == p)
+                    .flat_map(|q| q.pieces.iter().cloned())
+                    .collect();
+                h.push_str("<p dir=\"auto\">");
+                h.push_str(&crate::html::mark_ranges_with(
+                    &source.paragraphs[p].text,
+                    &mut marked,
+                    "<mark>",
+                ));
+                h.push_str("</p>");
+            }
+            h.push_str("</blockquote>");
         }
         h
     }
@@ -1049,27 +1071,25 @@ impl<'e, 'a> EventWriter<'e, 'a> {
         let name = source.outlet.as_deref().unwrap_or(&source.title);
         let mut preview = String::with_capacity(name.len() + 16 + 4 * PREVIEW_CHARS);
         preview.push_str(name);
-        let paragraph = match &r.target {
-            CiteTarget::Whole => return preview,
-            CiteTarget::Quote { paragraph, .. } => paragraph,
-            CiteTarget::Paragraphs { first, .. } => first,
+        let Some((paragraph, _)) = r.paragraphs() else {
+            return preview;
         };
         preview.push_str(", ¶\u{A0}");
         preview.push_str(itoa::Buffer::new().format(paragraph + 1));
         preview.push_str(": ");
-        let text = &source.paragraphs[*paragraph].text;
-        match &r.target {
-            CiteTarget::Quote { range, .. } => {
-                preview.push('\u{201C}');
-                preview.push_str(&quote::one_line(&text[range.clone()]));
-                preview.push('\u{201D}');
-            }
-            _ => preview.push_str(&crate::html::truncate_words(
+        let text = &source.paragraphs[paragraph].text;
+        if r.quotes.is_empty() {
+            preview.push_str(&crate::html::truncate_words(
                 // One character more than is shown, so that the cut is made
                 // exactly as on the whole paragraph.
                 &quote::one_line_prefix(text, PREVIEW_CHARS + 1),
                 PREVIEW_CHARS,
-            )),
+            ));
+        } else {
+            let quoted: Vec<String> = r.quotes.iter().map(|q| q.words(source)).collect();
+            preview.push('\u{201C}');
+            preview.push_str(&quoted.join("\u{201D} \u{201C}"));
+            preview.push('\u{201D}');
         }
         preview
     }

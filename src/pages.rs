@@ -15,11 +15,10 @@ use serde::Serialize;
 
 use crate::config::BookConfig;
 use crate::diagnostics::Diagnostic;
-use crate::html::{escape, root_prefix};
+use crate::html::root_prefix;
 use crate::load::Book;
 use crate::markdown::{CitationUse, Footnote, Rendered};
 use crate::note::Note;
-use crate::resolve::CiteTarget;
 use crate::slug::slugify;
 use crate::source::Source;
 use crate::theme::Theme;
@@ -424,7 +423,7 @@ impl<'a> BookPages<'a> {
             Page::Source(i) => {
                 generations.sources.hash(&mut h);
                 for (referrer, c) in &self.per_source[i] {
-                    (self.key(*referrer), c.number, &c.cite.target).hash(&mut h);
+                    (self.key(*referrer), c.number, &c.cite).hash(&mut h);
                 }
             }
             Page::Sources => {
@@ -569,20 +568,23 @@ impl<'a> BookPages<'a> {
             quoted = vec![Vec::new(); source.paragraphs.len()];
             for (referrer, c) in citations {
                 let (title, citing_page) = (self.title(*referrer), self.page_of(*referrer));
-                let quote = match &c.cite.target {
-                    CiteTarget::Quote { paragraph, range } => {
-                        quoted[*paragraph].push(range.clone());
-                        crate::quote::one_line(&source.paragraphs[*paragraph].text[range.clone()])
-                    }
-                    _ => String::new(),
-                };
+                for q in &c.cite.quotes {
+                    quoted[q.paragraph].extend(q.pieces.iter().cloned());
+                }
+                let quote = c
+                    .cite
+                    .quotes
+                    .iter()
+                    .map(|q| q.words(source))
+                    .collect::<Vec<_>>()
+                    .join(" / ");
                 let link = Backlink {
                     title: title.clone(),
                     url: format!("{}#{}", relative_url(&page, citing_page), c.marker_id),
                     number: c.number,
                     quote,
                 };
-                match c.cite.target.paragraphs() {
+                match c.cite.paragraphs() {
                     Some((first, last)) => {
                         for cited in &mut per_paragraph[first..=last] {
                             cited.push(link.clone());
@@ -601,7 +603,7 @@ impl<'a> BookPages<'a> {
                 .enumerate()
                 .map(|(i, p)| ParagraphContext {
                     number: i + 1,
-                    html: mark_ranges(&p.text, &mut quoted[i]),
+                    html: crate::html::mark_ranges(&p.text, &mut quoted[i]),
                     cited_by: group_backlinks(std::mem::take(&mut per_paragraph[i])),
                 })
                 .collect()
@@ -878,44 +880,4 @@ pub fn settings_fingerprint(book: &Book, theme_generation: u64) -> u64 {
         &c.site_url,
         theme_generation,
     ))
-}
-
-/// Escapes `text`, wrapping the (merged) byte ranges in `<mark class="quoted">`.
-fn mark_ranges(text: &str, ranges: &mut [std::ops::Range<usize>]) -> String {
-    ranges.sort_by_key(|r| (r.start, r.end));
-    let mut html = String::with_capacity(text.len() + 32);
-    let mut at = 0;
-    let mut i = 0;
-    while i < ranges.len() {
-        let start = ranges[i].start.max(at);
-        let mut end = ranges[i].end;
-        while i + 1 < ranges.len() && ranges[i + 1].start <= end {
-            i += 1;
-            end = end.max(ranges[i].end);
-        }
-        if start < end {
-            html.push_str(&escape(&text[at..start]));
-            html.push_str("<mark class=\"quoted\">");
-            html.push_str(&escape(&text[start..end]));
-            html.push_str("</mark>");
-            at = end;
-        }
-        i += 1;
-    }
-    html.push_str(&escape(&text[at..]));
-    html
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn overlapping_quotations_are_marked_once() {
-        let mut ranges = vec![4..9, 0..3, 6..12];
-        assert_eq!(
-            mark_ranges("abc <def> ghi", &mut ranges),
-            "<mark class=\"quoted\">abc</mark> <mark class=\"quoted\">&lt;def&gt; gh</mark>i"
-        );
-    }
 }

@@ -487,6 +487,73 @@ pub fn one_line_prefix(text: &str, max_chars: usize) -> String {
     line
 }
 
+// TEMPORARY shim of the editorial-conventions engine (replaced by the
+// i21-quote branch): exact matching at word boundaries.
+
+/// A quotation as the author wrote it, read by the editorial conventions.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    words: String,
+}
+
+/// Why a quotation cannot be read as a pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatternError {
+    /// Byte range in the quotation text it concerns.
+    pub span: Range<usize>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+}
+
+/// One place a quotation stands in a paragraph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    /// The byte ranges, in the paragraph's original text, of the words the
+    /// quotation reproduces, in order.
+    pub pieces: Vec<Range<usize>>,
+}
+
+impl Pattern {
+    /// Reads `quoted` (the words between the quotation marks).
+    pub fn parse(quoted: &str) -> Result<Pattern, PatternError> {
+        let words = Normalized::new(quoted).text;
+        if words.is_empty() {
+            return Err(PatternError {
+                span: 0..quoted.len(),
+                message: "empty quotation".into(),
+                help: "put the exact words between the quotation marks".into(),
+            });
+        }
+        Ok(Pattern { words })
+    }
+
+    /// Up to `limit` places where the quotation stands in `paragraph`.
+    pub fn find_in(&self, paragraph: &Normalized, limit: usize) -> Vec<Match> {
+        paragraph
+            .find_up_to(&self.words, limit)
+            .into_iter()
+            .map(|r| Match { pieces: vec![r] })
+            .collect()
+    }
+
+    /// The quotation's own words without editorial marks.
+    pub fn words(&self) -> &str {
+        &self.words
+    }
+
+    /// Whether the quotation omits words.
+    pub fn is_elided(&self) -> bool {
+        false
+    }
+}
+
+/// What differs, word by word, between a passage and a quotation.
+pub fn word_difference(_passage: &str, _quoted: &str) -> Option<String> {
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -83,10 +83,7 @@ impl QuoteDrift {
         let resolved = resolve_ref(sources, file, &place).ok()?;
         let source = sources.sources.get(resolved.source)?;
         let count = source.paragraphs.len();
-        let (first, last) = resolved
-            .target
-            .paragraphs()
-            .unwrap_or((0, count.saturating_sub(1)));
+        let (first, last) = resolved.locator.unwrap_or((0, count.saturating_sub(1)));
         let paragraphs = source.paragraphs.get(first..=last)?;
         if paragraphs
             .iter()

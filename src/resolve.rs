@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::citation::CiteRef;
+use crate::citation::{CiteRef, Quotation};
 use crate::diagnostics::{Diagnostic, FileId, closest, did_you_mean};
 use crate::quote::{self, Normalized};
 use crate::source::{Source, parse_paragraph_ref};
@@ -39,49 +39,67 @@ impl SourceSet {
     }
 }
 
-/// What part of a source a reference cites.
+/// A quotation found in its source: the paragraph it stands in and the
+/// words it reproduces there.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum CiteTarget {
-    /// The source as a whole.
-    Whole,
-    /// Paragraphs `first..=last` (zero-based).
-    Paragraphs {
-        /// First paragraph cited.
-        first: usize,
-        /// Last paragraph cited.
-        last: usize,
-    },
-    /// Exact words within one paragraph.
-    Quote {
-        /// The paragraph (zero-based).
-        paragraph: usize,
-        /// The words' byte range in the paragraph's text.
-        range: Range<usize>,
-    },
+pub struct QuotedPassage {
+    /// The paragraph (zero-based).
+    pub paragraph: usize,
+    /// The byte ranges of the reproduced words in the paragraph's text, in
+    /// order: one for an unbroken quotation, one per piece of an elided
+    /// one. Never empty.
+    pub pieces: Vec<Range<usize>>,
 }
 
-impl CiteTarget {
-    /// The paragraphs cited, if any.
-    pub fn paragraphs(&self) -> Option<(usize, usize)> {
-        match self {
-            CiteTarget::Whole => None,
-            CiteTarget::Paragraphs { first, last } => Some((*first, *last)),
-            CiteTarget::Quote { paragraph, .. } => Some((*paragraph, *paragraph)),
-        }
+impl QuotedPassage {
+    /// The quoted words as they stand in the source, on one line, with
+    /// ` … ` where the quotation leaves words out.
+    pub fn words(&self, source: &Source) -> String {
+        let text = &source.paragraphs[self.paragraph].text;
+        self.pieces
+            .iter()
+            .map(|r| quote::one_line(text.get(r.clone()).unwrap_or("")))
+            .collect::<Vec<_>>()
+            .join(" … ")
     }
 }
 
 /// A reference checked against its source.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ResolvedRef {
     /// Index of the source in the [`SourceSet`].
     pub source: usize,
-    /// What is cited.
-    pub target: CiteTarget,
+    /// The paragraphs `first..=last` (zero-based) its locator names;
+    /// `None` for the whole source.
+    pub locator: Option<(usize, usize)>,
+    /// The quotations verified in it: the one inside the brackets first,
+    /// then those of the prose before the citation, in order.
+    pub quotes: Vec<QuotedPassage>,
     /// Text before the reference.
     pub prefix: String,
     /// Text after it.
     pub suffix: String,
+}
+
+impl ResolvedRef {
+    /// The paragraphs the reference sends a reader to: those its
+    /// quotations stand in, else those its locator names (`None`: the
+    /// whole source).
+    pub fn paragraphs(&self) -> Option<(usize, usize)> {
+        let quoted = self.quotes.iter().map(|q| q.paragraph);
+        match (quoted.clone().min(), quoted.max()) {
+            (Some(first), Some(last)) => Some((first, last)),
+            _ => self.locator,
+        }
+    }
+
+    /// The paragraphs its quotations stand in, in order, each once.
+    pub fn quoted_paragraphs(&self) -> Vec<usize> {
+        let mut paragraphs: Vec<usize> = self.quotes.iter().map(|q| q.paragraph).collect();
+        paragraphs.sort_unstable();
+        paragraphs.dedup();
+        paragraphs
+    }
 }
 
 /// How many places of a quotation are counted before it is called
@@ -193,112 +211,222 @@ pub fn resolve_ref(
         paragraphs = Some(found);
     }
 
-    let target = match &cite.quotation {
-        None => match paragraphs {
-            Some((first, last)) => CiteTarget::Paragraphs { first, last },
-            None => CiteTarget::Whole,
-        },
-        Some(quotation) => {
-            let needle = Normalized::new(&quotation.text);
-            if needle.text.is_empty() {
-                return Err(Diagnostic::error(file, quotation.span.clone(), "empty quotation")
-                    .with_help("put the exact words between the quotation marks, or leave the quotation out"));
-            }
-            let (first, last) = paragraphs.unwrap_or((0, count.saturating_sub(1)));
-            let mut matches: Vec<(usize, Range<usize>)> = Vec::new();
-            for p in first..=last.min(count.saturating_sub(1)) {
-                let left = MATCHES_COUNTED - matches.len();
-                for range in source.paragraphs[p]
-                    .normalized
-                    .find_up_to(&needle.text, left)
-                {
-                    matches.push((p, range));
-                }
-                if matches.len() == MATCHES_COUNTED {
-                    break;
-                }
-            }
-            let where_ = match &cite.locator {
-                Some(l) => format!("`{}` #{}", source.id, l.text),
-                None => format!("`{}`", source.id),
-            };
-            match matches.len() {
-                1 => {
-                    let (paragraph, range) = matches.remove(0);
-                    CiteTarget::Quote { paragraph, range }
-                }
-                0 => {
-                    return Err(not_found(
-                        source,
-                        file,
-                        quotation.span.clone(),
-                        &needle.text,
-                        first,
-                        last,
-                        &where_,
-                    ));
-                }
-                n => {
-                    let mut places: Vec<String> =
-                        matches.iter().map(|(p, _)| format!("p{}", p + 1)).collect();
-                    places.dedup();
-                    let example = format!(
-                        "[@{}#{} \"{}\"]",
-                        source.id,
-                        places[0],
-                        quote::one_line(&quotation.text)
-                    );
-                    return Err(Diagnostic::error(
-                        file,
-                        quotation.span.clone(),
-                        format!(
-                            "quotation found {}{n} times in {where_} ({})",
-                            if n == MATCHES_COUNTED { "at least " } else { "" },
-                            places.join(", ")
-                        ),
-                    )
-                    .with_label("ambiguous quotation")
-                    .with_help(if places.len() == 1 {
-                        // A paragraph locator cannot tell them apart.
-                        format!(
-                            "every occurrence is in {}: quote more words, so that they are found once",
-                            places[0]
-                        )
-                    } else {
-                        format!(
-                            "say which paragraph you mean, e.g. `{example}`, or quote more words"
-                        )
-                    }));
-                }
-            }
-        }
-    };
+    let mut quotes = Vec::new();
+    if let Some(quotation) = &cite.quotation {
+        quotes.push(find_quotation(source, file, paragraphs, cite, quotation)?);
+    }
     Ok(ResolvedRef {
         source: index,
-        target,
+        locator: paragraphs,
+        quotes,
         prefix: cite.prefix.clone(),
         suffix: cite.suffix.clone(),
     })
+}
+
+/// How a reference is named in messages: `` `nyt` #p3 ``.
+fn place_name(source: &Source, cite: &CiteRef) -> String {
+    match &cite.locator {
+        Some(l) => format!("`{}` #{}", source.id, shortened(&l.text)),
+        None => format!("`{}`", source.id),
+    }
+}
+
+/// Finds `quotation` in the paragraphs `locator` names (the whole
+/// `source` when `None`), by the editorial conventions of
+/// [`quote::Pattern`].
+///
+/// Found once, or several times in one paragraph (nothing more precise
+/// than a paragraph can be cited: the first is taken), it is verified.
+/// Found in several paragraphs, it is ambiguous; not found, the error
+/// shows the closest passage, what differs word by word, and where else
+/// in the source the words stand.
+pub fn find_quotation(
+    source: &Source,
+    file: FileId,
+    locator: Option<(usize, usize)>,
+    cite: &CiteRef,
+    quotation: &Quotation,
+) -> Result<QuotedPassage, Diagnostic> {
+    let pattern = quote::Pattern::parse(&quotation.text).map_err(|e| {
+        Diagnostic::error(file, quotation.span.clone(), e.message)
+            .with_label("not a quotation that can be checked")
+            .with_help(e.help)
+    })?;
+    let count = source.paragraphs.len();
+    let (first, last) = locator.unwrap_or((0, count.saturating_sub(1)));
+    let matches = matches_in(source, &pattern, first, last);
+    let where_ = place_name(source, cite);
+    let mut places: Vec<String> = matches.iter().map(|(p, _)| format!("p{}", p + 1)).collect();
+    places.dedup();
+    match (matches.first(), places.len()) {
+        (Some((paragraph, found)), 1) => Ok(QuotedPassage {
+            paragraph: *paragraph,
+            pieces: found.pieces.clone(),
+        }),
+        (None, _) => Err(not_found(
+            source,
+            file,
+            quotation.span.clone(),
+            &pattern,
+            (first, last),
+            locator.is_some(),
+            &where_,
+        )),
+        (Some(_), _) => {
+            let n = matches.len();
+            let example = format!(
+                "[@{}#{} \"{}\"]",
+                source.id,
+                places[0],
+                quote::one_line(&quotation.text)
+            );
+            Err(Diagnostic::error(
+                file,
+                quotation.span.clone(),
+                format!(
+                    "quotation found {}{n} times in {where_} ({})",
+                    if n == MATCHES_COUNTED {
+                        "at least "
+                    } else {
+                        ""
+                    },
+                    places.join(", ")
+                ),
+            )
+            .with_label("ambiguous quotation")
+            .with_help(format!(
+                "say which paragraph you mean, e.g. `{example}`, or quote more words"
+            )))
+        }
+    }
+}
+
+/// The places `pattern` stands in paragraphs `first..=last` of `source`,
+/// at most [`MATCHES_COUNTED`] of them.
+fn matches_in(
+    source: &Source,
+    pattern: &quote::Pattern,
+    first: usize,
+    last: usize,
+) -> Vec<(usize, quote::Match)> {
+    let mut matches = Vec::new();
+    let last = last.min(source.paragraphs.len().saturating_sub(1));
+    for p in first..=last {
+        let Some(paragraph) = source.paragraphs.get(p) else {
+            break;
+        };
+        let left = MATCHES_COUNTED - matches.len();
+        matches.extend(
+            pattern
+                .find_in(&paragraph.normalized, left)
+                .into_iter()
+                .map(|m| (p, m)),
+        );
+        if matches.len() >= MATCHES_COUNTED {
+            break;
+        }
+    }
+    matches
+}
+
+/// Verifies a quotation written in the prose before a citation group
+/// against the group's references, recording it in each reference whose
+/// passage holds it. `refs` are the group's references as written and
+/// `resolved` as resolved, in the same order.
+///
+/// It is verified when one of them holds it. Otherwise the error is that
+/// of the first reference (naming every passage searched), since a
+/// quotation is most often cited to one source.
+pub fn verify_quotation(
+    sources: &SourceSet,
+    file: FileId,
+    refs: &[CiteRef],
+    resolved: &mut [ResolvedRef],
+    quotation: &Quotation,
+) -> Result<(), Diagnostic> {
+    let mut first_error = None;
+    let mut found = false;
+    for (cite, r) in refs.iter().zip(resolved.iter_mut()) {
+        let Some(source) = sources.sources.get(r.source) else {
+            continue;
+        };
+        match find_quotation(source, file, r.locator, cite, quotation) {
+            Ok(passage) => {
+                r.quotes.push(passage);
+                found = true;
+            }
+            Err(d) => {
+                first_error.get_or_insert(d);
+            }
+        }
+    }
+    match first_error {
+        Some(mut d) if !found => {
+            if refs.len() > 1 {
+                let places: Vec<String> = refs
+                    .iter()
+                    .zip(resolved.iter())
+                    .filter_map(|(c, r)| Some(place_name(sources.sources.get(r.source)?, c)))
+                    .collect();
+                if d.message.starts_with("quotation not found") {
+                    d.message = format!("quotation not found in {}", places.join(" nor in "));
+                }
+            }
+            Err(d)
+        }
+        _ => Ok(()),
+    }
 }
 
 fn not_found(
     source: &Source,
     file: FileId,
     span: Range<usize>,
-    needle: &str,
-    first: usize,
-    last: usize,
+    pattern: &quote::Pattern,
+    (first, last): (usize, usize),
+    has_locator: bool,
     where_: &str,
 ) -> Diagnostic {
     let mut d = Diagnostic::error(file, span, format!("quotation not found in {where_}"))
         .with_label("not in the source");
+    let needle = pattern.words();
+    let last = last.min(source.paragraphs.len().saturating_sub(1));
     let paragraphs: Vec<&Normalized> = source
         .paragraphs
-        .get(first..=last.min(source.paragraphs.len().saturating_sub(1)))
+        .get(first..=last)
         .unwrap_or_default()
         .iter()
         .map(|p| &p.normalized)
         .collect();
+    // The right words cited to the wrong paragraph: say where they are.
+    if has_locator {
+        let elsewhere = matches_in(
+            source,
+            pattern,
+            0,
+            source.paragraphs.len().saturating_sub(1),
+        );
+        let mut places: Vec<String> = elsewhere
+            .iter()
+            .map(|(p, _)| format!("p{}", p + 1))
+            .collect();
+        places.dedup();
+        if let [place] = places.as_slice() {
+            return d
+                .with_note(format!("the words stand in {place} of `{}`", source.id))
+                .with_help(format!("did you mean `#{place}`?"));
+        }
+        if !places.is_empty() {
+            return d
+                .with_note(format!(
+                    "the words stand in {} of `{}`",
+                    places.join(", "),
+                    source.id
+                ))
+                .with_help("cite the paragraph that holds them");
+        }
+    }
     let best = quote::closest_passage_among(&paragraphs, needle)
         .map(|(p, range, score)| (first + p, range, score));
     let case_or_dash = quote::matches_ignoring_case_and_dashes_among(&paragraphs, needle);
@@ -309,12 +437,17 @@ fn not_found(
             p + 1,
             quote::one_line(text)
         ));
+        if !case_or_dash {
+            if let Some(difference) = quote::word_difference(text, needle) {
+                d = d.with_note(difference);
+            }
+        }
     }
     if case_or_dash {
         d.with_help("the words are there, but with other capital letters or dashes (– —); copy them exactly")
     } else {
         d.with_help(
-            "copy the words exactly from the source: only spacing, quotation marks, apostrophes and hyphens may differ",
+            "copy the words exactly from the source: only spacing, quotation marks, apostrophes and hyphens may differ; mark left-out words with `...` and changes with [brackets]",
         )
     }
 }
@@ -357,20 +490,22 @@ mod tests {
     fn locators() {
         let (s, f) = set();
         assert_eq!(
-            resolve_ref(&s, f, &cite("nyt", None, None)).unwrap().target,
-            CiteTarget::Whole
+            resolve_ref(&s, f, &cite("nyt", None, None))
+                .unwrap()
+                .locator,
+            None
         );
         assert_eq!(
             resolve_ref(&s, f, &cite("nyt", Some("p1-p3"), None))
                 .unwrap()
-                .target,
-            CiteTarget::Paragraphs { first: 0, last: 2 }
+                .locator,
+            Some((0, 2))
         );
         assert_eq!(
             resolve_ref(&s, f, &cite("nyt", Some("zone"), None))
                 .unwrap()
-                .target,
-            CiteTarget::Paragraphs { first: 1, last: 1 }
+                .locator,
+            Some((1, 1))
         );
         let e = resolve_ref(&s, f, &cite("nyt", Some("p4"), None)).unwrap_err();
         assert_eq!(e.message, "`nyt` has 3 paragraphs; there is no p4");
@@ -391,11 +526,11 @@ mod tests {
         let (s, f) = set();
         let r = resolve_ref(&s, f, &cite("nyt", None, Some("buffer  zone"))).unwrap();
         assert_eq!(
-            r.target,
-            CiteTarget::Quote {
+            r.quotes,
+            [QuotedPassage {
                 paragraph: 1,
-                range: 4..15
-            }
+                pieces: vec![4..15]
+            }]
         );
         let e = resolve_ref(&s, f, &cite("nyt", None, Some("talks"))).unwrap_err();
         assert!(
@@ -406,11 +541,11 @@ mod tests {
         );
         let r = resolve_ref(&s, f, &cite("nyt", Some("p2"), Some("the talks"))).unwrap();
         assert_eq!(
-            r.target,
-            CiteTarget::Quote {
+            r.quotes,
+            [QuotedPassage {
                 paragraph: 1,
-                range: 17..26
-            }
+                pieces: vec![17..26]
+            }]
         );
         let e = resolve_ref(&s, f, &cite("nyt", None, Some("The talks resumd"))).unwrap_err();
         assert_eq!(e.message, "quotation not found in `nyt`");

@@ -23,7 +23,6 @@ use crate::markdown::{self, Fragment, InternalLink, RenderEnv, Rendered};
 use crate::output::{self, NullSink, PageSink, Staging};
 use crate::pages::{BookPages, FastMap, Generations, Page, settings_fingerprint};
 use crate::print;
-use crate::resolve::CiteTarget;
 use crate::theme::Theme;
 
 /// What to build and where.
@@ -355,8 +354,8 @@ impl Project {
         stats.citations = all_rendered().map(|r| r.citations.len()).sum();
         stats.quotations = all_rendered()
             .flat_map(|r| &r.citations)
-            .filter(|c| matches!(c.cite.target, CiteTarget::Quote { .. }))
-            .count();
+            .map(|c| c.cite.quotes.len())
+            .sum();
         timings.push(("links", started.elapsed()));
         let theme = match (&self.theme, diagnostics.has_errors()) {
             (Ok(theme), false) => theme,

@@ -446,6 +446,18 @@ fn parse_ref(part: &str, base: usize) -> Result<CiteRef, ScanError> {
     })
 }
 
+/// Whether the `[` at `open`, whose `]` is followed by the `:` at
+/// `colon`, starts a link reference definition (`[label]: url`): only at
+/// the start of a line (after at most three spaces) and with something
+/// after the colon on its line. A citation mid-sentence followed by a colon
+/// (`as it says [@nyt#p3]:`) is a citation.
+fn is_link_definition(text: &str, open: usize, colon: usize) -> bool {
+    let line_start = text[..open].rfind('\n').map_or(0, |n| n + 1);
+    let indent = &text[line_start..open];
+    let rest = text[colon + 1..].split('\n').next().unwrap_or("");
+    indent.len() <= 3 && indent.bytes().all(|b| b == b' ') && !rest.trim().is_empty()
+}
+
 /// Finds every citation group and glossary reference in `text`, which
 /// starts at byte `offset` of its file, outside the `skip` ranges (relative
 /// to `text`, sorted).
@@ -555,7 +567,9 @@ fn scan_counted(
             continue;
         };
         // `[text](url)`, `[text][ref]` and `[label]: url` are links.
-        if matches!(bytes.get(close + 1), Some(b'(' | b'[' | b':')) {
+        if matches!(bytes.get(close + 1), Some(b'(' | b'['))
+            || (bytes.get(close + 1) == Some(&b':') && is_link_definition(text, i, close + 1))
+        {
             i += 1;
             continue;
         }

@@ -34,6 +34,24 @@ pub struct BookConfig {
     /// Where the site is published (`site_url`), if the book says: the
     /// 404 page, which a host shows at any depth, links from there.
     pub site_url: Option<SiteUrl>,
+    /// What a quotation in prose that no citation follows is: listed in
+    /// the editor's report only (the default), a warning, or an error.
+    pub unattributed_quotations: Unattributed,
+}
+
+/// How a build treats a quotation in prose that no citation follows in
+/// its paragraph: a scare quote, a title, or a quotation whose author
+/// forgot to cite it.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Unattributed {
+    /// Listed in the editor's report only.
+    #[default]
+    Allow,
+    /// A warning of the build, which still succeeds.
+    Warn,
+    /// An error: the build fails.
+    Error,
 }
 
 impl Default for BookConfig {
@@ -51,6 +69,7 @@ impl Default for BookConfig {
             print: true,
             search: true,
             site_url: None,
+            unattributed_quotations: Unattributed::Allow,
         }
     }
 }

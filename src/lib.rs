@@ -29,6 +29,7 @@ pub mod note;
 pub mod output;
 pub mod pages;
 pub mod print;
+pub mod prose;
 pub mod quote;
 pub mod report;
 pub mod resolve;

@@ -151,6 +151,9 @@ pub struct Rendered {
     /// nothing). Kept when the references were taken everywhere (not
     /// around code), as the index takes them, so it need not scan again.
     pub reference_cuts: Option<Vec<(Range<usize>, String)>>,
+    /// Quotations in the prose that no citation follows in their block,
+    /// for the editor's report.
+    pub unattributed: Vec<crate::prose::Unattributed>,
 }
 
 /// Maps byte offsets in the text with placeholders back to the original.
@@ -347,6 +350,9 @@ fn render_with(env: &RenderEnv<'_>, fragment: &Fragment<'_>, code: Code<'_>) -> 
         let start = r.span.start - fragment.offset;
         let end = r.span.end - fragment.offset;
         text.push_str(&fragment.text[last..start]);
+        if matches!(r.kind, InlineRefKind::Citation(_)) {
+            curl_closing_quote(&mut text, &mut map, start);
+        }
         let new_start = text.len();
         write!(text, "{OPEN}{i}{CLOSE}").ok();
         map.replaced.push((new_start, text.len(), start, end));
@@ -359,7 +365,8 @@ fn render_with(env: &RenderEnv<'_>, fragment: &Fragment<'_>, code: Code<'_>) -> 
         env,
         fragment,
         root: root_prefix(fragment.page),
-        resolved: &resolved,
+        resolved,
+        inline_refs: &refs,
         next_number: fragment.first_footnote,
         footnote_numbers: HashMap::new(),
         footnotes: HashMap::new(),
@@ -389,8 +396,33 @@ fn render_with(env: &RenderEnv<'_>, fragment: &Fragment<'_>, code: Code<'_>) -> 
         for drift in &mut out.drifts {
             remap(&mut drift.span);
         }
+        for quotation in &mut out.unattributed {
+            remap(&mut quotation.span);
+        }
     }
     Some(out)
+}
+
+/// Turns a straight quotation mark that ends `text` (the text before a
+/// citation's placeholder, which stands at `original` in the fragment)
+/// into a closing one, when it follows a word: pulldown-cmark's smart
+/// punctuation cannot tell that the placeholder after it is punctuation,
+/// and would curl `"words"[@nyt]` into an opening mark.
+fn curl_closing_quote(text: &mut String, map: &mut OffsetMap, original: usize) {
+    let closing = match text.as_bytes() {
+        [.., before, b'"'] if !before.is_ascii_whitespace() => '\u{201D}',
+        [.., before, b'\''] if !before.is_ascii_whitespace() => '\u{2019}',
+        _ => return,
+    };
+    // An escaped mark (`\"`) stays as the author wrote it.
+    if text.as_bytes().get(text.len().wrapping_sub(2)) == Some(&b'\\') {
+        return;
+    }
+    text.pop();
+    let new_start = text.len();
+    text.push(closing);
+    map.replaced
+        .push((new_start, text.len(), original - 1, original));
 }
 
 /// Whether a reference's placeholder stands in a code span, a code block
@@ -448,7 +480,9 @@ struct EventWriter<'e, 'a> {
     env: &'e RenderEnv<'a>,
     fragment: &'e Fragment<'a>,
     root: String,
-    resolved: &'e [Resolved],
+    resolved: Vec<Resolved>,
+    /// The references found in the fragment, by placeholder index.
+    inline_refs: &'e [InlineRef],
     next_number: usize,
     /// Markdown footnote label -> number.
     footnote_numbers: HashMap<String, usize>,
@@ -498,6 +532,7 @@ impl<'e, 'a> EventWriter<'e, 'a> {
         if check_code && placeholder_in_code(text, &events) {
             return false;
         }
+        self.verify_prose_quotations(text, &events, map);
         let mut i = 0;
         while i < events.len() {
             let (event, range) = events[i].clone();
@@ -712,6 +747,52 @@ impl<'e, 'a> EventWriter<'e, 'a> {
         true
     }
 
+    /// Finds the quotations written in the prose and verifies each
+    /// against the citation that follows it, before any citation is
+    /// rendered: a verified one is then marked in its footnote like a
+    /// quotation written inside the brackets.
+    fn verify_prose_quotations(
+        &mut self,
+        text: &str,
+        events: &[(Event<'_>, Range<usize>)],
+        map: &OffsetMap,
+    ) {
+        let refs = self.inline_refs;
+        let found = crate::prose::quotations(events, text, (OPEN, CLOSE), |n| {
+            match &refs.get(n)?.kind {
+                InlineRefKind::Citation(_) => Some(crate::prose::Placeholder::Citation),
+                InlineRefKind::Term(t) => Some(crate::prose::Placeholder::Words(t.shown())),
+            }
+        });
+        for q in found {
+            let span = self.span(map, q.span.clone());
+            let Some(n) = q.citation else {
+                self.out.unattributed.push(crate::prose::Unattributed {
+                    file: self.fragment.file,
+                    span,
+                    text: q.text,
+                });
+                continue;
+            };
+            // A citation that did not resolve has its own errors.
+            let (Some(Resolved::Citation(resolved)), Some(InlineRefKind::Citation(group))) =
+                (self.resolved.get_mut(n), refs.get(n).map(|r| &r.kind))
+            else {
+                continue;
+            };
+            let quotation = crate::citation::Quotation { text: q.text, span };
+            if let Err(d) = crate::resolve::verify_quotation(
+                self.env.sources,
+                self.fragment.file,
+                &group.refs,
+                resolved,
+                &quotation,
+            ) {
+                self.out.diagnostics.push(d);
+            }
+        }
+    }
+
     fn emit_event<'t>(
         &mut self,
         body: &mut Vec<Event<'t>>,
@@ -768,16 +849,22 @@ impl<'e, 'a> EventWriter<'e, 'a> {
             let index: usize = rest[open + OPEN.len_utf8()..close]
                 .parse()
                 .unwrap_or(usize::MAX);
-            match self.resolved.get(index) {
+            // Each placeholder stands once in the text: its citation is
+            // taken, not copied.
+            let taken = self
+                .resolved
+                .get_mut(index)
+                .map(|r| std::mem::replace(r, Resolved::Broken(String::new())));
+            match taken {
                 Some(Resolved::Citation(refs)) => {
-                    let html_text = self.citation_marker(refs);
+                    let html_text = self.citation_marker(&refs);
                     events.push(Event::InlineHtml(html_text.into()));
                 }
                 Some(Resolved::Term { index, text }) => {
-                    let link = self.term_link(*index, text);
+                    let link = self.term_link(index, &text);
                     events.push(Event::InlineHtml(link.into()));
                 }
-                Some(Resolved::Broken(text)) => events.push(Event::Text(text.clone().into())),
+                Some(Resolved::Broken(text)) => events.push(Event::Text(text.into())),
                 None => {}
             }
             rest = &rest[close + CLOSE.len_utf8()..];

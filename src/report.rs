@@ -135,6 +135,22 @@ pub struct Report {
     pub name_variants: Vec<NameVariant>,
     /// Quotations not found in their source, by file and position.
     pub quotation_drifts: Vec<Drift>,
+    /// Quotations in prose that no citation follows in their paragraph,
+    /// by file and position.
+    pub unattributed_quotations: Vec<UnattributedQuotation>,
+}
+
+/// A quotation in prose that no citation follows in its paragraph.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct UnattributedQuotation {
+    /// The file it is written in.
+    pub file: String,
+    /// Its line (1-based).
+    pub line: usize,
+    /// Its column (1-based, in characters).
+    pub column: usize,
+    /// Its words.
+    pub text: String,
 }
 
 /// How many items each part of the report has.
@@ -164,6 +180,8 @@ pub struct Summary {
     pub name_variants: usize,
     /// Quotations not found in their source.
     pub quotation_drifts: usize,
+    /// Quotations in prose that no citation follows.
+    pub unattributed_quotations: usize,
 }
 
 /// A source that nothing cites.
@@ -547,6 +565,25 @@ impl Analysis {
         quotation_drifts.sort_by(|a, b| (&a.0, a.1, a.2).cmp(&(&b.0, b.1, b.2)));
         let quotation_drifts: Vec<Drift> = quotation_drifts.into_iter().map(|d| d.3).collect();
 
+        let mut unattributed_quotations: Vec<UnattributedQuotation> = notes
+            .iter()
+            .map(|r| &**r)
+            .chain(intro)
+            .chain(glossary)
+            .chain(chronology)
+            .flat_map(|r| &r.unattributed)
+            .map(|q| {
+                let (line, column) = book.files.line_column(q.file, q.span.start);
+                UnattributedQuotation {
+                    file: book.files.name(q.file).to_string(),
+                    line,
+                    column,
+                    text: crate::quote::one_line(&q.text),
+                }
+            })
+            .collect();
+        unattributed_quotations.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+
         let variants_key = generations.map(|g| (g.glossary, g.sources));
         let name_variants = match (&cache.name_variants, variants_key) {
             (Some((then, variants)), Some(now)) if *then == now => variants.clone(),
@@ -577,6 +614,7 @@ impl Analysis {
             notes_without_sources: count_notes(|count| count == 0),
             name_variants: name_variants.len(),
             quotation_drifts: quotation_drifts.len(),
+            unattributed_quotations: unattributed_quotations.len(),
         };
         Analysis {
             rest: Report {
@@ -590,6 +628,7 @@ impl Analysis {
                 note_sources: Vec::new(),
                 name_variants,
                 quotation_drifts,
+                unattributed_quotations,
             },
             notes: notes_found,
         }
@@ -761,6 +800,15 @@ impl Report {
                     let _ = writeln!(out, "      the source has no text to compare");
                 }
             }
+        }
+
+        section(
+            &mut out,
+            "Quotations that no citation follows",
+            self.unattributed_quotations.len(),
+        );
+        for q in &self.unattributed_quotations {
+            let _ = writeln!(out, "  {}:{}:{}  “{}”", q.file, q.line, q.column, q.text);
         }
         out
     }

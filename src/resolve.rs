@@ -353,7 +353,11 @@ pub fn verify_quotation(
         };
         match find_quotation(source, file, r.locator, cite, quotation) {
             Ok(passage) => {
-                r.quotes.push(passage);
+                // The same words in the prose and in the brackets are
+                // one quotation.
+                if !r.quotes.contains(&passage) {
+                    r.quotes.push(passage);
+                }
                 found = true;
             }
             Err(d) => {

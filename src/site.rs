@@ -337,6 +337,12 @@ impl Project {
         for r in all_rendered() {
             diagnostics.extend(r.diagnostics.iter().cloned());
         }
+        let unattributed = self.book.config.unattributed_quotations;
+        if unattributed != crate::config::Unattributed::Allow {
+            for q in all_rendered().flat_map(|r| &r.unattributed) {
+                diagnostics.push(unattributed_quotation(q, unattributed));
+            }
+        }
 
         // 2. Links between pages.
         let anchors = self.anchors(&notes, intro.as_deref());
@@ -1013,6 +1019,23 @@ fn check_project_output(project: &Project) -> Result<PathBuf, Diagnostic> {
     .with_help(
         "a book's settings never write outside its folder: give a folder inside the book as `output_dir`, or choose where to build with `briefbook build --output DIR`",
     ))
+}
+
+/// The warning or error of a quotation in prose that no citation follows,
+/// when `unattributed_quotations` in `book.toml` asks for one.
+fn unattributed_quotation(
+    q: &crate::prose::Unattributed,
+    kind: crate::config::Unattributed,
+) -> Diagnostic {
+    let message = "a quotation that no citation follows in its paragraph";
+    let d = if kind == crate::config::Unattributed::Error {
+        Diagnostic::error(q.file, q.span.clone(), message)
+    } else {
+        Diagnostic::warning(q.file, q.span.clone(), message)
+    };
+    d.with_label("unattributed quotation").with_help(
+        "cite its source after it in the same paragraph (`\"words\" [@source#p3]`); if it is not a quotation (a scare quote, a title), write its marks as `\\\"`",
+    )
 }
 
 /// Renders the Markdown fragments that share one page (glossary

@@ -16,6 +16,7 @@ mod names;
 mod output_safety;
 mod print;
 mod properties;
+mod prose_quotations;
 mod reference;
 mod report;
 mod search;

@@ -758,12 +758,11 @@ impl<'e, 'a> EventWriter<'e, 'a> {
         map: &OffsetMap,
     ) {
         let refs = self.inline_refs;
-        let found = crate::prose::quotations(events, text, (OPEN, CLOSE), |n| {
-            match &refs.get(n)?.kind {
+        let found =
+            crate::prose::quotations(events, text, (OPEN, CLOSE), |n| match &refs.get(n)?.kind {
                 InlineRefKind::Citation(_) => Some(crate::prose::Placeholder::Citation),
                 InlineRefKind::Term(t) => Some(crate::prose::Placeholder::Words(t.shown())),
-            }
-        });
+            });
         for q in found {
             let span = self.span(map, q.span.clone());
             let Some(n) = q.citation else {

@@ -204,16 +204,21 @@ mod tests {
     /// a glossary reference standing for "Golan".
     fn found(written: &str) -> Vec<(String, String, Option<usize>)> {
         let markdown = &written.replace('<', "\u{E000}").replace('>', "\u{E001}");
-        let events: Vec<_> = Parser::new_ext(markdown, Options::ENABLE_SMART_PUNCTUATION | Options::ENABLE_TABLES)
-            .into_offset_iter()
-            .collect();
+        let events: Vec<_> = Parser::new_ext(
+            markdown,
+            Options::ENABLE_SMART_PUNCTUATION | Options::ENABLE_TABLES,
+        )
+        .into_offset_iter()
+        .collect();
         quotations(&events, markdown, ('\u{E000}', '\u{E001}'), |n| match n {
             0..5 => Some(Placeholder::Citation),
             _ => Some(Placeholder::Words("Golan")),
         })
         .into_iter()
         .map(|q| {
-            let quoted = markdown[q.span].replace('\u{E000}', "<").replace('\u{E001}', ">");
+            let quoted = markdown[q.span]
+                .replace('\u{E000}', "<")
+                .replace('\u{E001}', ">");
             (q.text, quoted, q.citation)
         })
         .collect()
@@ -226,7 +231,9 @@ mod tests {
     #[test]
     fn a_quotation_belongs_to_the_first_citation_after_it_in_its_block() {
         assert_eq!(
-            found("He said \"at war\" and \"since 1948\" <0>, then \"more\" <1>.\n\n\"alone\" here\n"),
+            found(
+                "He said \"at war\" and \"since 1948\" <0>, then \"more\" <1>.\n\n\"alone\" here\n"
+            ),
             [
                 q("at war", "\"at war\"", Some(0)),
                 q("since 1948", "\"since 1948\"", Some(0)),
@@ -245,7 +252,11 @@ mod tests {
     fn emphasis_breaks_code_and_terms_are_read_as_markdown_renders_them() {
         assert_eq!(
             found("“the *harbour*\nauthority `x` <5>” <0>"),
-            [q("the harbour authority x Golan", "“the *harbour*\nauthority `x` <5>”", Some(0))]
+            [q(
+                "the harbour authority x Golan",
+                "“the *harbour*\nauthority `x` <5>”",
+                Some(0)
+            )]
         );
         assert_eq!(found("«\u{a0}mots\u{a0}» <0> „Wort“ <1>").len(), 2);
     }
@@ -258,7 +269,11 @@ mod tests {
         // Single quotes inside a quotation are part of it.
         assert_eq!(
             found("\"he called it 'chaos' then\" <0>"),
-            [q("he called it ‘chaos’ then", "\"he called it 'chaos' then\"", Some(0))]
+            [q(
+                "he called it ‘chaos’ then",
+                "\"he called it 'chaos' then\"",
+                Some(0)
+            )]
         );
     }
 }

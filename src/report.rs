@@ -582,7 +582,8 @@ impl Analysis {
                 }
             })
             .collect();
-        unattributed_quotations.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+        unattributed_quotations
+            .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
 
         let variants_key = generations.map(|g| (g.glossary, g.sources));
         let name_variants = match (&cache.name_variants, variants_key) {

@@ -255,16 +255,16 @@ pub fn find_quotation(
     })?;
     let count = source.paragraphs.len();
     let (first, last) = locator.unwrap_or((0, count.saturating_sub(1)));
-    let matches = matches_in(source, &pattern, first, last);
+    // Where it stands, once per paragraph: more than once in one
+    // paragraph is no ambiguity (nothing more precise can be cited).
+    let found = first_matches(source, &pattern, first, last);
     let where_ = place_name(source, cite);
-    let mut places: Vec<String> = matches.iter().map(|(p, _)| format!("p{}", p + 1)).collect();
-    places.dedup();
-    match (matches.first(), places.len()) {
-        (Some((paragraph, found)), 1) => Ok(QuotedPassage {
+    match found.as_slice() {
+        [(paragraph, m)] => Ok(QuotedPassage {
             paragraph: *paragraph,
-            pieces: found.pieces.clone(),
+            pieces: m.pieces.clone(),
         }),
-        (None, _) => Err(not_found(
+        [] => Err(not_found(
             source,
             file,
             quotation.span.clone(),
@@ -273,8 +273,9 @@ pub fn find_quotation(
             locator.is_some(),
             &where_,
         )),
-        (Some(_), _) => {
-            let n = matches.len();
+        _ => {
+            let places: Vec<String> = found.iter().map(|(p, _)| format!("p{}", p + 1)).collect();
+            let n = matches_in(source, &pattern, first, last).len();
             let example = format!(
                 "[@{}#{} \"{}\"]",
                 source.id,
@@ -300,6 +301,22 @@ pub fn find_quotation(
             )))
         }
     }
+}
+
+/// The first place `pattern` stands in each of paragraphs `first..=last`
+/// of `source` that holds it.
+fn first_matches(
+    source: &Source,
+    pattern: &quote::Pattern,
+    first: usize,
+    last: usize,
+) -> Vec<(usize, quote::Match)> {
+    let paragraphs = source.paragraphs.get(first..=last).unwrap_or_default();
+    paragraphs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| Some((first + i, pattern.find_in(&p.normalized, 1).pop()?)))
+        .collect()
 }
 
 /// The places `pattern` stands in paragraphs `first..=last` of `source`,

@@ -152,12 +152,14 @@ fn a_1_mb_quotation_and_a_1_mb_key_among_10000_sources_are_clear_errors() {
 fn a_quotation_found_a_million_times_is_counted_to_a_hundred() {
     // Each place costs the quotation's length to check: 10^12 steps to
     // count them all.
-    let source = "a ".repeat(1 << 20);
-    let quotation = "a ".repeat(1 << 19);
+    // Two paragraphs: found in one only, however often, it would be
+    // verified (the place within a paragraph cannot be cited).
+    let source = "a ".repeat(1 << 19);
+    let quotation = "a ".repeat(1 << 18);
     let book = TestBook::new()
         .file(
             "seeds/rep.md",
-            format!("+++\ntitle = \"Repeated\"\n+++\n\n{source}\n"),
+            format!("+++\ntitle = \"Repeated\"\n+++\n\n{source}\n\n{source}\n"),
         )
         .file(
             "content/a.md",
@@ -168,7 +170,7 @@ fn a_quotation_found_a_million_times_is_counted_to_a_hundred() {
     assert!(
         errors[0]
             .message
-            .starts_with("quotation found at least 100 times in `rep` (p1)"),
+            .starts_with("quotation found at least 100 times in `rep` (p1, p2)"),
         "{}",
         errors[0].message
     );

@@ -17,7 +17,10 @@ fn book(note: &str) -> TestBook {
 fn errors(name: &str, book: TestBook, positions: &[&str]) -> String {
     let text = book.errors();
     for position in positions {
-        assert!(text.contains(position), "{name}: expected {position} in\n{text}");
+        assert!(
+            text.contains(position),
+            "{name}: expected {position} in\n{text}"
+        );
     }
     insta::assert_snapshot!(name, text);
     text
@@ -55,10 +58,16 @@ fn a_verified_prose_quotation_is_marked_like_a_bracket_one() {
     .built();
     assert_eq!(built.outcome.stats.quotations, 2);
     let page = built.page("a.html");
-    assert_eq!(page.texts(".footnotes mark"), ["reopened", "officially at war since 1948"]);
+    assert_eq!(
+        page.texts(".footnotes mark"),
+        ["reopened", "officially at war since 1948"]
+    );
     // A straight closing mark before a citation closes the quotation.
     let body: String = page.select("main p").iter().map(text_of).collect();
-    assert!(body.contains("\u{201C}officially at war since 1948\u{201D}"), "{body}");
+    assert!(
+        body.contains("\u{201C}officially at war since 1948\u{201D}"),
+        "{body}"
+    );
     assert!(!body.contains("1948\u{201C}"), "{body}");
     let originals = page.attrs(".footnotes a.cite-original", "href");
     assert_eq!(
@@ -70,7 +79,10 @@ fn a_verified_prose_quotation_is_marked_like_a_bracket_one() {
     );
     // The source page marks the words and links back to the citation.
     let source = built.page("sources/port.html");
-    assert_eq!(source.texts("mark.quoted"), ["reopened", "officially at war since 1948"]);
+    assert_eq!(
+        source.texts("mark.quoted"),
+        ["reopened", "officially at war since 1948"]
+    );
 }
 
 #[test]
@@ -111,7 +123,10 @@ fn a_phrase_twice_in_the_cited_paragraph_is_verified() {
     assert_eq!(built.page("a.html").texts(".footnotes mark"), ["the pier"]);
     // Across paragraphs it is still ambiguous without a locator.
     let text = book("The \"harbour authority\" [@port].\n").errors();
-    assert!(text.contains("quotation found 2 times in `port` (p1, p2)"), "{text}");
+    assert!(
+        text.contains("quotation found 2 times in `port` (p1, p2)"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -133,7 +148,8 @@ fn quotations_in_glossary_definitions_and_chronology_bodies_are_verified() {
 
 #[test]
 fn unattributed_quotations_are_listed_and_a_book_can_make_them_errors() {
-    let note = "The so-called \"deal\" was signed.\n\nA \\\"scare quote\\\" is escaped [@port#p1].\n";
+    let note =
+        "The so-called \"deal\" was signed.\n\nA \\\"scare quote\\\" is escaped [@port#p1].\n";
     let (outcome, report) = briefbook::site::check_with_report(&options(book(note).root()));
     assert!(!outcome.diagnostics.has_errors());
     let listed: Vec<(&str, usize, &str)> = report
@@ -142,7 +158,11 @@ fn unattributed_quotations_are_listed_and_a_book_can_make_them_errors() {
         .map(|q| (q.file.as_str(), q.line, q.text.as_str()))
         .collect();
     assert_eq!(listed, [("content/a.md", 5, "deal")]);
-    assert!(report.to_text().contains("content/a.md:5:15  “deal”"), "{}", report.to_text());
+    assert!(
+        report.to_text().contains("content/a.md:5:15  “deal”"),
+        "{}",
+        report.to_text()
+    );
     assert!(report.to_json().contains("\"unattributed_quotations\""));
     let strict = book(note).file("content/book.toml", "unattributed_quotations = \"error\"\n");
     errors("prose_unattributed_error", strict, &["content/a.md:5:15"]);

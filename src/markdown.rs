@@ -787,6 +787,19 @@ impl<'e, 'a> EventWriter<'e, 'a> {
                 resolved,
                 &quotation,
             ) {
+                // For the report, as if it stood in the first reference's
+                // brackets.
+                if let Some(first) = group.refs.first() {
+                    let cite = crate::citation::CiteRef {
+                        quotation: Some(quotation),
+                        ..first.clone()
+                    };
+                    self.out.drifts.extend(crate::report::QuoteDrift::of_failed(
+                        self.env.sources,
+                        self.fragment.file,
+                        &cite,
+                    ));
+                }
                 self.out.diagnostics.push(d);
             }
         }

@@ -70,10 +70,7 @@ impl QuoteDrift {
     /// only on the error path, so it may repeat the search.
     pub fn of_failed(sources: &SourceSet, file: FileId, cite: &CiteRef) -> Option<QuoteDrift> {
         let quotation = cite.quotation.as_ref()?;
-        let needle = Normalized::new(&quotation.text);
-        if needle.text.is_empty() {
-            return None;
-        }
+        let pattern = quote::Pattern::parse(&quotation.text).ok()?;
         // Without its quotation the reference resolves only if its source
         // and locator are right: then the quotation is what failed.
         let place = CiteRef {
@@ -87,14 +84,14 @@ impl QuoteDrift {
         let paragraphs = source.paragraphs.get(first..=last)?;
         if paragraphs
             .iter()
-            .any(|p| !p.normalized.find_up_to(&needle.text, 1).is_empty())
+            .any(|p| !pattern.find_in(&p.normalized, 1).is_empty())
         {
             // Found more than once: ambiguous, not drifted.
             return None;
         }
         let normalized: Vec<&quote::Normalized> =
             paragraphs.iter().map(|p| &p.normalized).collect();
-        let best = quote::closest_passage_among(&normalized, &needle.text)
+        let best = quote::closest_passage_among(&normalized, pattern.words())
             .map(|(i, range, score)| (first + i, range, score));
         Some(QuoteDrift {
             file,

@@ -550,7 +550,7 @@ mod tests {
             r.quotes,
             [QuotedPassage {
                 paragraph: 1,
-                pieces: vec![4..15]
+                pieces: std::iter::once(4..15).collect()
             }]
         );
         let e = resolve_ref(&s, f, &cite("nyt", None, Some("talks"))).unwrap_err();
@@ -565,7 +565,7 @@ mod tests {
             r.quotes,
             [QuotedPassage {
                 paragraph: 1,
-                pieces: vec![17..26]
+                pieces: std::iter::once(17..26).collect()
             }]
         );
         let e = resolve_ref(&s, f, &cite("nyt", None, Some("The talks resumd"))).unwrap_err();

@@ -527,7 +527,7 @@ const MAX_ACTIVE: usize = 16;
 /// The work a search may do, per byte of paragraph and quotation, beyond
 /// [`WORK_FLOOR`]. Ordinary searches use a small fraction of it; past it a
 /// search stops with what it has found, so hostile input stays linear.
-const WORK_PER_BYTE: usize = 16;
+const WORK_PER_BYTE: usize = 8;
 
 /// Work every search may do, however short its paragraph.
 const WORK_FLOOR: usize = 1 << 20;
@@ -542,10 +542,19 @@ const WORK_FLOOR: usize = 1 << 20;
 /// exactly those liberties and nothing else: every other word, number,
 /// dash and capital must stand in the source as quoted.
 ///
+/// A bracket attached to a word (`[t]he`, `govern[s]`, `judgment[]`)
+/// changes letters: it matches its own text in any case, or up to 20
+/// letters and digits of the source word, so `run[s]` matches `running`
+/// (the brackets declare the word altered; the rest of it must stand). A
+/// standalone bracket (`[the GPL]`) replaces or inserts words: it matches
+/// up to six words of the source. Notes (`[sic]`, `[emphasis added]`,
+/// `[citation omitted]` and the like) and Markdown emphasis markers stand
+/// for nothing.
+///
 /// The quotation is cut into pieces: the words it reproduces without a
 /// break. Pieces separated by an ellipsis must stand in order in the
 /// paragraph, any distance apart; pieces separated by a standalone
-/// bracket must stand within [`BRACKET_WORDS`] words of each other. Every
+/// bracket must stand within six words of each other. Every
 /// piece starts and ends at a word boundary.
 #[derive(Debug, Clone)]
 pub struct Pattern {
@@ -1006,12 +1015,16 @@ impl Pattern {
     /// order of their first piece's start. Two matches with the same start of
     /// the first piece count once (take the earliest/shortest completion).
     ///
-    /// Later pieces are placed greedily, each at the earliest place after
-    /// the one before, which finds a completion whenever one exists for
-    /// unbroken and elided quotations. The work is bounded: at most
-    /// [`WORK_PER_BYTE`] units per byte of paragraph and quotation (plus a
-    /// fixed floor); a hostile quotation that would need more finds what it
-    /// found by then. Ordinary quotations use a small fraction of it.
+    /// Pieces after an ellipsis are placed greedily, each at the earliest
+    /// place after the one before: a later place could only leave less
+    /// room for the rest. Pieces joined by brackets are searched together,
+    /// keeping at most 16 ways to place them in play at once (a real
+    /// quotation keeps one or two).
+    ///
+    /// The work is bounded: at most eight units per byte of paragraph and
+    /// quotation, plus a fixed floor. Ordinary quotations use a small
+    /// fraction of it; a hostile quotation that would need more returns
+    /// what it found by then (so it may be reported as not found).
     pub fn find_in(&self, paragraph: &Normalized, limit: usize) -> Vec<Match> {
         self.search(paragraph, limit).0
     }
@@ -1041,24 +1054,24 @@ impl Pattern {
         let mut from = 0;
         // dead[r]: runs r.. cannot be completed from there on.
         let mut dead = vec![usize::MAX; self.runs.len()];
+        let mut pieces = Vec::new();
+        let mut asked = Vec::new();
         while found.len() < limit && from < text.len() {
-            let Some((start, mut pieces, mut end)) = search.find_run_from(0, from) else {
+            pieces.clear();
+            asked.clear();
+            let Some((start, mut end)) = search.find_run_from(0, from, &mut pieces) else {
                 break;
             };
             from = next_char(text, start);
             let mut complete = true;
-            let mut asked = Vec::new();
             for run in 1..self.runs.len() {
                 if end >= dead[run] {
                     complete = false;
                     break;
                 }
                 asked.push((run, end));
-                match search.query(run, end) {
-                    Some((more, e)) => {
-                        pieces.extend(more);
-                        end = e;
-                    }
+                match search.query(run, end, &mut pieces) {
+                    Some(e) => end = e,
                     None => {
                         // What cannot be completed from `end` cannot be
                         // from further on either.
@@ -1081,8 +1094,8 @@ impl Pattern {
             if complete {
                 found.push(Match {
                     pieces: pieces
-                        .into_iter()
-                        .map(|r| paragraph.original_range(r))
+                        .iter()
+                        .map(|r| paragraph.original_range(r.clone()))
                         .collect(),
                 });
             }
@@ -1093,15 +1106,38 @@ impl Pattern {
 
 /// Where the character after the one at `at` starts.
 fn next_char(text: &str, at: usize) -> usize {
-    at + text[at..].chars().next().map_or(1, char::len_utf8)
+    match text.as_bytes().get(at) {
+        Some(b) if !b.is_ascii() => at + text[at..].chars().next().map_or(1, char::len_utf8),
+        _ => at + 1,
+    }
 }
 
 /// Whether a piece may start or end at `at`: not between two letters or
 /// digits.
 fn boundary(text: &str, at: usize) -> bool {
-    let before = text[..at].chars().next_back();
-    let after = text[at..].chars().next();
-    !(before.is_some_and(char::is_alphanumeric) && after.is_some_and(char::is_alphanumeric))
+    !(alphanumeric_before(text, at) && alphanumeric_at(text, at))
+}
+
+/// Whether the character before `at` is a letter or digit (ASCII first:
+/// this is asked at every place a piece might start or end).
+fn alphanumeric_before(text: &str, at: usize) -> bool {
+    match text.as_bytes()[..at].last() {
+        None => false,
+        Some(b) if b.is_ascii() => b.is_ascii_alphanumeric(),
+        Some(_) => text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric),
+    }
+}
+
+/// Whether the character at `at` is a letter or digit.
+fn alphanumeric_at(text: &str, at: usize) -> bool {
+    match text.as_bytes().get(at) {
+        None => false,
+        Some(b) if b.is_ascii() => b.is_ascii_alphanumeric(),
+        Some(_) => text[at..].chars().next().is_some_and(char::is_alphanumeric),
+    }
 }
 
 /// Where `pattern` ends if it stands at `at` in `text`, letter case aside.
@@ -1126,7 +1162,9 @@ struct Cursor {
 /// The last answer about a run: its earliest place at or after `from`.
 struct Answer {
     from: usize,
-    found: Option<(usize, Vec<Range<usize>>, usize)>,
+    /// The start, the end, and the pieces (none kept for a simple run:
+    /// its one piece is start..end).
+    found: Option<(usize, usize, Vec<Range<usize>>)>,
 }
 
 /// One search of a pattern in a paragraph, with what it has learnt.
@@ -1198,25 +1236,38 @@ impl<'p> Search<'p> {
 
     /// Run `run`'s earliest place at or after `from`, remembered: the
     /// greedy completion asks again and again, mostly from further on.
-    fn query(&mut self, run: usize, from: usize) -> Option<(Vec<Range<usize>>, usize)> {
+    /// Its pieces are appended to `pieces`; returns where it ends.
+    fn query(&mut self, run: usize, from: usize, pieces: &mut Vec<Range<usize>>) -> Option<usize> {
         self.spend(1);
+        let simple = self.pattern.runs[run].simple;
         if let Some(answer) = &self.answers[run] {
             if answer.from <= from {
                 match &answer.found {
                     None => return None,
-                    Some((start, pieces, end)) if *start >= from => {
-                        return Some((pieces.clone(), *end));
+                    Some((start, end, kept)) if *start >= from => {
+                        if simple {
+                            pieces.push(*start..*end);
+                        } else {
+                            pieces.extend_from_slice(kept);
+                        }
+                        return Some(*end);
                     }
                     Some(_) => {}
                 }
             }
         }
-        let found = self.find_run_from(run, from);
-        let result = found
-            .as_ref()
-            .map(|(_, pieces, end)| (pieces.clone(), *end));
-        self.answers[run] = Some(Answer { from, found });
-        result
+        let before = pieces.len();
+        let found = self.find_run_from(run, from, pieces);
+        let kept = if simple {
+            Vec::new()
+        } else {
+            pieces[before..].to_vec()
+        };
+        self.answers[run] = Some(Answer {
+            from,
+            found: found.map(|(start, end)| (start, end, kept)),
+        });
+        found.map(|(_, end)| end)
     }
 
     /// The earliest place at or after `from` where run `run` may start.
@@ -1264,22 +1315,28 @@ impl<'p> Search<'p> {
         &mut self,
         run: usize,
         mut from: usize,
-    ) -> Option<(usize, Vec<Range<usize>>, usize)> {
+        pieces: &mut Vec<Range<usize>>,
+    ) -> Option<(usize, usize)> {
         loop {
             if self.exhausted() {
                 return None;
             }
             let start = self.next_candidate(run, from)?;
-            if let Some((pieces, end)) = self.run_at(run, start) {
-                return Some((start, pieces, end));
+            if let Some(end) = self.run_at(run, start, pieces) {
+                return Some((start, end));
             }
             from = next_char(self.text, start);
         }
     }
 
-    /// Whether run `run` stands at `start`: its pieces and where it ends
-    /// (the earliest end).
-    fn run_at(&mut self, run: usize, start: usize) -> Option<(Vec<Range<usize>>, usize)> {
+    /// Whether run `run` stands at `start`: if so, appends its pieces to
+    /// `pieces` and returns where it ends (the earliest end).
+    fn run_at(
+        &mut self,
+        run: usize,
+        start: usize,
+        pieces: &mut Vec<Range<usize>>,
+    ) -> Option<usize> {
         let text = self.text;
         let pattern = self.pattern;
         let run = &pattern.runs[run];
@@ -1292,7 +1349,8 @@ impl<'p> Search<'p> {
                 self.spend(anchor.len());
                 let end = start + anchor.len();
                 if text[start..].starts_with(anchor.as_str()) && boundary(text, end) {
-                    return Some((std::iter::once(start..end).collect(), end));
+                    pieces.push(start..end);
+                    return Some(end);
                 }
             }
             return None;
@@ -1307,7 +1365,11 @@ impl<'p> Search<'p> {
                     let mut starts = Vec::new();
                     let mut scanned = 0;
                     for (i, &(end, _)) in ends.iter().enumerate() {
-                        scanned += gap_ends(text, end, run.gaps[k - 1], |q| starts.push((q, i)));
+                        scanned += gap_ends(text, end, run.gaps[k - 1], |q| {
+                            if may_continue(text, q, piece.atoms.first()) {
+                                starts.push((q, i));
+                            }
+                        });
                     }
                     self.spend(scanned + starts.len());
                     keep_earliest(&mut starts);
@@ -1319,14 +1381,19 @@ impl<'p> Search<'p> {
                 .enumerate()
                 .map(|(i, &(pos, _))| (pos, i))
                 .collect();
-            for atom in &piece.atoms {
+            for (i, atom) in piece.atoms.iter().enumerate() {
                 if active.is_empty() || self.exhausted() {
                     return None;
                 }
                 let mut next = Vec::with_capacity(active.len());
                 let mut compared = 0;
+                let following = piece.atoms.get(i + 1);
                 for &(pos, origin) in &active {
-                    compared += step(text, atom, pos, |q| next.push((q, origin)));
+                    compared += step(text, atom, pos, |q| {
+                        if may_continue(text, q, following) {
+                            next.push((q, origin));
+                        }
+                    });
                 }
                 self.spend(compared + next.len());
                 keep_earliest(&mut next);
@@ -1339,16 +1406,29 @@ impl<'p> Search<'p> {
             layers.push((starts, active));
         }
         // Back from the earliest end of the last piece.
-        let mut pieces = vec![0..0; layers.len()];
+        let first = pieces.len();
+        pieces.resize(first + layers.len(), 0..0);
         let mut end_index = 0;
         for (k, (starts, ends)) in layers.iter().enumerate().rev() {
             let (end, origin) = ends[end_index];
             let (start, before) = starts[origin];
-            pieces[k] = start..end;
+            pieces[first + k] = start..end;
             end_index = before;
         }
-        let end = pieces.last().map_or(start, |p| p.end);
-        Some((pieces, end))
+        pieces.last().map(|p| p.end)
+    }
+}
+
+/// Whether what follows in a piece, `following` (the end of the piece if
+/// none), may start at `at`: a cheap look ahead, so that the places kept
+/// in play are places that may lead somewhere (a bracketed change offers
+/// 21 places, of which one or two fit what follows).
+fn may_continue(text: &str, at: usize, following: Option<&Atom>) -> bool {
+    match following {
+        None => boundary(text, at),
+        Some(Atom::Lit(s)) => text[at..].starts_with(s.as_str()),
+        Some(Atom::OneOf(forms)) => forms.iter().any(|f| text[at..].starts_with(f.as_str())),
+        Some(Atom::Slot { .. }) => true,
     }
 }
 
@@ -1414,16 +1494,16 @@ fn gap_ends(text: &str, end: usize, gap: Gap, mut out: impl FnMut(usize)) -> usi
         if fits && q < text.len() && bytes[q] != b' ' && boundary(text, q) {
             out(q);
         }
-        let Some(c) = text[q..].chars().next() else {
+        let Some(&b) = bytes.get(q) else {
             break;
         };
-        if c != ' ' && (q == end || bytes[q - 1] == b' ') {
+        if b != b' ' && (q == end || bytes[q - 1] == b' ') {
             words += 1;
             if words > gap.words {
                 break;
             }
         }
-        q += c.len_utf8();
+        q = next_char(text, q);
         scanned += 1;
     }
     scanned
@@ -1732,6 +1812,16 @@ mod tests {
                 Some(&["running the port"]),
             ),
             ("[x]reopened the", HARBOUR, Some(&["reopened the"])),
+            (
+                "govern[s] the port",
+                "Its governmentalities the port.",
+                Some(&["governmentalities the port"]),
+            ),
+            (
+                "govern[s] the port",
+                "Its governmentalitiesxxxxxxxxxx the port.",
+                None,
+            ),
             ("reopened [t]he pier", HARBOUR, None),
             // Ellipses.
             (
@@ -2082,51 +2172,53 @@ mod tests {
 
     #[test]
     fn hostile_quotations_cost_bounded_work() {
+        // One search each: what it finds, and the work it did.
+        let search = |quoted: &str, paragraph: &Normalized| {
+            let pattern = Pattern::parse(quoted).unwrap();
+            let (found, work) = pattern.search(paragraph, 100);
+            assert!(work <= work_bound(paragraph, quoted) + 1_000, "{work}");
+            (found.len(), work)
+        };
         let paragraph = Normalized::new(&"a ".repeat(500_000));
-        // 10,000 pieces, each found at once: 100 places, cheaply.
-        let quoted = "a ... ".repeat(10_000);
-        let pattern = Pattern::parse(&quoted).unwrap();
-        assert_eq!(pattern.find_in(&paragraph, 100).len(), 100);
-        let work = pattern.find_work(&paragraph, 100);
+        // 10,000 pieces, each found at once: 100 places (of 10,000 pieces
+        // each), in about the work of writing them down.
+        let (found, work) = search(&"a ... ".repeat(10_000), &paragraph);
+        assert_eq!(found, 100);
         assert!(work < 10_000_000, "{work}");
         // The last piece is nowhere: one pass, not one per start.
-        let quoted = format!("{}b", "a ... ".repeat(10_000));
-        let pattern = Pattern::parse(&quoted).unwrap();
-        assert!(pattern.find_in(&paragraph, 100).is_empty());
-        let work = pattern.find_work(&paragraph, 100);
+        let (found, work) = search(&format!("{}b", "a ... ".repeat(10_000)), &paragraph);
+        assert_eq!(found, 0);
         assert!(work < 4 * paragraph.text.len(), "{work}");
-        // One long unbroken quotation that is not there.
-        let quoted = format!("{}b", "a ".repeat(200_000));
-        let pattern = Pattern::parse(&quoted).unwrap();
-        assert!(pattern.find_in(&paragraph, 100).is_empty());
-        assert!(pattern.find_work(&paragraph, 100) <= work_bound(&paragraph, &quoted));
-        // 100,000 standalone brackets, changes inside words, unclosed
-        // brackets: read in linear time, searched within the bound.
+        // One long unbroken quotation that is not there: memmem's pass.
+        let (found, work) = search(&format!("{}b", "a ".repeat(200_000)), &paragraph);
+        assert_eq!(found, 0);
+        assert!(work < 4 * paragraph.text.len(), "{work}");
+        // 100,000 standalone brackets, changes inside words, pieces that
+        // start with a change, brackets and ellipses: within the bound
+        // (which such a quotation may reach, and then it stops).
         for quoted in [
             "a [x] ".repeat(100_000),
-            format!("{}b", "a [x] ".repeat(100_000)),
             "a[x]".repeat(100_000),
             "[x]a ".repeat(100_000),
             "a [x] ... ".repeat(50_000),
         ] {
-            let pattern = Pattern::parse(&quoted).unwrap();
-            let work = pattern.find_work(&paragraph, 100);
-            assert!(work <= work_bound(&paragraph, &quoted) + 100_000, "{work}");
+            search(&quoted, &paragraph);
         }
+        // A paragraph of one 1 MB word.
         let one_word = Normalized::new(&"a".repeat(1 << 20));
         for quoted in [
-            "a[x]".repeat(100_000),
+            "a[x]".repeat(1_000),
             "a [x] a".to_string(),
             "[x]a".to_string(),
         ] {
-            let pattern = Pattern::parse(&quoted).unwrap();
-            let work = pattern.find_work(&one_word, 100);
-            assert!(work <= work_bound(&one_word, &quoted) + 100_000, "{work}");
+            search(&quoted, &one_word);
         }
+        // Reading is linear, and these quote nothing or never close.
         assert!(Pattern::parse(&"[".repeat(100_000)).is_err());
         assert!(Pattern::parse(&format!("{}]", "[".repeat(100_000))).is_err());
         assert!(Pattern::parse(&"[x]".repeat(100_000)).is_err());
         assert!(Pattern::parse(&".".repeat(100_000)).is_err());
+        assert!(Pattern::parse(&"*_".repeat(100_000)).is_err());
     }
 
     #[test]

@@ -2000,6 +2000,32 @@ mod tests {
                 "under the licence, the code",
                 Some(&["under", ", the code"]),
             ),
+            (
+                "the [Israeli]'s army",
+                "the country's army",
+                Some(&["the", "'s army"]),
+            ),
+            (
+                "licensed ([the GPL]) to",
+                "licensed (GPLv3) to all",
+                Some(&["licensed (", ") to"]),
+            ),
+            (
+                "licensed ([the GPL]) to",
+                "licensed () to all",
+                Some(&["licensed (", ") to"]),
+            ),
+            (
+                "they recieve[sic] it",
+                "they recieve it",
+                Some(&["they recieve it"]),
+            ),
+            (
+                "the judgment[] of",
+                "the judgments of",
+                Some(&["the judgments of"]),
+            ),
+            ("[...] the Northern pier", HARBOUR, None),
             // Emphasis markers.
             (
                 "authority *reopened* the",

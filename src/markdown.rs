@@ -409,15 +409,24 @@ fn render_with(env: &RenderEnv<'_>, fragment: &Fragment<'_>, code: Code<'_>) -> 
 /// punctuation cannot tell that the placeholder after it is punctuation,
 /// and would curl `"words"[@nyt]` into an opening mark.
 fn curl_closing_quote(text: &mut String, map: &mut OffsetMap, original: usize) {
-    let closing = match text.as_bytes() {
-        [.., before, b'"'] if !before.is_ascii_whitespace() => '\u{201D}',
-        [.., before, b'\''] if !before.is_ascii_whitespace() => '\u{2019}',
+    // After a word or the punctuation that ends one, never after `=` (an
+    // HTML attribute) or an opening bracket.
+    let ends_words = |c: char| {
+        c.is_alphanumeric()
+            || matches!(
+                c,
+                '.' | ',' | ';' | ':' | '!' | '?' | ')' | '*' | '_' | '\u{2026}' | '\u{2019}'
+            )
+    };
+    let mut last_two = text.chars().rev();
+    let (Some(mark), Some(before)) = (last_two.next(), last_two.next()) else {
+        return;
+    };
+    let closing = match mark {
+        '"' if ends_words(before) => '\u{201D}',
+        '\'' if ends_words(before) => '\u{2019}',
         _ => return,
     };
-    // An escaped mark (`\"`) stays as the author wrote it.
-    if text.as_bytes().get(text.len().wrapping_sub(2)) == Some(&b'\\') {
-        return;
-    }
     text.pop();
     let new_start = text.len();
     text.push(closing);

@@ -1540,7 +1540,14 @@ pub fn word_difference(passage: &str, quoted: &str) -> Option<String> {
             .map(str::to_string)
             .collect()
     };
-    let (source, note) = (words(&passage.text), words(&quoted.text));
+    let (mut source, mut note) = (words(&passage.text), words(&quoted.text));
+    // The closing punctuation of either is no difference worth showing.
+    for last in [source.last_mut(), note.last_mut()].into_iter().flatten() {
+        let kept = last.trim_end_matches(|c| ".,;:!?".contains(c)).len();
+        if kept > 0 {
+            last.truncate(kept);
+        }
+    }
     let keys = |words: &[String]| -> Vec<String> {
         let last = words.len().saturating_sub(1);
         words

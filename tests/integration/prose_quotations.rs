@@ -124,7 +124,7 @@ fn a_phrase_twice_in_the_cited_paragraph_is_verified() {
     // Across paragraphs it is still ambiguous without a locator.
     let text = book("The \"harbour authority\" [@port].\n").errors();
     assert!(
-        text.contains("quotation found 2 times in `port` (p1, p2)"),
+        text.contains("quotation found in 2 paragraphs of `port` (p1, p2)"),
         "{text}"
     );
 }

@@ -167,3 +167,45 @@ fn unattributed_quotations_are_listed_and_a_book_can_make_them_errors() {
     let strict = book(note).file("content/book.toml", "unattributed_quotations = \"error\"\n");
     errors("prose_unattributed_error", strict, &["content/a.md:5:15"]);
 }
+
+#[test]
+fn a_bracket_never_closed_in_a_quotation_is_an_error_at_the_quotation() {
+    let text = errors(
+        "prose_unclosed_bracket",
+        book("They said \"[t]he harbour [authority reopened\" [@port#p1].\n"),
+        &["content/a.md:5:11"],
+    );
+    assert!(text.contains("this `[` is never closed"), "{text}");
+}
+
+#[test]
+fn a_quotation_before_a_group_is_looked_for_in_every_reference() {
+    // In the second reference: verified, and marked there only.
+    let built = book("\"thanked the crews\" [@port#p1; @port#p2].\n").built();
+    assert_eq!(built.page("a.html").texts(".footnotes mark"), ["thanked the crews"]);
+    let text = errors(
+        "prose_not_in_the_group",
+        book("\"thanked the sailors\" [@port#p1; @port#p3].\n"),
+        &["content/a.md:5:1"],
+    );
+    assert!(
+        text.contains("quotation not found in `port` #p1 nor in `port` #p3"),
+        "{text}"
+    );
+}
+
+#[test]
+fn unattributed_quotations_can_be_warnings() {
+    let outcome = book("The so-called \"deal\" was signed.\n")
+        .file("content/book.toml", "unattributed_quotations = \"warn\"\n")
+        .build();
+    assert!(!outcome.diagnostics.has_errors());
+    assert_eq!(outcome.diagnostics.warning_count(), 1);
+    let text = outcome.diagnostics.render(&outcome.files);
+    assert!(text.contains("warning: a quotation that no citation follows in its paragraph"), "{text}");
+    // A value it does not know is an error at its place.
+    let text = book("Text.\n")
+        .file("content/book.toml", "unattributed_quotations = \"never\"\n")
+        .errors();
+    assert!(text.contains("content/book.toml:1:"), "{text}");
+}

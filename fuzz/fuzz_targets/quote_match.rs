@@ -1,4 +1,4 @@
-//! The quotation normaliser and matcher: any piece of a text, normalised,
+//! The quotation normaliser and matchers: any piece of a text, normalised,
 //! is found in the normalised text, and every range maps back inside the
 //! original on character boundaries.
 #![no_main]
@@ -49,5 +49,18 @@ fuzz_target!(|input: (&str, u16, u16, &str)| {
         assert!((0.0..=1.0).contains(&score));
     }
     let _ = quote::matches_ignoring_case_and_dashes(&haystack, &other.text);
+    // The editors' conventions: any quotation reads or is refused, and
+    // every piece found lies in the text, in order, on character boundaries.
+    if let Ok(pattern) = quote::Pattern::parse(input.3) {
+        for m in pattern.find_in(&haystack, 10) {
+            let mut end = 0;
+            for r in &m.pieces {
+                assert!(r.start >= end && r.start <= r.end && r.end <= text.len());
+                assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
+                end = r.end;
+            }
+        }
+        let _ = quote::word_difference(text, pattern.words());
+    }
     let _ = quote::one_line(text);
 });

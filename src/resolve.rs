@@ -412,7 +412,7 @@ fn not_found(
     }
     let best = quote::closest_passage_among(&paragraphs, needle)
         .map(|(p, range, score)| (first + p, range, score));
-    let case_or_dash = quote::matches_ignoring_case_and_dashes_among(&paragraphs, needle);
+    let mut case_or_dash = quote::matches_ignoring_case_and_dashes_among(&paragraphs, needle);
     if let Some((p, range, _)) = best {
         let text = &source.paragraphs[p].text[range];
         d = d.with_note(format!(
@@ -420,10 +420,11 @@ fn not_found(
             p + 1,
             quote::one_line(text)
         ));
-        if !case_or_dash {
-            if let Some(difference) = quote::word_difference(text, needle) {
-                d = d.with_note(difference);
-            }
+        // Words that differ by more than case and dashes (`השיחות` for
+        // `שיחות`: a whole word, not part of one) are the difference.
+        if let Some(difference) = quote::word_difference(text, needle) {
+            d = d.with_note(difference);
+            case_or_dash = false;
         }
     }
     if case_or_dash {

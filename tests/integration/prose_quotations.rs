@@ -182,7 +182,10 @@ fn a_bracket_never_closed_in_a_quotation_is_an_error_at_the_quotation() {
 fn a_quotation_before_a_group_is_looked_for_in_every_reference() {
     // In the second reference: verified, and marked there only.
     let built = book("\"thanked the crews\" [@port#p1; @port#p2].\n").built();
-    assert_eq!(built.page("a.html").texts(".footnotes mark"), ["thanked the crews"]);
+    assert_eq!(
+        built.page("a.html").texts(".footnotes mark"),
+        ["thanked the crews"]
+    );
     let text = errors(
         "prose_not_in_the_group",
         book("\"thanked the sailors\" [@port#p1; @port#p3].\n"),
@@ -202,7 +205,10 @@ fn unattributed_quotations_can_be_warnings() {
     assert!(!outcome.diagnostics.has_errors());
     assert_eq!(outcome.diagnostics.warning_count(), 1);
     let text = outcome.diagnostics.render(&outcome.files);
-    assert!(text.contains("warning: a quotation that no citation follows in its paragraph"), "{text}");
+    assert!(
+        text.contains("warning: a quotation that no citation follows in its paragraph"),
+        "{text}"
+    );
     // A value it does not know is an error at its place.
     let text = book("Text.\n")
         .file("content/book.toml", "unattributed_quotations = \"never\"\n")

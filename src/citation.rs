@@ -5,6 +5,10 @@
 //! before Markdown is parsed, skipping code spans, code blocks and raw HTML
 //! (whose ranges pulldown-cmark reports). Each reference keeps the byte
 //! range it was written at, so every later error can point at it.
+//!
+//! Forms that are almost surely meant as citations but not written as
+//! one (`[@nyt p3]`, `[@nyt, p. 3]`, `[@nyt #p3]`, `[@ nyt]`, `[nyt#p3]`,
+//! `[@nyt, @ynet]`) are errors whose help gives the corrected citation.
 
 use std::ops::Range;
 
@@ -197,6 +201,12 @@ struct BracketEnd {
     /// never closed, the first `]` in that quotation (so that the unclosed
     /// quotation is reported instead of ignored). A blank line ends the
     /// search: references never span paragraphs.
+    ///
+    /// A quotation whose closing mark stands past a `]` is taken as never
+    /// closed too when, after that `]` and before the mark, a citation
+    /// starts (`[@key`), or when the mark is a `"` followed by a letter or
+    /// digit (it opens a later quotation rather than closing this one):
+    /// otherwise one open `"` would swallow the citations after it.
     close: Option<usize>,
     /// Whether an `@` that starts a source key stands before `close`
     /// (after white space, or after a `;` outside quotations): only then
@@ -240,6 +250,10 @@ fn bracket_ends(text: &str, work: &mut usize) -> Vec<BracketEnd> {
     let mut next_key: Option<usize> = None;
     // The nearest line break after the current position.
     let mut next_newline: Option<usize> = None;
+    // The nearest citation start `[@key` after the current position, and
+    // the nearest one after `next_bracket`, in the paragraph.
+    let mut next_citation: Option<usize> = None;
+    let mut citation_after_bracket: Option<usize> = None;
     for (at, c) in text.char_indices().rev() {
         *work += 1;
         let mut here = after;
@@ -254,6 +268,8 @@ fn bracket_ends(text: &str, work: &mut usize) -> Vec<BracketEnd> {
                         closing_mark = [None, None];
                         next_bracket = None;
                         next_key = None;
+                        next_citation = None;
+                        citation_after_bracket = None;
                     }
                 }
                 next_newline = Some(at);
@@ -266,6 +282,7 @@ fn bracket_ends(text: &str, work: &mut usize) -> Vec<BracketEnd> {
                     };
                 }
                 next_bracket = Some(at);
+                citation_after_bracket = next_citation;
             }
             '[' if !is_escaped(text, at) => {
                 ends.push(BracketEnd {
@@ -274,6 +291,9 @@ fn bracket_ends(text: &str, work: &mut usize) -> Vec<BracketEnd> {
                     has_key: after.has_key,
                 });
                 here = ScanFrom::default();
+                if starts_citation(text, at) {
+                    next_citation = Some(at);
+                }
             }
             '@' if bytes
                 .get(at + 1)
@@ -293,7 +313,15 @@ fn bracket_ends(text: &str, work: &mut usize) -> Vec<BracketEnd> {
         }
         if let Some(kind) = quote_kind(c) {
             // An opening mark: inside the quotation until its closing mark.
-            here = match closing_mark[kind] {
+            // Past a `]`, a mark after a citation, or a `"` before a
+            // word, does not close it (see [`BracketEnd::close`]).
+            let closed_by = closing_mark[kind].filter(|&(mark, _)| {
+                let past_bracket = next_bracket.is_some_and(|b| b < mark);
+                let swallows = citation_after_bracket.is_some_and(|s| s < mark)
+                    || (kind == 0 && opens_quotation(text, mark));
+                !(past_bracket && swallows)
+            });
+            here = match closed_by {
                 Some((mark, after_mark)) => ScanFrom {
                     close: after_mark.close,
                     has_key: next_key.is_some_and(|k| k < mark) || after_mark.has_key,
@@ -311,6 +339,24 @@ fn bracket_ends(text: &str, work: &mut usize) -> Vec<BracketEnd> {
     }
     ends.reverse();
     ends
+}
+
+/// Whether the `[` at `at` starts a citation: `[@` and a key character.
+fn starts_citation(text: &str, at: usize) -> bool {
+    let bytes = text.as_bytes();
+    bytes.get(at + 1) == Some(&b'@')
+        && bytes
+            .get(at + 2)
+            .is_some_and(|&b| is_key_char(char::from(b)))
+}
+
+/// Whether the `"` at `at` is followed by a letter or digit: a mark that
+/// opens a quotation, whatever stands before it.
+fn opens_quotation(text: &str, at: usize) -> bool {
+    text[at + 1..]
+        .chars()
+        .next()
+        .is_some_and(char::is_alphanumeric)
 }
 
 /// The kind of quotation a mark opens: 0 for `"`, 1 for `“`.
@@ -371,11 +417,159 @@ fn find_at(part: &str) -> Option<usize> {
     None
 }
 
-/// Parses one `;`-separated part. `base` is its absolute offset.
-fn parse_ref(part: &str, base: usize) -> Result<CiteRef, ScanError> {
+/// How a corrected reference is shown in a help: in its brackets when it
+/// is the whole citation, alone when it is one part of a group.
+fn corrected(part: &str, alone: bool) -> String {
+    if alone {
+        format!("`[{part}]`")
+    } else {
+        format!("`{part}`")
+    }
+}
+
+/// The length of `@` and the white space after it, when `part` (trimmed at
+/// its start) is `@ key`: a citation with a space after `@`.
+fn space_after_at(part: &str) -> Option<usize> {
+    let rest = part.strip_prefix('@')?;
+    let key = rest.trim_start_matches([' ', '\t']);
+    (key.len() < rest.len() && key.starts_with(is_key_char)).then(|| part.len() - key.len())
+}
+
+/// The error for `@ key` at the start of `part` (trimmed at its start),
+/// which starts at `base`.
+fn space_after_at_error(part: &str, base: usize, alone: bool) -> Option<ScanError> {
+    let len = space_after_at(part)?;
+    let fixed = format!("@{}", part[len..].trim_end());
+    Some(ScanError {
+        span: base..base + len,
+        message: "a space stands between `@` and the source id".into(),
+        help: format!("write the id right after `@`: {}", corrected(&fixed, alone)),
+    })
+}
+
+/// Markers of a paragraph written the way books cite pages: `p. 3`,
+/// `pp. 3-5`, `para 3`, `¶ 3`. Longest first.
+const PARAGRAPH_MARKERS: &[&str] = &[
+    "paragraphs",
+    "paragraph",
+    "paras",
+    "para",
+    "pp",
+    "p",
+    "\u{B6}\u{B6}",
+    "\u{B6}",
+];
+
+/// A paragraph number at the start of `text`, after one of
+/// [`PARAGRAPH_MARKERS`] (`optional` says whether the marker may be left
+/// out), its `.` and white space: the number and the length read.
+fn paragraph_number(text: &str, optional: bool) -> Option<(&str, usize)> {
+    let mut at = 0;
+    if let Some(marker) = PARAGRAPH_MARKERS.iter().find(|m| text.starts_with(**m)) {
+        at = marker.len();
+        at += usize::from(text[at..].starts_with('.'));
+        at = text.len() - text[at..].trim_start_matches([' ', '\u{A0}']).len();
+    } else if !optional {
+        return None;
+    }
+    let digits = text[at..]
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len() - at);
+    (digits > 0).then(|| (&text[at..at + digits], at + digits))
+}
+
+/// A paragraph or range written as books cite pages, at the start of
+/// `text`: `p. 3`, `p3`, `pp. 3-5`, `para. 3`, `¶ 3`, `¶¶ 3–5`. Returns the
+/// locator it means (`p3`, `p3-p5`) and the length read.
+fn paragraph_words(text: &str) -> Option<(String, usize)> {
+    let (first, mut len) = paragraph_number(text, false)?;
+    let mut locator = format!("p{first}");
+    let after = text[len..].trim_start_matches(' ');
+    if let Some(dash) = ['-', '\u{2013}', '\u{2014}']
+        .into_iter()
+        .find(|&d| after.starts_with(d))
+    {
+        let from = text.len() - after.len() + dash.len_utf8();
+        let second = &text[from..];
+        let trimmed = second.trim_start_matches(' ');
+        if let Some((last, read)) = paragraph_number(trimmed, true) {
+            locator = format!("{locator}-p{last}");
+            len = from + (second.len() - trimmed.len()) + read;
+        }
+    }
+    Some((locator, len))
+}
+
+/// Whether what follows a locator written in the wrong place lets it be
+/// taken as one: nothing, a `,` (a suffix), or a quotation.
+fn ends_locator(rest: &str) -> bool {
+    let trimmed = rest.trim_start();
+    trimmed.is_empty()
+        || rest.starts_with(',')
+        || (trimmed.len() < rest.len() && trimmed.starts_with(['"', '\u{201C}']))
+}
+
+/// A locator written in the wrong place in `suffix` (the text after the
+/// key and any quotation, of a reference without locator): `p. 3` and its
+/// kind, or `#p3` after a space or a `,`. Returns the range of `suffix`
+/// it was written at (without the `,`), the locator it means and whether
+/// it was written with `#`.
+fn misplaced_locator(suffix: &str) -> Option<(Range<usize>, String, bool)> {
+    let start = suffix.len() - suffix.trim_start().len();
+    let comma = suffix[start..].starts_with(',');
+    let after = if comma { start + 1 } else { start };
+    let at = suffix.len() - suffix[after..].trim_start().len();
+    if at == 0 {
+        // Neither a `,` nor white space separates it from the key.
+        return None;
+    }
+    let text = &suffix[at..];
+    let (locator, len, hash) = if let Some(anchor) = text.strip_prefix('#') {
+        let len = anchor
+            .find(|c: char| !is_key_char(c))
+            .unwrap_or(anchor.len());
+        if len == 0 {
+            return None;
+        }
+        (anchor[..len].to_string(), 1 + len, true)
+    } else {
+        let (locator, len) = paragraph_words(text)?;
+        (locator, len, false)
+    };
+    ends_locator(&text[len..]).then(|| (at..at + len, locator, hash))
+}
+
+/// The `,`s of `suffix` that stand before another citation (`@key`, and
+/// after it nothing, a locator, a quotation or a `,`): the parts of a
+/// group are separated by `;`. A `,` before `@ynet's account` starts a
+/// suffix.
+fn commas_before_keys(suffix: &str) -> Vec<usize> {
+    suffix
+        .match_indices(',')
+        .map(|(at, _)| at)
+        .filter(|&at| {
+            let Some(key) = suffix[at + 1..].trim_start().strip_prefix('@') else {
+                return false;
+            };
+            let len = key.find(|c: char| !is_key_char(c)).unwrap_or(key.len());
+            let rest = &key[len..];
+            len > 0
+                && (rest.trim().is_empty()
+                    || rest.starts_with(['#', ','])
+                    || rest.trim_start().starts_with(['"', '\u{201C}']))
+        })
+        .collect()
+}
+
+/// Parses one `;`-separated part. `base` is its absolute offset; `alone`
+/// says whether it is the only part of its citation.
+fn parse_ref(part: &str, base: usize, alone: bool) -> Result<CiteRef, ScanError> {
     let leading = part.len() - part.trim_start().len();
     let whole = base + leading..base + part.trim_end().len().max(leading);
     let Some(at) = find_at(part) else {
+        if let Some(e) = space_after_at_error(&part[leading..], base + leading, alone) {
+            return Err(e);
+        }
         return Err(ScanError {
             span: whole,
             message: "this part of the citation names no source".into(),
@@ -435,13 +629,65 @@ fn parse_ref(part: &str, base: usize) -> Result<CiteRef, ScanError> {
             }
         }
     }
+    let suffix = &part[rest..];
+    let commas = commas_before_keys(suffix);
+    if let Some(&first) = commas.first() {
+        let mut fixed = part[leading..rest].to_string();
+        let mut last = 0;
+        for comma in commas {
+            fixed.push_str(&suffix[last..comma]);
+            fixed.push(';');
+            last = comma + 1;
+        }
+        fixed.push_str(suffix[last..].trim_end());
+        return Err(ScanError {
+            span: base + rest + first..base + rest + first + 1,
+            message: "citations in a group are separated by `;`, not `,`".into(),
+            help: format!(
+                "write `;` between the citations: {}",
+                corrected(&fixed, alone)
+            ),
+        });
+    }
+    if locator.is_none() {
+        if let Some((written, meant, hash)) = misplaced_locator(suffix) {
+            let key_end = at + 1 + key_len;
+            let fixed = format!(
+                "{}#{meant}{}{}",
+                &part[leading..key_end],
+                &part[key_end..rest],
+                suffix[written.end..].trim_end()
+            );
+            let shown = &suffix[written.clone()];
+            let span = base + rest + written.start..base + rest + written.end;
+            return Err(if hash {
+                ScanError {
+                    span,
+                    message: "this locator is not joined to its source".into(),
+                    help: format!(
+                        "write the locator right after the source: {}",
+                        corrected(&fixed, alone)
+                    ),
+                }
+            } else {
+                ScanError {
+                    span,
+                    message: format!("`{shown}` is not a paragraph locator"),
+                    help: format!(
+                        "write the paragraph as a locator: {}",
+                        corrected(&fixed, alone)
+                    ),
+                }
+            });
+        }
+    }
     Ok(CiteRef {
         prefix,
         key,
         key_span,
         locator,
         quotation,
-        suffix: part[rest..].trim_end().to_string(),
+        suffix: suffix.trim_end().to_string(),
         span: whole,
     })
 }
@@ -456,6 +702,43 @@ fn is_link_definition(text: &str, open: usize, colon: usize) -> bool {
     let indent = &text[line_start..open];
     let rest = text[colon + 1..].split('\n').next().unwrap_or("");
     indent.len() <= 3 && indent.bytes().all(|b| b == b' ') && !rest.trim().is_empty()
+}
+
+/// The error for a bracket that is not a citation but is surely meant as
+/// one: `[@ nyt]` (a space after `@`) or `[nyt#p3]` (no `@`, and a
+/// paragraph locator). `inner` is the inside of the bracket, which starts
+/// at `base`. Looks at no more than the key's characters and its locator,
+/// which hold no `[`: no character is looked at for two brackets.
+fn near_citation(inner: &str, base: usize, work: &mut usize) -> Option<ScanError> {
+    if inner.starts_with('@') {
+        *work += 2;
+        return space_after_at_error(inner, base, true);
+    }
+    let key_len = inner.find(|c: char| !is_key_char(c)).unwrap_or(inner.len());
+    *work += key_len + 1;
+    let locator = inner[key_len..].strip_prefix("#p")?;
+    let digits = |s: &str| s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let mut len = digits(locator);
+    if key_len == 0 || len == 0 {
+        return None;
+    }
+    if let Some(last) = locator[len..].strip_prefix("-p") {
+        let more = digits(last);
+        if more > 0 {
+            len += 2 + more;
+        }
+    }
+    *work += len;
+    let rest = &locator[len..];
+    let after = rest.trim_start();
+    if !(after.is_empty() || (after.len() < rest.len() && after.starts_with(['"', '\u{201C}']))) {
+        return None;
+    }
+    Some(ScanError {
+        span: base..base + key_len,
+        message: "this looks like a citation without `@`".into(),
+        help: format!("write `@` before the source id: `[@{}]`", inner.trim_end()),
+    })
 }
 
 /// Finds every citation group and glossary reference in `text`, which
@@ -580,16 +863,24 @@ fn scan_counted(
                 .get(i + 2)
                 .is_some_and(|&b| is_key_char(char::from(b)));
         if !end.has_key && !key_first {
-            i += 1;
+            // Not a citation; but `[@ nyt]` and `[nyt#p3]` are meant as one.
+            if let Some(e) = near_citation(&text[i + 1..close], offset + i + 1, &mut work) {
+                errors.push(e);
+                work += close - i;
+                i = close + 1;
+            } else {
+                i += 1;
+            }
             continue;
         }
         let inner = &text[i + 1..close];
         work += inner.len();
         let parts = split_parts(inner);
+        let alone = parts.len() == 1;
         let mut group = CitationGroup { refs: Vec::new() };
         let mut ok = true;
         for part in parts {
-            match parse_ref(&inner[part.clone()], offset + i + 1 + part.start) {
+            match parse_ref(&inner[part.clone()], offset + i + 1 + part.start, alone) {
                 Ok(r) => group.refs.push(r),
                 Err(e) => {
                     errors.push(e);
@@ -754,6 +1045,233 @@ mod tests {
         assert_eq!(errors[0].message, "empty glossary reference");
     }
 
+    /// Each near miss: the text, the error's span (as written), its message
+    /// and the corrected form its help gives.
+    const NEAR_MISSES: &[(&str, &str, &str, &str)] = &[
+        (
+            "[@nyt p3]",
+            "p3",
+            "`p3` is not a paragraph locator",
+            "`[@nyt#p3]`",
+        ),
+        (
+            "[@nyt, p. 3]",
+            "p. 3",
+            "`p. 3` is not a paragraph locator",
+            "`[@nyt#p3]`",
+        ),
+        (
+            "[@nyt, para. 3]",
+            "para. 3",
+            "`para. 3` is not a paragraph locator",
+            "`[@nyt#p3]`",
+        ),
+        (
+            "[@nyt p.3]",
+            "p.3",
+            "`p.3` is not a paragraph locator",
+            "`[@nyt#p3]`",
+        ),
+        (
+            "[@nyt, \u{B6} 3]",
+            "\u{B6} 3",
+            "`\u{B6} 3` is not a paragraph locator",
+            "`[@nyt#p3]`",
+        ),
+        (
+            "[@nyt \u{B6}3]",
+            "\u{B6}3",
+            "`\u{B6}3` is not a paragraph locator",
+            "`[@nyt#p3]`",
+        ),
+        (
+            "[@nyt, pp. 3-5]",
+            "pp. 3-5",
+            "`pp. 3-5` is not a paragraph locator",
+            "`[@nyt#p3-p5]`",
+        ),
+        (
+            "[@nyt, paras 3\u{2013}5]",
+            "paras 3\u{2013}5",
+            "`paras 3\u{2013}5` is not a paragraph locator",
+            "`[@nyt#p3-p5]`",
+        ),
+        (
+            "[@nyt p3-p5 \"the words\"]",
+            "p3-p5",
+            "`p3-p5` is not a paragraph locator",
+            "`[@nyt#p3-p5 \"the words\"]`",
+        ),
+        (
+            "[@nyt \"the words\", p. 3]",
+            "p. 3",
+            "`p. 3` is not a paragraph locator",
+            "`[@nyt#p3 \"the words\"]`",
+        ),
+        (
+            "[see @nyt, p. 3, for the view; @ynet]",
+            "p. 3",
+            "`p. 3` is not a paragraph locator",
+            "`see @nyt#p3, for the view`",
+        ),
+        (
+            "[@nyt #p3]",
+            "#p3",
+            "this locator is not joined to its source",
+            "`[@nyt#p3]`",
+        ),
+        (
+            "[@nyt, #zone]",
+            "#zone",
+            "this locator is not joined to its source",
+            "`[@nyt#zone]`",
+        ),
+        (
+            "[@ nyt]",
+            "@ ",
+            "a space stands between `@` and the source id",
+            "`[@nyt]`",
+        ),
+        (
+            "[@  nyt#p3]",
+            "@  ",
+            "a space stands between `@` and the source id",
+            "`[@nyt#p3]`",
+        ),
+        (
+            "[@ynet; @ nyt#p3]",
+            "@ ",
+            "a space stands between `@` and the source id",
+            "`@nyt#p3`",
+        ),
+        (
+            "[nyt#p3]",
+            "nyt",
+            "this looks like a citation without `@`",
+            "`[@nyt#p3]`",
+        ),
+        (
+            "[nyt#p3-p5 \"words\"]",
+            "nyt",
+            "this looks like a citation without `@`",
+            "`[@nyt#p3-p5 \"words\"]`",
+        ),
+        (
+            "[@nyt#p3, @ynet#p2]",
+            ",",
+            "citations in a group are separated by `;`, not `,`",
+            "`[@nyt#p3; @ynet#p2]`",
+        ),
+        (
+            "[@a \"x\", @b, @c]",
+            ",",
+            "citations in a group are separated by `;`, not `,`",
+            "`[@a \"x\"; @b; @c]`",
+        ),
+    ];
+
+    #[test]
+    fn near_misses_are_errors_with_the_corrected_form() {
+        for &(text, span, message, fixed) in NEAR_MISSES {
+            let padded = format!("Text {text} more.");
+            let (refs, errors) = scan(&padded, 100, &[]);
+            assert!(refs.is_empty(), "{text}: {refs:?}");
+            assert_eq!(errors.len(), 1, "{text}: {errors:?}");
+            let e = &errors[0];
+            assert_eq!(
+                &padded[e.span.start - 100..e.span.end - 100],
+                span,
+                "{text}"
+            );
+            assert_eq!(e.message, message, "{text}");
+            assert!(e.help.ends_with(fixed), "{text}: {}", e.help);
+        }
+    }
+
+    #[test]
+    fn forms_close_to_near_misses_are_not_errors() {
+        for text in [
+            "[@nyt, for the Syrian view]",
+            "[see @nyt#p3, p. 5 of the print edition]",
+            "[@nyt, p. 3 and 5]",
+            "[@nyt, para-military]",
+            "[@nyt, pages 3-4]",
+            "[@nyt, 2024]",
+            "[@nyt#p3, @ynet's account]",
+            "[@nyt#p3 \"a, @b\"]",
+            "[@nyt#p3\"words\"]",
+            "[@nyt\"words\"]",
+            "[@nyt#p3, for @ynet's view]",
+        ] {
+            let (refs, errors) = scan(text, 0, &[]);
+            assert!(errors.is_empty(), "{text}: {errors:?}");
+            assert_eq!(refs.len(), 1, "{text}");
+        }
+        for text in [
+            "[sic]",
+            "[1]",
+            "[the GPL]",
+            "[see below]",
+            "[a@b.c]",
+            "[text](https://example.com)",
+            "[@]",
+            "[@ ]",
+            "[nyt#zone]",
+            "[nyt#p]",
+            "[C#p3 is a language]",
+            "[#p3]",
+            "[nyt#p3](https://example.com)",
+            "[meet @ noon]",
+            "`[@ nyt]` and `[nyt#p3]`",
+            "[@nyt, p. 3](https://example.com)",
+        ] {
+            let (refs, errors) = scan(text, 0, &code_ranges(text));
+            assert!(errors.is_empty(), "{text}: {errors:?}");
+            assert!(refs.is_empty(), "{text}");
+        }
+        // A `,` before a word holding `@` is a suffix.
+        let refs = scan_all("[@nyt#p3, @ynet's account]");
+        assert_eq!(citation(&refs[0]).refs[0].suffix, ", @ynet's account");
+    }
+
+    #[test]
+    fn an_unclosed_quotation_swallows_no_later_citation() {
+        for text in [
+            "Text [@nyt \"words] and later [@ynet#p2].",
+            "Text [@nyt \"words] and later [@ynet#p2 \"other\"].",
+            "Text [@nyt \u{201C}words] and later [@ynet#p2 \u{201C}other\u{201D}].",
+            "Text [@nyt \"words] and he said \"yes\" [@ynet#p2].",
+            "Text [@nyt \"words; @ynet] and he said \"yes\" [@ynet#p2].",
+        ] {
+            let (refs, errors) = scan(text, 0, &[]);
+            assert_eq!(errors.len(), 1, "{text}: {errors:?}");
+            assert_eq!(errors[0].message, "this quotation is never closed");
+            // The error starts at the open quotation mark.
+            let open = text.find("words").unwrap()
+                - text[..text.find("words").unwrap()]
+                    .chars()
+                    .next_back()
+                    .unwrap()
+                    .len_utf8();
+            assert_eq!(errors[0].span.start, open, "{text}");
+            assert_eq!(refs.len(), 1, "{text}");
+            let r = &citation(&refs[0]).refs[0];
+            assert_eq!(
+                (r.key.as_str(), r.locator.as_ref().unwrap().text.as_str()),
+                ("ynet", "p2"),
+                "{text}"
+            );
+        }
+        // A quotation may still hold brackets, and a `[` that starts no
+        // citation.
+        let refs = scan_all(r#"[@nyt "the [Israeli] army] said"] and [@ynet "a [b] "]"#);
+        assert_eq!(
+            citation(&refs[0]).refs[0].quotation.as_ref().unwrap().text,
+            "the [Israeli] army] said"
+        );
+        assert_eq!(refs.len(), 2);
+    }
+
     /// The search from one bracket as it was written before
     /// [`bracket_ends`] (it looked at the rest of the paragraph for every
     /// bracket): the one pass must find the same ends.
@@ -761,6 +1279,7 @@ mod tests {
         let mut in_quote: Option<char> = None;
         let mut previous_newline = false;
         let mut bracket_in_quote: Option<usize> = None;
+        let mut citation_in_quote = false;
         for (i, c) in text[open + 1..].char_indices() {
             let at = open + 1 + i;
             if c == '\n' {
@@ -775,12 +1294,25 @@ mod tests {
             }
             match in_quote {
                 Some(close) if c == close => {
+                    if bracket_in_quote.is_some()
+                        && (citation_in_quote || (c == '"' && opens_quotation(text, at)))
+                    {
+                        return bracket_in_quote;
+                    }
                     in_quote = None;
                     bracket_in_quote = None;
                 }
                 Some(_) => {
                     if c == ']' && bracket_in_quote.is_none() {
                         bracket_in_quote = Some(at);
+                        citation_in_quote = false;
+                    }
+                    if c == '['
+                        && bracket_in_quote.is_some()
+                        && !is_escaped(text, at)
+                        && starts_citation(text, at)
+                    {
+                        citation_in_quote = true;
                     }
                 }
                 None => match c {
@@ -870,6 +1402,15 @@ mod tests {
             ("unclosed curly quotations", "[\u{201C}"),
             ("curly quotations with brackets", "[\u{201C}[\u{201D}"),
             ("brackets in quotations", "[\"[\"]"),
+            ("spaces after @", "[@ x]"),
+            ("citations without @", "[a#p1]"),
+            ("misplaced locators", "[@a, p. 1]"),
+            ("commas between citations", "[@a, @b]"),
+            ("quotations opened again", "[@a \"x] \"y "),
+            (
+                "citations in quotations",
+                "[@a \u{201C}x] [see @b \u{201C}y] ",
+            ),
         ] {
             let small = piece.repeat(1_000);
             let large = piece.repeat(100_000);
@@ -888,6 +1429,14 @@ mod tests {
         }
         let nested = format!("{}x{}", "[".repeat(100_000), "]".repeat(100_000));
         assert!(scan_work(&nested, &[]) <= 8 * nested.len());
+        // Every quotation closed only at the end, past a `]` and a
+        // citation: each is taken as unclosed, and the scan goes on after
+        // its first `]`.
+        for piece in ["[@a \u{201C}x] [see @b \u{201C}y] ", "[@a \"x] [@b \"y "] {
+            let text = format!("{}\u{201D}\"]", piece.repeat(100_000));
+            let w = scan_work(&text, &[]);
+            assert!(w <= 8 * text.len(), "{piece}: {w} for {}", text.len());
+        }
     }
 
     #[test]

@@ -1689,7 +1689,7 @@ mod tests {
             ("Broken [[ ]] here and `code`.\n", false),
             ("`` [@a] `` and [@b] and ~tilde~\n", false),
             (
-                "Prose [@a, p. 3] then\n\n~~~\ncode\n~~~\n\nand [@b].\n",
+                "Prose [@a, for the view] then\n\n~~~\ncode\n~~~\n\nand [@b].\n",
                 true,
             ),
         ];

@@ -7,6 +7,7 @@ mod attack;
 mod bad_input;
 mod book;
 mod build;
+mod citation_forms;
 mod cli;
 mod error_volume;
 mod errors;

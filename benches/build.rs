@@ -209,21 +209,28 @@ fn generate(dir: &Path, notes: usize) -> Paths {
                 let text = sentence(&mut rng, length);
                 let s = rng.below(source_count);
                 let p = rng.below(20);
+                // Every other citation quotes five words: in the brackets,
+                // or (as writers do) in the sentence before them.
+                let mut quoted_in_prose = String::new();
                 let cite = if citation % 2 == 0 {
                     let words: Vec<&str> = sources[s][p].split(' ').collect();
                     let start = rng.below(words.len() - 6);
-                    format!(
-                        " [@s{s}#p{} \"{}\"]",
-                        p + 1,
-                        words[start..start + 5].join(" ")
-                    )
+                    let quoted = words[start..start + 5].join(" ");
+                    if citation % 4 == 0 {
+                        format!(" [@s{s}#p{} \"{quoted}\"]", p + 1)
+                    } else {
+                        quoted_in_prose = format!(" saying \"{quoted}\"");
+                        format!(" [@s{s}#p{}]", p + 1)
+                    }
                 } else {
                     format!(" [see @s{s}#p{}]", p + 1)
                 };
                 citation += 1;
                 let term = rng.below(term_count);
-                body.push_str(&format!("{text} about [[Term {term}]]{cite}.\n\n"));
-                plain.push_str(&format!("{text} about Term {term}.\n\n"));
+                body.push_str(&format!(
+                    "{text} about [[Term {term}]]{quoted_in_prose}{cite}.\n\n"
+                ));
+                plain.push_str(&format!("{text} about Term {term}{quoted_in_prose}.\n\n"));
             }
             if section == 1 {
                 let list = format!(

@@ -136,7 +136,7 @@ fn an_unclosed_quotation_before_another_citation() {
 
 #[test]
 fn a_citation_after_an_unclosed_quotation_still_resolves() {
-    let text = "Text [@nyt \"the talks] and later [@ynet#p2 \"talks were frozen\"].\n";
+    let text = "Text [@nyt#p2 \"the talks] and later [@ynet#p2 \"talks were frozen\"].\n";
     // The build fails on the unclosed quotation alone (so it writes no
     // page); the later citation was found, resolved against its source and
     // rendered as a footnote.

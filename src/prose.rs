@@ -142,15 +142,26 @@ pub fn quotations<'p>(
                         range.clone()
                     }
                 };
-                let mut chars = t.char_indices();
-                while let Some((i, c)) = chars.next() {
+                // Most text holds no mark: jump from one lead byte of a
+                // mark or placeholder to the next, copying the text between
+                // whole when a quotation is open.
+                let bytes = t.as_bytes();
+                let mut i = 0;
+                while i < bytes.len() {
+                    let next = memchr::memchr3(0xC2, 0xE2, 0xEE, &bytes[i..])
+                        .map_or(bytes.len(), |k| i + k);
+                    if let Some(o) = &mut open {
+                        o.text.push_str(&t[i..next]);
+                    }
+                    let Some(c) = t[next..].chars().next() else {
+                        break;
+                    };
+                    i = next + c.len_utf8();
                     if c == open_mark {
-                        let digits: String = chars
-                            .by_ref()
-                            .map(|(_, c)| c)
-                            .take_while(|&c| c != close_mark)
-                            .collect();
-                        match digits.parse().ok().and_then(|n| Some((n, placeholder(n)?))) {
+                        let digits_end = t[i..].find(close_mark).map_or(t.len(), |k| i + k);
+                        let index = t[i..digits_end].parse().ok();
+                        i = (digits_end + close_mark.len_utf8()).min(t.len());
+                        match index.and_then(|n| Some((n, placeholder(n)?))) {
                             Some((n, Placeholder::Citation)) if open.is_none() => {
                                 for q in &mut found[waiting..] {
                                     q.citation = Some(n);
@@ -171,7 +182,7 @@ pub fn quotations<'p>(
                             let o = open.take().expect("matched above");
                             found.push(ProseQuotation {
                                 text: o.text,
-                                span: o.start..at(i, c.len_utf8()).end,
+                                span: o.start..at(next, c.len_utf8()).end,
                                 citation: None,
                             });
                         }
@@ -179,7 +190,7 @@ pub fn quotations<'p>(
                         None => {
                             if let Some(closes) = closing_mark(c) {
                                 open = Some(Open {
-                                    start: at(i, c.len_utf8()).start,
+                                    start: at(next, c.len_utf8()).start,
                                     closes,
                                     text: String::new(),
                                 });

@@ -531,12 +531,17 @@ impl Analysis {
 
         let notes_found: Vec<Arc<NoteFindings>> = findings.into_iter().map(|(f, _)| f).collect();
 
-        let mut quotation_drifts: Vec<(String, usize, usize, Drift)> = notes
-            .iter()
-            .map(|r| &**r)
-            .chain(intro)
-            .chain(glossary)
-            .chain(chronology)
+        // Every rendered fragment: notes, the introduction, definitions,
+        // event bodies.
+        let fragments = || {
+            notes
+                .iter()
+                .map(|r| &**r)
+                .chain(intro)
+                .chain(glossary)
+                .chain(chronology)
+        };
+        let mut quotation_drifts: Vec<(String, usize, usize, Drift)> = fragments()
             .flat_map(|r| &r.drifts)
             .map(|d| {
                 let (line, column) = book.files.line_column(d.file, d.span.start);
@@ -562,12 +567,7 @@ impl Analysis {
         quotation_drifts.sort_by(|a, b| (&a.0, a.1, a.2).cmp(&(&b.0, b.1, b.2)));
         let quotation_drifts: Vec<Drift> = quotation_drifts.into_iter().map(|d| d.3).collect();
 
-        let mut unattributed_quotations: Vec<UnattributedQuotation> = notes
-            .iter()
-            .map(|r| &**r)
-            .chain(intro)
-            .chain(glossary)
-            .chain(chronology)
+        let mut unattributed_quotations: Vec<UnattributedQuotation> = fragments()
             .flat_map(|r| &r.unattributed)
             .map(|q| {
                 let (line, column) = book.files.line_column(q.file, q.span.start);

@@ -3,19 +3,9 @@
 //! tried as an attacker would).
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use crate::support::TestBook;
-
-/// Runs briefbook in `dir` with `args`.
-fn briefbook_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_briefbook"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
+use crate::support::{TestBook, briefbook_in};
 
 /// Standard error, with `dir` as `<tmp>`, for snapshots.
 fn stderr_of(output: &Output, dir: &Path) -> String {

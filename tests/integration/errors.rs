@@ -1,19 +1,12 @@
 //! One test per kind of error: the message, its file:line:column, the line
 //! shown and the help, as a snapshot; positions are also checked directly.
 
-use crate::support::TestBook;
+use crate::support::{TestBook, errors_at};
 
 /// Builds, expects exactly the given `file:line:column` positions, and
 /// snapshots the whole report.
 fn assert_errors(name: &str, book: TestBook, positions: &[&str]) {
-    let text = book.errors();
-    for position in positions {
-        assert!(
-            text.contains(position),
-            "{name}: expected {position} in\n{text}"
-        );
-    }
-    insta::assert_snapshot!(name, text);
+    insta::assert_snapshot!(name, errors_at(name, &book, positions));
 }
 
 fn note(text: &str) -> TestBook {

@@ -5,17 +5,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::support::{TestBook, snapshot_dir};
-
-/// Runs briefbook in `dir` with `args`.
-fn briefbook_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_briefbook"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
+use crate::support::{TestBook, briefbook_in, snapshot_dir};
 
 /// Standard error, with the book's folder (and the folder above it) as
 /// placeholders, for snapshots.

@@ -2,7 +2,7 @@
 //! the ones inside the brackets, by the editorial conventions, and shown
 //! the same way; those no citation follows are listed in the report.
 
-use crate::support::{TestBook, options, text_of};
+use crate::support::{TestBook, errors_at, options, text_of};
 
 /// A source with a repeated phrase, a URL for text fragments and three
 /// paragraphs.
@@ -15,13 +15,7 @@ fn book(note: &str) -> TestBook {
 }
 
 fn errors(name: &str, book: TestBook, positions: &[&str]) -> String {
-    let text = book.errors();
-    for position in positions {
-        assert!(
-            text.contains(position),
-            "{name}: expected {position} in\n{text}"
-        );
-    }
+    let text = errors_at(name, &book, positions);
     insta::assert_snapshot!(name, text);
     text
 }

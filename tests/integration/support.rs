@@ -5,7 +5,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use briefbook::site::{BuildOptions, Outcome};
@@ -14,6 +14,30 @@ use tempfile::TempDir;
 
 /// Options for the book at `root` as `serve` and `build` use them: the
 /// default output, no drafts.
+/// Runs the briefbook program in `dir` with `args`, without colour.
+pub fn briefbook_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_briefbook"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+/// Builds `book`, expects it to fail with an error at each of the
+/// `file:line:column` `positions`, and returns the rendered errors (to be
+/// snapshotted by the caller, under its own module's name).
+pub fn errors_at(name: &str, book: &TestBook, positions: &[&str]) -> String {
+    let text = book.errors();
+    for position in positions {
+        assert!(
+            text.contains(position),
+            "{name}: expected {position} in\n{text}"
+        );
+    }
+    text
+}
+
 pub fn options(root: &Path) -> BuildOptions {
     BuildOptions {
         root: root.to_path_buf(),

@@ -24,7 +24,7 @@ use crate::highlight;
 use crate::html::{escape_into, root_prefix};
 use crate::load::Unloaded;
 use crate::quote;
-use crate::resolve::{ResolvedRef, SourceSet, resolve_ref};
+use crate::resolve::{ResolvedRef, SourceSet};
 use crate::slug::{SlugDeduper, slugify};
 use crate::tomlstr::StringPosition;
 
@@ -309,9 +309,10 @@ fn render_with(env: &RenderEnv<'_>, fragment: &Fragment<'_>, code: Code<'_>) -> 
         );
     }
     let mut resolved = Vec::with_capacity(refs.len());
+    let mut closest_left = crate::resolve::CLOSEST_PASSAGES;
     for r in &refs {
         resolved.push(match &r.kind {
-            InlineRefKind::Citation(group) => resolve_group(env, file, group, &mut out.diagnostics, &mut out.drifts),
+            InlineRefKind::Citation(group) => resolve_group(env, file, group, &mut out.diagnostics, &mut out.drifts, &mut closest_left),
             InlineRefKind::Term(term) => match env.glossary.lookup(&term.target) {
                 Some(index) => {
                     out.terms.push(index);
@@ -367,6 +368,7 @@ fn render_with(env: &RenderEnv<'_>, fragment: &Fragment<'_>, code: Code<'_>) -> 
         root: root_prefix(fragment.page),
         resolved,
         inline_refs: &refs,
+        closest_left,
         next_number: fragment.first_footnote,
         footnote_numbers: HashMap::new(),
         footnotes: HashMap::new(),
@@ -457,16 +459,18 @@ fn resolve_group(
     group: &CitationGroup,
     diagnostics: &mut Vec<Diagnostic>,
     drifts: &mut Vec<crate::report::QuoteDrift>,
+    closest_left: &mut usize,
 ) -> Resolved {
     let mut refs = Vec::with_capacity(group.refs.len());
     for cite in &group.refs {
-        match resolve_ref(env.sources, file, cite) {
+        match crate::resolve::resolve_ref_within(env.sources, file, cite, closest_left) {
             Ok(r) => refs.push(r),
             Err(d) => {
                 drifts.extend(crate::report::QuoteDrift::of_failed(
                     env.sources,
                     file,
                     cite,
+                    *closest_left > 0,
                 ));
                 // A source that did not load is reported by its own errors,
                 // not once by every citation of it.
@@ -492,6 +496,9 @@ struct EventWriter<'e, 'a> {
     resolved: Vec<Resolved>,
     /// The references found in the fragment, by placeholder index.
     inline_refs: &'e [InlineRef],
+    /// How many more quotations not found get their closest passage
+    /// searched ([`crate::resolve::CLOSEST_PASSAGES`] per fragment).
+    closest_left: usize,
     next_number: usize,
     /// Markdown footnote label -> number.
     footnote_numbers: HashMap<String, usize>,
@@ -795,6 +802,7 @@ impl<'e, 'a> EventWriter<'e, 'a> {
                 &group.refs,
                 resolved,
                 &quotation,
+                &mut self.closest_left,
             ) {
                 // For the report, as if it stood in the first reference's
                 // brackets.
@@ -807,6 +815,7 @@ impl<'e, 'a> EventWriter<'e, 'a> {
                         self.env.sources,
                         self.fragment.file,
                         &cite,
+                        self.closest_left > 0,
                     ));
                 }
                 self.out.diagnostics.push(d);

@@ -68,7 +68,15 @@ impl QuoteDrift {
     /// because its quotation is not in the text it points to (and not, say,
     /// because the source is unknown or the quotation is ambiguous). Called
     /// only on the error path, so it may repeat the search.
-    pub fn of_failed(sources: &SourceSet, file: FileId, cite: &CiteRef) -> Option<QuoteDrift> {
+    ///
+    /// Without `search_closest` (too many have been searched in this text
+    /// already), the closest passage is left out.
+    pub fn of_failed(
+        sources: &SourceSet,
+        file: FileId,
+        cite: &CiteRef,
+        search_closest: bool,
+    ) -> Option<QuoteDrift> {
         let quotation = cite.quotation.as_ref()?;
         let pattern = quote::Pattern::parse(&quotation.text).ok()?;
         // Without its quotation the reference resolves only if its source
@@ -91,7 +99,9 @@ impl QuoteDrift {
         }
         let normalized: Vec<&quote::Normalized> =
             paragraphs.iter().map(|p| &p.normalized).collect();
-        let best = quote::closest_passage_among(&normalized, pattern.words())
+        let best = search_closest
+            .then(|| quote::closest_passage_among(&normalized, pattern.words()))
+            .flatten()
             .map(|(i, range, score)| (first + i, range, score));
         Some(QuoteDrift {
             file,

@@ -129,11 +129,30 @@ fn paragraph_range(text: &str) -> Option<Result<(usize, usize), String>> {
     Some(Ok((first, last)))
 }
 
+/// How many quotations not found in one fragment (a note, a definition,
+/// an event) get their closest passage searched. Each search is bounded,
+/// but a hostile note of 100,000 misquotations of one long source would
+/// multiply it: past this many, the error says where the words are not,
+/// without the search.
+pub const CLOSEST_PASSAGES: usize = 50;
+
 /// Checks one reference against the sources.
 pub fn resolve_ref(
     sources: &SourceSet,
     file: FileId,
     cite: &CiteRef,
+) -> Result<ResolvedRef, Diagnostic> {
+    let mut closest_left = CLOSEST_PASSAGES;
+    resolve_ref_within(sources, file, cite, &mut closest_left)
+}
+
+/// [`resolve_ref`], searching the closest passage of a quotation not
+/// found only while `closest_left` (decremented on each search) lasts.
+pub fn resolve_ref_within(
+    sources: &SourceSet,
+    file: FileId,
+    cite: &CiteRef,
+    closest_left: &mut usize,
 ) -> Result<ResolvedRef, Diagnostic> {
     let Some(index) = sources.index_of(&cite.key) else {
         let mut d = Diagnostic::error(
@@ -208,7 +227,14 @@ pub fn resolve_ref(
 
     let mut quotes = Vec::new();
     if let Some(quotation) = &cite.quotation {
-        quotes.push(find_quotation(source, file, paragraphs, cite, quotation)?);
+        quotes.push(find_quotation(
+            source,
+            file,
+            paragraphs,
+            cite,
+            quotation,
+            closest_left,
+        )?);
     }
     Ok(ResolvedRef {
         source: index,
@@ -242,6 +268,7 @@ pub fn find_quotation(
     locator: Option<(usize, usize)>,
     cite: &CiteRef,
     quotation: &Quotation,
+    closest_left: &mut usize,
 ) -> Result<QuotedPassage, Diagnostic> {
     let pattern = quote::Pattern::parse(&quotation.text).map_err(|e| {
         Diagnostic::error(file, quotation.span.clone(), e.message)
@@ -265,8 +292,8 @@ pub fn find_quotation(
             quotation.span.clone(),
             &pattern,
             (first, last),
-            locator.is_some(),
-            &where_,
+            cite,
+            closest_left,
         )),
         _ => {
             let places: Vec<String> = found.iter().map(|(p, _)| format!("p{}", p + 1)).collect();
@@ -323,6 +350,7 @@ pub fn verify_quotation(
     refs: &[CiteRef],
     resolved: &mut [ResolvedRef],
     quotation: &Quotation,
+    closest_left: &mut usize,
 ) -> Result<(), Diagnostic> {
     let mut first_error = None;
     let mut found = false;
@@ -330,7 +358,7 @@ pub fn verify_quotation(
         let Some(source) = sources.sources.get(r.source) else {
             continue;
         };
-        match find_quotation(source, file, r.locator, cite, quotation) {
+        match find_quotation(source, file, r.locator, cite, quotation, closest_left) {
             Ok(passage) => {
                 // The same words in the prose and in the brackets are
                 // one quotation.
@@ -368,9 +396,11 @@ fn not_found(
     span: Range<usize>,
     pattern: &quote::Pattern,
     (first, last): (usize, usize),
-    has_locator: bool,
-    where_: &str,
+    cite: &CiteRef,
+    closest_left: &mut usize,
 ) -> Diagnostic {
+    let where_ = place_name(source, cite);
+    let has_locator = cite.locator.is_some();
     let mut d = Diagnostic::error(file, span, format!("quotation not found in {where_}"))
         .with_label("not in the source");
     let needle = pattern.words();
@@ -410,6 +440,14 @@ fn not_found(
                 .with_help("cite the paragraph that holds them");
         }
     }
+    if *closest_left == 0 {
+        return d
+            .with_note(format!(
+                "the closest passage is searched for the first {CLOSEST_PASSAGES} quotations not found in a text only"
+            ))
+            .with_help("copy the words exactly from the source");
+    }
+    *closest_left -= 1;
     let best = quote::closest_passage_among(&paragraphs, needle)
         .map(|(p, range, score)| (first + p, range, score));
     let mut case_or_dash = quote::matches_ignoring_case_and_dashes_among(&paragraphs, needle);

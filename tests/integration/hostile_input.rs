@@ -175,3 +175,35 @@ fn a_quotation_found_a_million_times_is_a_clear_error() {
         errors[0].message
     );
 }
+
+#[test]
+fn many_misquotations_of_one_long_source_search_a_closest_passage_a_bounded_number_of_times() {
+    // Each search is bounded, but 100,000 of them in one note against a
+    // long source would take minutes: past a number per text, the error
+    // says the words are not there, without the search.
+    let count = briefbook::resolve::CLOSEST_PASSAGES + 30;
+    let note: String = (0..count)
+        .map(|i| format!("\"words number {i} nowhere\" [@rep#p1]\n\n"))
+        .collect();
+    let book = TestBook::new()
+        .file(
+            "seeds/rep.md",
+            "+++\ntitle = \"Repeated\"\n+++\n\nThe words in the source.\n",
+        )
+        .file("content/a.md", note);
+    let errors = errors(&book);
+    assert_eq!(errors.len(), count, "{}", summary(&errors));
+    let searched = errors
+        .iter()
+        .filter(|d| d.notes.iter().any(|n| n.starts_with("closest passage")))
+        .count();
+    assert_eq!(searched, briefbook::resolve::CLOSEST_PASSAGES);
+    assert!(
+        errors[count - 1]
+            .notes
+            .iter()
+            .any(|n| n.contains("searched for the first 50 quotations")),
+        "{:?}",
+        errors[count - 1].notes
+    );
+}

@@ -95,15 +95,15 @@ pub fn mark_ranges_with(text: &str, ranges: &mut [std::ops::Range<usize>], open:
             end = end.max(ranges[i].end);
         }
         if start < end {
-            html.push_str(&escape(&text[at..start]));
+            escape_into(&mut html, &text[at..start]);
             html.push_str(open);
-            html.push_str(&escape(&text[start..end]));
+            escape_into(&mut html, &text[start..end]);
             html.push_str("</mark>");
             at = end;
         }
         i += 1;
     }
-    html.push_str(&escape(&text[at..]));
+    escape_into(&mut html, &text[at..]);
     html
 }
 

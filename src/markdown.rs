@@ -1145,22 +1145,11 @@ impl<'e, 'a> EventWriter<'e, 'a> {
             }
             h.push('>');
         };
-        if r.quotes.is_empty() {
-            if let Some((first, last)) = r.locator {
-                blockquote(&mut h);
-                for p in first..=last.min(first + 2) {
-                    h.push_str("<p dir=\"auto\">");
-                    escape_into(&mut h, &source.paragraphs[p].text);
-                    h.push_str("</p>");
-                }
-                if last > first + 2 {
-                    h.push_str("<p>…</p>");
-                }
-                h.push_str("</blockquote>");
-            }
-        } else {
+        if !shown.is_empty() {
+            // The paragraphs the quotations stand in, their words marked;
+            // else at most three of those the locator names.
             blockquote(&mut h);
-            for p in shown {
+            for &p in &shown {
                 let mut marked: Vec<Range<usize>> = r
                     .quotes
                     .iter()
@@ -1174,6 +1163,9 @@ impl<'e, 'a> EventWriter<'e, 'a> {
                     "<mark>",
                 ));
                 h.push_str("</p>");
+            }
+            if r.quotes.is_empty() && r.locator.is_some_and(|(first, last)| last > first + 2) {
+                h.push_str("<p>…</p>");
             }
             h.push_str("</blockquote>");
         }

@@ -10,7 +10,7 @@
 
 use std::ops::Range;
 
-use pulldown_cmark::{Event, Tag, TagEnd};
+use pulldown_cmark::{Event, TagEnd};
 
 /// A quotation found in prose.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,21 +64,9 @@ fn closing_mark(c: char) -> Option<&'static [char]> {
     }
 }
 
-/// Whether a tag starts or ends a block that quotations do not cross.
-fn is_block(tag: &Tag<'_>) -> bool {
-    !matches!(
-        tag,
-        Tag::Emphasis
-            | Tag::Strong
-            | Tag::Strikethrough
-            | Tag::Link { .. }
-            | Tag::Image { .. }
-            | Tag::Superscript
-            | Tag::Subscript
-    )
-}
-
-fn is_block_end(tag: &TagEnd) -> bool {
+/// Whether a tag (given by its end) starts or ends a block that
+/// quotations do not cross: anything but inline markup.
+fn is_block(tag: &TagEnd) -> bool {
     !matches!(
         tag,
         TagEnd::Emphasis
@@ -111,15 +99,20 @@ pub fn quotations<'p>(
     // Quotations of the current block that no citation has taken yet.
     let mut waiting = 0;
     let mut open: Option<Open> = None;
-    let end_block = |open: &mut Option<Open>, waiting: &mut usize, found: &[ProseQuotation]| {
-        // A quotation still open at the end of its block is not one.
-        *open = None;
-        *waiting = found.len();
-    };
     for (event, range) in events {
+        let block_boundary = match event {
+            Event::Start(tag) => is_block(&tag.to_end()),
+            Event::End(tag) => is_block(tag),
+            _ => false,
+        };
+        if block_boundary {
+            // A quotation still open at the end of its block is not one,
+            // and a citation in the next block takes none of this one's.
+            open = None;
+            waiting = found.len();
+            continue;
+        }
         match event {
-            Event::Start(tag) if is_block(tag) => end_block(&mut open, &mut waiting, &found),
-            Event::End(tag) if is_block_end(tag) => end_block(&mut open, &mut waiting, &found),
             Event::Code(code) => {
                 if let Some(o) = &mut open {
                     o.text.push_str(code);

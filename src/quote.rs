@@ -195,21 +195,25 @@ pub fn matches_ignoring_case_and_dashes(haystack: &Normalized, needle: &str) -> 
 /// dashes were also ignored (the needle is loosened once, not once per
 /// paragraph: it may be long).
 pub fn matches_ignoring_case_and_dashes_among(paragraphs: &[&Normalized], needle: &str) -> bool {
-    let loosen = |s: &str| -> String {
-        s.chars()
-            .map(|c| match c {
-                '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}' | '\u{2212}' => '-',
-                c => c,
-            })
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
     let needle = loosen(needle);
     // Loosening makes a text at most half as long again (`İ` → `i̇`): a
     // paragraph less than half the needle's length cannot hold it.
     paragraphs
         .iter()
         .any(|p| 2 * p.text.len() >= needle.len() && loosen(&p.text).contains(&needle))
+}
+
+/// `s` in lower case with every dash a hyphen: the text as the near-miss
+/// hint and the word differences compare it, where only case or dashes
+/// differing is worth its own message.
+fn loosen(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}' | '\u{2212}' => '-',
+            c => c,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// How many words of a quotation the closest-passage search compares: a
@@ -1548,27 +1552,9 @@ pub fn word_difference(passage: &str, quoted: &str) -> Option<String> {
             last.truncate(kept);
         }
     }
-    let keys = |words: &[String]| -> Vec<String> {
-        let last = words.len().saturating_sub(1);
-        words
-            .iter()
-            .enumerate()
-            .map(|(i, w)| {
-                let w = if i == last {
-                    w.trim_end_matches(|c| ".,;:!?".contains(c))
-                } else {
-                    w
-                };
-                w.chars()
-                    .map(|c| match c {
-                        '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}' | '\u{2212}' => '-',
-                        c => c,
-                    })
-                    .flat_map(char::to_lowercase)
-                    .collect()
-            })
-            .collect()
-    };
+    // Closing punctuation is trimmed above; case and dashes are left to
+    // the near-miss hint.
+    let keys = |words: &[String]| -> Vec<String> { words.iter().map(|w| loosen(w)).collect() };
     let (a, b) = (keys(&source), keys(&note));
     // lcs[i][j]: the longest common subsequence of a[i..] and b[j..].
     let mut lcs = vec![vec![0u16; b.len() + 1]; a.len() + 1];

@@ -245,11 +245,59 @@ pub fn resolve_ref_within(
     })
 }
 
-/// How a reference is named in messages: `` `nyt` #p3 ``.
-fn place_name(source: &Source, cite: &CiteRef) -> String {
-    match &cite.locator {
-        Some(l) => format!("`{}` #{}", source.id, shortened(&l.text)),
-        None => format!("`{}`", source.id),
+/// Where a quotation was looked for: a reference's source and the
+/// paragraphs `first..=last` its locator names (all of them without one),
+/// and how messages name the reference (`` `nyt` #p3 ``).
+struct Searched<'s> {
+    source: &'s Source,
+    first: usize,
+    last: usize,
+    has_locator: bool,
+    name: String,
+}
+
+impl<'s> Searched<'s> {
+    fn new(source: &'s Source, locator: Option<(usize, usize)>, cite: &CiteRef) -> Searched<'s> {
+        let (first, last) = locator.unwrap_or((0, source.paragraphs.len().saturating_sub(1)));
+        let name = match &cite.locator {
+            Some(l) => format!("`{}` #{}", source.id, shortened(&l.text)),
+            None => format!("`{}`", source.id),
+        };
+        Searched {
+            source,
+            first,
+            last,
+            has_locator: cite.locator.is_some(),
+            name,
+        }
+    }
+
+    /// The first place `pattern` stands in each searched paragraph that
+    /// holds it: more than once in one paragraph is no ambiguity (nothing
+    /// more precise than a paragraph can be cited).
+    fn matches(&self, pattern: &quote::Pattern) -> Vec<(usize, quote::Match)> {
+        first_matches(self.source, pattern, self.first, self.last)
+    }
+}
+
+/// Reads a quotation by the editors' conventions ([`quote::Pattern`]);
+/// the error stands at the quotation.
+fn pattern_of(file: FileId, quotation: &Quotation) -> Result<quote::Pattern, Diagnostic> {
+    quote::Pattern::parse(&quotation.text).map_err(|e| {
+        Diagnostic::error(file, quotation.span.clone(), e.message)
+            .with_label("not a quotation that can be checked")
+            .with_help(e.help)
+    })
+}
+
+/// The passage of the one paragraph in `found`, if there is exactly one.
+fn single(found: &[(usize, quote::Match)]) -> Option<QuotedPassage> {
+    match found {
+        [(paragraph, m)] => Some(QuotedPassage {
+            paragraph: *paragraph,
+            pieces: m.pieces.clone(),
+        }),
+        _ => None,
     }
 }
 
@@ -257,11 +305,10 @@ fn place_name(source: &Source, cite: &CiteRef) -> String {
 /// `source` when `None`), by the editorial conventions of
 /// [`quote::Pattern`].
 ///
-/// Found once, or several times in one paragraph (nothing more precise
-/// than a paragraph can be cited: the first is taken), it is verified.
-/// Found in several paragraphs, it is ambiguous; not found, the error
-/// shows the closest passage, what differs word by word, and where else
-/// in the source the words stand.
+/// Found once, or several times in one paragraph (the first is taken), it
+/// is verified. Found in several paragraphs, it is ambiguous; not found,
+/// the error shows the closest passage, what differs word by word, and
+/// where else in the source the words stand.
 pub fn find_quotation(
     source: &Source,
     file: FileId,
@@ -270,54 +317,53 @@ pub fn find_quotation(
     quotation: &Quotation,
     closest_left: &mut usize,
 ) -> Result<QuotedPassage, Diagnostic> {
-    let pattern = quote::Pattern::parse(&quotation.text).map_err(|e| {
-        Diagnostic::error(file, quotation.span.clone(), e.message)
-            .with_label("not a quotation that can be checked")
-            .with_help(e.help)
-    })?;
-    let count = source.paragraphs.len();
-    let (first, last) = locator.unwrap_or((0, count.saturating_sub(1)));
-    // Where it stands, once per paragraph: more than once in one
-    // paragraph is no ambiguity (nothing more precise can be cited).
-    let found = first_matches(source, &pattern, first, last);
-    let where_ = place_name(source, cite);
-    match found.as_slice() {
-        [(paragraph, m)] => Ok(QuotedPassage {
-            paragraph: *paragraph,
-            pieces: m.pieces.clone(),
-        }),
-        [] => Err(not_found(
-            source,
+    let pattern = pattern_of(file, quotation)?;
+    let searched = Searched::new(source, locator, cite);
+    let found = searched.matches(&pattern);
+    single(&found)
+        .ok_or_else(|| unverified(&searched, &found, file, quotation, &pattern, closest_left))
+}
+
+/// The error of a quotation that `found` does not place in one paragraph
+/// of `searched`: ambiguous between paragraphs, or not found.
+fn unverified(
+    searched: &Searched<'_>,
+    found: &[(usize, quote::Match)],
+    file: FileId,
+    quotation: &Quotation,
+    pattern: &quote::Pattern,
+    closest_left: &mut usize,
+) -> Diagnostic {
+    if found.is_empty() {
+        return not_found(
+            searched,
             file,
             quotation.span.clone(),
-            &pattern,
-            (first, last),
-            cite,
+            pattern,
             closest_left,
-        )),
-        _ => {
-            let places: Vec<String> = found.iter().map(|(p, _)| format!("p{}", p + 1)).collect();
-            let example = format!(
-                "[@{}#{} \"{}\"]",
-                source.id,
-                places[0],
-                quote::one_line(&quotation.text)
-            );
-            Err(Diagnostic::error(
-                file,
-                quotation.span.clone(),
-                format!(
-                    "quotation found in {} paragraphs of {where_} ({})",
-                    places.len(),
-                    places.join(", ")
-                ),
-            )
-            .with_label("ambiguous quotation")
-            .with_help(format!(
-                "say which paragraph you mean, e.g. `{example}`, or quote more words"
-            )))
-        }
+        );
     }
+    let places: Vec<String> = found.iter().map(|(p, _)| format!("p{}", p + 1)).collect();
+    let example = format!(
+        "[@{}#{} \"{}\"]",
+        searched.source.id,
+        places[0],
+        quote::one_line(&quotation.text)
+    );
+    Diagnostic::error(
+        file,
+        quotation.span.clone(),
+        format!(
+            "quotation found in {} paragraphs of {} ({})",
+            places.len(),
+            searched.name,
+            places.join(", ")
+        ),
+    )
+    .with_label("ambiguous quotation")
+    .with_help(format!(
+        "say which paragraph you mean, e.g. `{example}`, or quote more words"
+    ))
 }
 
 /// The first place `pattern` stands in each of paragraphs `first..=last`
@@ -341,9 +387,10 @@ fn first_matches(
 /// passage holds it. `refs` are the group's references as written and
 /// `resolved` as resolved, in the same order.
 ///
-/// It is verified when one of them holds it. Otherwise the error is that
-/// of the first reference (naming every passage searched), since a
-/// quotation is most often cited to one source.
+/// It is verified when one of them holds it; every reference is searched
+/// before any error is made. Otherwise the error is that of the first
+/// reference (a quotation not found names every passage searched), since
+/// a quotation is most often cited to one source.
 pub fn verify_quotation(
     sources: &SourceSet,
     file: FileId,
@@ -352,56 +399,64 @@ pub fn verify_quotation(
     quotation: &Quotation,
     closest_left: &mut usize,
 ) -> Result<(), Diagnostic> {
-    let mut first_error = None;
-    let mut found = false;
+    let pattern = pattern_of(file, quotation)?;
+    let mut verified = false;
+    let mut names = Vec::new();
+    let mut first_failure = None;
     for (cite, r) in refs.iter().zip(resolved.iter_mut()) {
         let Some(source) = sources.sources.get(r.source) else {
             continue;
         };
-        match find_quotation(source, file, r.locator, cite, quotation, closest_left) {
-            Ok(passage) => {
+        let searched = Searched::new(source, r.locator, cite);
+        let found = searched.matches(&pattern);
+        names.push(searched.name.clone());
+        match single(&found) {
+            Some(passage) => {
                 // The same words in the prose and in the brackets are
                 // one quotation.
                 if !r.quotes.contains(&passage) {
                     r.quotes.push(passage);
                 }
-                found = true;
+                verified = true;
             }
-            Err(d) => {
-                first_error.get_or_insert(d);
+            None => {
+                first_failure.get_or_insert((searched, found));
             }
         }
     }
-    match first_error {
-        Some(mut d) if !found => {
-            if refs.len() > 1 {
-                let places: Vec<String> = refs
-                    .iter()
-                    .zip(resolved.iter())
-                    .filter_map(|(c, r)| Some(place_name(sources.sources.get(r.source)?, c)))
-                    .collect();
-                if d.message.starts_with("quotation not found") {
-                    d.message = format!("quotation not found in {}", places.join(" nor in "));
-                }
+    match first_failure {
+        Some((mut searched, found)) if !verified => {
+            if found.is_empty() {
+                searched.name = names.join(" nor in ");
             }
-            Err(d)
+            Err(unverified(
+                &searched,
+                &found,
+                file,
+                quotation,
+                &pattern,
+                closest_left,
+            ))
         }
         _ => Ok(()),
     }
 }
 
 fn not_found(
-    source: &Source,
+    searched: &Searched<'_>,
     file: FileId,
     span: Range<usize>,
     pattern: &quote::Pattern,
-    (first, last): (usize, usize),
-    cite: &CiteRef,
     closest_left: &mut usize,
 ) -> Diagnostic {
-    let where_ = place_name(source, cite);
-    let has_locator = cite.locator.is_some();
-    let mut d = Diagnostic::error(file, span, format!("quotation not found in {where_}"))
+    let Searched {
+        source,
+        first,
+        last,
+        has_locator,
+        ref name,
+    } = *searched;
+    let mut d = Diagnostic::error(file, span, format!("quotation not found in {name}"))
         .with_label("not in the source");
     let needle = pattern.words();
     let last = last.min(source.paragraphs.len().saturating_sub(1));
@@ -420,11 +475,10 @@ fn not_found(
             0,
             source.paragraphs.len().saturating_sub(1),
         );
-        let mut places: Vec<String> = elsewhere
+        let places: Vec<String> = elsewhere
             .iter()
             .map(|(p, _)| format!("p{}", p + 1))
             .collect();
-        places.dedup();
         if let [place] = places.as_slice() {
             return d
                 .with_note(format!("the words stand in {place} of `{}`", source.id))

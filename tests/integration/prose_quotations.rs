@@ -42,6 +42,16 @@ fn the_right_words_cited_to_the_wrong_paragraph_say_where_they_are() {
         &["content/a.md:5:6"],
     );
     assert!(text.contains("did you mean `#p2`?"), "{text}");
+    // In several other paragraphs: each is named.
+    let text = book("The \"harbour authority\" [@port#p3].\n").errors();
+    assert!(
+        text.contains("the words stand in p1, p2 of `port`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("cite the paragraph that holds them"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// checked against its source.
 #[derive(Debug, Parser)]
 #[command(name = "briefbook", version, about, long_about = None, propagate_version = true)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -16,7 +16,7 @@ pub struct Cli {
 
 /// Options shared by the commands that read a book.
 #[derive(Debug, Args)]
-pub struct BookArgs {
+pub(crate) struct BookArgs {
     /// The book's folder.
     #[arg(long, default_value = ".", value_name = "DIR")]
     pub root: PathBuf,
@@ -27,7 +27,7 @@ pub struct BookArgs {
 
 /// How `check --report` prints the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReportFormat {
+pub(crate) enum ReportFormat {
     /// Sections of lines for people.
     Text,
     /// One JSON object (fields documented in docs/guide.md).
@@ -36,7 +36,7 @@ pub enum ReportFormat {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Build the book into a static site (default: output/).
     ///
     /// Every citation is resolved and every quotation verified; if anything

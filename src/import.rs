@@ -7,6 +7,8 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::output::FileError;
+
 use crate::date::PartialDate;
 use crate::source::{is_reserved_id, is_valid_id};
 
@@ -32,8 +34,39 @@ fn toml_string(text: &str) -> String {
     toml::Value::String(text.to_string()).to_string()
 }
 
+/// Why an import was refused or failed. Its `Display` is the message for
+/// the terminal, which says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The id is not made of the characters a source id may have.
+    #[error(
+        "`{0}` is not a valid source id: use lower-case letters, digits, `-` and `_`, starting with a letter or digit"
+    )]
+    InvalidId(String),
+    /// The id names a page briefbook makes itself.
+    #[error(
+        "`{0}` cannot be a source id: sources/{0}.html is the list of sources; choose another id"
+    )]
+    ReservedId(String),
+    /// The captured file has no line of text.
+    #[error("{} has no text to import", .0.display())]
+    Empty(PathBuf),
+    /// The captured file is not UTF-8.
+    #[error("{} is not UTF-8 text", .0.display())]
+    NotUtf8(PathBuf),
+    /// `--published` is not a date of the format.
+    #[error("--published: {0}")]
+    Published(String),
+    /// A source with this id exists already.
+    #[error("{} already exists; remove it or choose another --id", .0.display())]
+    Exists(PathBuf),
+    /// Reading, creating or writing a file failed.
+    #[error(transparent)]
+    File(#[from] crate::output::FileError),
+}
+
 /// The text of `seeds/<id>.md` for a captured article.
-pub fn source_text(request: &ImportRequest, capture: &str) -> Result<String, String> {
+pub fn source_text(request: &ImportRequest, capture: &str) -> Result<String, ImportError> {
     let capture = capture.strip_prefix('\u{FEFF}').unwrap_or(capture);
     let lines: Vec<&str> = capture
         .lines()
@@ -41,7 +74,7 @@ pub fn source_text(request: &ImportRequest, capture: &str) -> Result<String, Str
         .filter(|l| !l.trim().is_empty())
         .collect();
     let Some(first) = lines.first() else {
-        return Err(format!("{} has no text to import", request.file.display()));
+        return Err(ImportError::Empty(request.file.clone()));
     };
     let title = request
         .title
@@ -53,7 +86,7 @@ pub fn source_text(request: &ImportRequest, capture: &str) -> Result<String, Str
         writeln!(out, "outlet = {}", toml_string(outlet)).ok();
     }
     if let Some(published) = &request.published {
-        PartialDate::parse(published).map_err(|e| format!("--published: {e}"))?;
+        PartialDate::parse(published).map_err(|e| ImportError::Published(e.to_string()))?;
         writeln!(out, "published = {}", toml_string(published)).ok();
     }
     if let Some(url) = &request.url {
@@ -69,37 +102,26 @@ pub fn source_text(request: &ImportRequest, capture: &str) -> Result<String, Str
 }
 
 /// Imports `request.file` into `root/seeds/<id>.md`. Refuses to overwrite.
-pub fn import(root: &Path, request: &ImportRequest) -> Result<PathBuf, String> {
+pub fn import(root: &Path, request: &ImportRequest) -> Result<PathBuf, ImportError> {
     if !is_valid_id(&request.id) {
-        return Err(format!(
-            "`{}` is not a valid source id: use lower-case letters, digits, `-` and `_`, starting with a letter or digit",
-            request.id
-        ));
+        return Err(ImportError::InvalidId(request.id.clone()));
     }
     if is_reserved_id(&request.id) {
-        return Err(format!(
-            "`{}` cannot be a source id: sources/{}.html is the list of sources; choose another id",
-            request.id, request.id
-        ));
+        return Err(ImportError::ReservedId(request.id.clone()));
     }
-    let bytes = std::fs::read(&request.file)
-        .map_err(|e| format!("cannot read {}: {e}", request.file.display()))?;
-    let capture = String::from_utf8(bytes)
-        .map_err(|_| format!("{} is not UTF-8 text", request.file.display()))?;
+    let bytes = std::fs::read(&request.file).map_err(FileError::read(&request.file))?;
+    let capture =
+        String::from_utf8(bytes).map_err(|_| ImportError::NotUtf8(request.file.clone()))?;
     let text = source_text(request, &capture)?;
     let seeds = root.join("seeds");
     let target = seeds.join(format!("{}.md", request.id));
     for existing in [target.clone(), seeds.join(format!("{}.txt", request.id))] {
         if existing.exists() {
-            return Err(format!(
-                "{} already exists; remove it or choose another --id",
-                existing.display()
-            ));
+            return Err(ImportError::Exists(existing));
         }
     }
-    std::fs::create_dir_all(&seeds)
-        .map_err(|e| format!("cannot create {}: {e}", seeds.display()))?;
-    std::fs::write(&target, text).map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+    std::fs::create_dir_all(&seeds).map_err(FileError::create(&seeds))?;
+    std::fs::write(&target, text).map_err(FileError::write(&target))?;
     Ok(target)
 }
 
@@ -131,6 +153,7 @@ mod tests {
         assert!(
             source_text(&request, "a\n")
                 .unwrap_err()
+                .to_string()
                 .contains("no month 13")
         );
         assert!(source_text(&ImportRequest::default(), "\n \n").is_err());

@@ -23,6 +23,7 @@ pub mod glossary;
 pub mod highlight;
 pub mod html;
 pub mod import;
+pub mod links;
 pub mod load;
 pub mod markdown;
 pub mod note;

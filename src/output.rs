@@ -83,6 +83,48 @@ impl<S: PageSink + ?Sized> PageStream for Gathered<'_, S> {
     }
 }
 
+/// A file that could not be read, created or written, for the messages
+/// of the commands that make files (`new`, `import`) or read them.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot {action} {}: {source}", .path.display())]
+pub struct FileError {
+    /// What was being done: `read`, `create`, `write`, `open`, `watch`.
+    pub action: &'static str,
+    /// The file or folder.
+    pub path: PathBuf,
+    /// Why it failed.
+    pub source: io::Error,
+}
+
+impl FileError {
+    /// For `map_err`: reading `path` failed.
+    pub fn read(path: &Path) -> impl FnOnce(io::Error) -> FileError + '_ {
+        Self::doing("read", path)
+    }
+
+    /// For `map_err`: creating the folder `path` failed.
+    pub fn create(path: &Path) -> impl FnOnce(io::Error) -> FileError + '_ {
+        Self::doing("create", path)
+    }
+
+    /// For `map_err`: writing `path` failed.
+    pub fn write(path: &Path) -> impl FnOnce(io::Error) -> FileError + '_ {
+        Self::doing("write", path)
+    }
+
+    /// For `map_err`: `action` on `path` failed.
+    pub fn doing<'p>(
+        action: &'static str,
+        path: &'p Path,
+    ) -> impl FnOnce(io::Error) -> FileError + 'p {
+        move |source| FileError {
+            action,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
 /// Discards pages: for `check`, which writes nothing.
 pub struct NullSink;
 

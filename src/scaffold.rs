@@ -7,6 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::output::FileError;
+
 /// The files of a new book: path -> contents.
 pub const FILES: &[(&str, &str)] = &[
     (
@@ -86,34 +88,41 @@ Engineers had closed the pier in the winter after storms damaged its supports.
     ),
 ];
 
+/// Why `new` made no book.
+#[derive(Debug, thiserror::Error)]
+pub enum NewBookError {
+    /// The folder holds files already; `new` never writes among them.
+    #[error("{} already exists and is not empty; choose a new folder", .0.display())]
+    NotEmpty(PathBuf),
+    /// Creating a folder or writing a file failed.
+    #[error(transparent)]
+    File(#[from] FileError),
+}
+
 /// Writes a new book into `dir`, which must not exist or be empty.
-pub fn new_book(dir: &Path) -> Result<Vec<PathBuf>, String> {
+pub fn new_book(dir: &Path) -> Result<Vec<PathBuf>, NewBookError> {
     if dir.exists() {
         let empty = dir
             .read_dir()
             .map(|mut d| d.next().is_none())
             .unwrap_or(false);
         if !empty {
-            return Err(format!(
-                "{} already exists and is not empty; choose a new folder",
-                dir.display()
-            ));
+            return Err(NewBookError::NotEmpty(dir.to_path_buf()));
         }
     }
     let mut written = Vec::new();
     for (path, text) in FILES {
         let target = dir.join(path);
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent).map_err(FileError::create(parent))?;
         }
-        std::fs::write(&target, text)
-            .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+        std::fs::write(&target, text).map_err(FileError::write(&target))?;
         written.push(target);
     }
     // The hidden folders and lock file of a build in progress (or of
     // one that was killed) sit beside `output/`.
-    std::fs::write(dir.join(".gitignore"), "/output\n/.output.briefbook-*\n")
-        .map_err(|e| format!("cannot write .gitignore: {e}"))?;
+    let ignore = dir.join(".gitignore");
+    std::fs::write(&ignore, "/output\n/.output.briefbook-*\n")
+        .map_err(FileError::write(&ignore))?;
     Ok(written)
 }

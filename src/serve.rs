@@ -32,7 +32,8 @@ use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, HOST, HeaderValue};
 use notify::{RecursiveMode, Watcher};
 use tokio::sync::watch;
 
-use crate::output::PageSink;
+use crate::diagnostics::Diagnostic;
+use crate::output::{FileError, PageSink};
 use crate::site::{BuildOptions, Progress, Project};
 
 /// How long the watcher waits for more events before rebuilding.
@@ -580,35 +581,53 @@ pub trait ServeReport: Sync {
     fn browser_not_opened(&self, _url: &str, _error: &str) {}
 }
 
+/// Why `serve` could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The folder is not a book (its message and notes, as `build` says it).
+    #[error("{}{}", .0.message, .0.notes.iter().map(|n| format!("\n  = {n}")).collect::<String>())]
+    NotABook(Box<Diagnostic>),
+    /// The port is taken by another program.
+    #[error("port {0} is already in use on 127.0.0.1; choose another with --port")]
+    PortInUse(u16),
+    /// Listening failed for another reason.
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Listen {
+        /// The port asked for.
+        port: u16,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The book's folder could not be opened or watched.
+    #[error(transparent)]
+    File(#[from] crate::output::FileError),
+    /// The HTTP server could not be started.
+    #[error("cannot start the web server: {0}")]
+    Http(std::io::Error),
+}
+
 /// Serves the book until the process ends.
 pub fn serve(
     options: &ServeOptions,
     report: &dyn ServeReport,
     progress: &dyn Progress,
-) -> Result<(), String> {
+) -> Result<(), ServeError> {
     // `serve` writes no output: only the book itself is checked.
-    crate::site::check_root(&options.root).map_err(|d| {
-        let help = d
-            .notes
-            .iter()
-            .map(|n| format!("\n  = {n}"))
-            .collect::<String>();
-        format!("{}{help}", d.message)
-    })?;
+    crate::site::check_root(&options.root).map_err(|d| ServeError::NotABook(Box::new(d)))?;
     let root = options
         .root
         .canonicalize()
-        .map_err(|e| format!("cannot open {}: {e}", options.root.display()))?;
+        .map_err(FileError::doing("open", &options.root))?;
     // Bound before the first build, so that a port in use is said at once;
     // connections made meanwhile wait to be accepted.
     let listener = std::net::TcpListener::bind(("127.0.0.1", options.port)).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AddrInUse {
-            format!(
-                "port {} is already in use on 127.0.0.1; choose another with --port",
-                options.port
-            )
+            ServeError::PortInUse(options.port)
         } else {
-            format!("cannot listen on 127.0.0.1:{}: {e}", options.port)
+            ServeError::Listen {
+                port: options.port,
+                source: e,
+            }
         }
     })?;
     let port = listener.local_addr().map_or(options.port, |a| a.port());
@@ -635,12 +654,20 @@ pub fn serve(
             }
         }
     })
-    .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
+    .map_err(|e| FileError {
+        action: "watch",
+        path: root.clone(),
+        source: std::io::Error::other(e),
+    })?;
     // The root itself, so that a folder created later (templates/,
     // static/) is noticed and watched from then on.
     watcher
         .watch(&root, RecursiveMode::NonRecursive)
-        .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
+        .map_err(|e| FileError {
+            action: "watch",
+            path: root.clone(),
+            source: std::io::Error::other(e),
+        })?;
     let mut watched = Vec::new();
     watch_book_folders(&mut watcher, &root, &mut watched);
 
@@ -693,8 +720,8 @@ fn start_http(
     listener: std::net::TcpListener,
     port: u16,
     site: Arc<LiveSite>,
-) -> Result<(), String> {
-    let cannot = |e: std::io::Error| format!("cannot start the web server: {e}");
+) -> Result<(), ServeError> {
+    let cannot = ServeError::Http;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
         .enable_time()

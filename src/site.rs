@@ -16,10 +16,11 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::autolink::Autolinker;
-use crate::diagnostics::{Diagnostic, Diagnostics, SourceMap, did_you_mean};
+use crate::diagnostics::{Diagnostic, Diagnostics, SourceMap};
 use crate::highlight;
+use crate::links::LinkTargets;
 use crate::load::{Book, Change, LoadDiagnostics, Unloaded, load};
-use crate::markdown::{self, Fragment, InternalLink, RenderEnv, Rendered};
+use crate::markdown::{self, Fragment, RenderEnv, Rendered};
 use crate::output::{self, NullSink, PageSink, Staging};
 use crate::pages::{BookPages, FastMap, Generations, Page, settings_fingerprint};
 use crate::print;
@@ -345,10 +346,10 @@ impl Project {
         }
 
         // 2. Links between pages.
-        let anchors = self.anchors(&notes, intro.as_deref());
+        let targets = LinkTargets::new(&self.book, &notes, intro.as_deref());
         for r in all_rendered() {
             for link in &r.links {
-                if let Some(d) = check_link(link, &anchors, &unloaded) {
+                if let Some(d) = targets.check(link, &unloaded) {
                     diagnostics.push(d);
                 }
             }
@@ -850,67 +851,6 @@ impl Project {
             })
             .collect()
     }
-
-    /// What each `.md` link target is, to check links against.
-    fn anchors<'a>(
-        &'a self,
-        notes: &'a [Arc<Rendered>],
-        intro: Option<&'a Rendered>,
-    ) -> FastMap<&'a str, Anchors<'a>> {
-        let mut anchors: FastMap<&str, Anchors<'a>> = FastMap::default();
-        anchors.reserve(notes.len() + 3);
-        for (note, r) in self.book.notes.iter().zip(notes) {
-            anchors.insert(&note.path, Anchors::Headings(&r.headings));
-        }
-        anchors.insert(
-            "index.md",
-            Anchors::Headings(intro.map(|r| r.headings.as_slice()).unwrap_or_default()),
-        );
-        anchors.entry("glossary.md").or_insert_with(|| {
-            Anchors::Ids(
-                self.book
-                    .glossary
-                    .terms
-                    .iter()
-                    .map(|t| t.id.as_str())
-                    .collect(),
-            )
-        });
-        anchors.entry("chronology.md").or_insert_with(|| {
-            Anchors::Ids(
-                self.book
-                    .chronology
-                    .events
-                    .iter()
-                    .map(|e| e.id.as_str())
-                    .collect(),
-            )
-        });
-        anchors
-    }
-}
-
-/// The ids a link target has: a note's headings (a few, searched in
-/// order, so that a one-note edit builds no set per note), or a set.
-enum Anchors<'a> {
-    Headings(&'a [markdown::Heading]),
-    Ids(HashSet<&'a str>),
-}
-
-impl<'a> Anchors<'a> {
-    fn contains(&self, id: &str) -> bool {
-        match self {
-            Anchors::Headings(headings) => headings.iter().any(|h| h.id == id),
-            Anchors::Ids(ids) => ids.contains(id),
-        }
-    }
-
-    fn ids(&self) -> Vec<&'a str> {
-        match self {
-            Anchors::Headings(headings) => headings.iter().map(|h| h.id.as_str()).collect(),
-            Anchors::Ids(ids) => ids.iter().copied().collect(),
-        }
-    }
 }
 
 /// Checks that `root` is a book and that the output folder cannot overwrite
@@ -1299,60 +1239,6 @@ fn finish(mut project: Project, render: Render) -> Outcome {
         is_book: true,
         _retained: Box::new(project),
     }
-}
-
-/// Checks one link against the pages and their anchors. A link into a
-/// file that did not load is not checked: that file's own errors are
-/// reported.
-fn check_link(
-    link: &InternalLink,
-    anchors: &FastMap<&str, Anchors<'_>>,
-    unloaded: &Unloaded,
-) -> Option<Diagnostic> {
-    let into_unloaded = match link.target.as_str() {
-        "glossary.md" => unloaded.glossary,
-        "chronology.md" => unloaded.chronology,
-        target => unloaded.notes.contains(target),
-    };
-    if into_unloaded {
-        return None;
-    }
-    let Some(ids) = anchors.get(link.target.as_str()) else {
-        let mut d = Diagnostic::error(
-            link.file,
-            link.span.clone(),
-            format!("link to a missing note `{}`", link.target),
-        )
-        .with_label("no such file under content/");
-        if let Some(close) = did_you_mean(&link.target, anchors.keys().copied()) {
-            d = d.with_help(format!(
-                "did you mean `{close}`? (paths are relative to this note)"
-            ));
-        } else {
-            d = d.with_help("links between notes are relative paths to `.md` files, e.g. `[see](../x/y.md#heading)`");
-        }
-        return Some(d);
-    };
-    let fragment = link.fragment.as_deref().filter(|f| !f.is_empty())?;
-    if ids.contains(fragment) {
-        return None;
-    }
-    let ids = ids.ids();
-    let what = match link.target.as_str() {
-        "chronology.md" => "event",
-        "glossary.md" => "term",
-        _ => "heading",
-    };
-    let mut d = Diagnostic::error(
-        link.file,
-        link.span.clone(),
-        format!("`{}` has no {what} with the id `{fragment}`", link.target),
-    )
-    .with_label(format!("no such {what}"));
-    if let Some(close) = did_you_mean(fragment, ids.iter().copied()) {
-        d = d.with_help(format!("did you mean `#{close}`?"));
-    }
-    Some(d)
 }
 
 /// `f` of every item, on every thread of the pool, each thread taking the

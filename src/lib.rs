@@ -43,5 +43,6 @@ pub mod slug;
 pub mod source;
 pub mod theme;
 pub mod tomlstr;
+pub mod xref;
 
 pub use site::{BuildOptions, Outcome, Project, Site, build, check, render_book};

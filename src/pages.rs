@@ -17,11 +17,12 @@ use crate::config::BookConfig;
 use crate::diagnostics::Diagnostic;
 use crate::html::root_prefix;
 use crate::load::Book;
-use crate::markdown::{CitationUse, Footnote, Rendered};
+use crate::markdown::{Footnote, Rendered};
 use crate::note::Note;
 use crate::slug::slugify;
 use crate::source::Source;
 use crate::theme::Theme;
+use crate::xref::{CrossReferences, Referrer};
 
 /// A page of the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -49,31 +50,13 @@ pub struct BookPages<'a> {
     intro: Option<&'a Rendered>,
     glossary: &'a [Rendered],
     chronology: &'a [Rendered],
-    /// Pages that cite sources: title and path.
     /// For each note: a hash of what other pages show of it (title, page).
     note_keys: Vec<u64>,
-    /// For each source: (citing page, citation) pairs, in page order.
-    per_source: Vec<Vec<(Referrer, &'a CitationUse)>>,
-    term_mentions: Vec<Vec<Referrer>>,
-    /// Notes linking to each event, by event id.
-    event_mentions: HashMap<&'a str, Vec<usize>>,
+    /// Who cites each source, mentions each term, links to each event.
+    xref: CrossReferences<'a>,
     /// Where the 404 page links from, if not from `site_url`'s path (or,
     /// without it, relatively, like every other page).
     pub(crate) not_found_root: Option<&'a str>,
-}
-
-/// A page, or an entry of one, that cites a source or mentions a term.
-/// Titles and URLs are made only when a page that lists them is rendered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Referrer {
-    /// A note, by index in reading order.
-    Note(usize),
-    /// The introduction (`content/index.md`).
-    Intro,
-    /// A glossary definition.
-    Term(usize),
-    /// A chronology event.
-    Event(usize),
 }
 
 /// A link as templates see it.
@@ -241,63 +224,7 @@ impl<'a> BookPages<'a> {
         glossary: &'a [Rendered],
         chronology: &'a [Rendered],
     ) -> BookPages<'a> {
-        let mut per_source: Vec<Vec<(Referrer, &CitationUse)>> =
-            vec![Vec::new(); book.sources.sources.len()];
-        let mut add = |referrer: Referrer, rendered: &'a Rendered| {
-            for c in &rendered.citations {
-                if let Some(list) = per_source.get_mut(c.cite.source) {
-                    list.push((referrer, c));
-                }
-            }
-        };
-        for (i, r) in notes.iter().enumerate() {
-            add(Referrer::Note(i), r);
-        }
-        if let Some(r) = intro {
-            add(Referrer::Intro, r);
-        }
-        for (i, r) in glossary.iter().enumerate() {
-            add(Referrer::Term(i), r);
-        }
-        for (i, r) in chronology.iter().enumerate() {
-            add(Referrer::Event(i), r);
-        }
-
-        let mut term_mentions: Vec<Vec<Referrer>> = vec![Vec::new(); book.glossary.terms.len()];
-        let mut mention = |term: usize, referrer: Referrer| {
-            if let Some(list) = term_mentions.get_mut(term) {
-                // A referrer's terms arrive together: checking the last is enough.
-                if list.last() != Some(&referrer) {
-                    list.push(referrer);
-                }
-            }
-        };
-        for (i, r) in notes.iter().enumerate() {
-            for &t in &r.terms {
-                mention(t, Referrer::Note(i));
-            }
-        }
-        if let Some(r) = intro {
-            for &t in &r.terms {
-                mention(t, Referrer::Intro);
-            }
-        }
-        for (i, r) in chronology.iter().enumerate() {
-            for &t in &r.terms {
-                mention(t, Referrer::Event(i));
-            }
-        }
-        let mut event_mentions: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, r) in notes.iter().enumerate() {
-            for link in r.links.iter().filter(|l| l.target == "chronology.md") {
-                if let Some(id) = &link.fragment {
-                    let list = event_mentions.entry(id.as_str()).or_default();
-                    if list.last() != Some(&i) {
-                        list.push(i);
-                    }
-                }
-            }
-        }
+        let xref = CrossReferences::new(book, notes, intro, glossary, chronology);
         let note_keys = book
             .notes
             .iter()
@@ -310,11 +237,15 @@ impl<'a> BookPages<'a> {
             glossary,
             chronology,
             note_keys,
-            per_source,
-            term_mentions,
-            event_mentions,
+            xref,
             not_found_root: None,
         }
+    }
+
+    /// Who refers to what: for the print edition and the editor's report,
+    /// which show the same cross-references as the pages.
+    pub fn xref(&self) -> &CrossReferences<'a> {
+        &self.xref
     }
 
     /// What other pages call a referrer.
@@ -422,19 +353,19 @@ impl<'a> BookPages<'a> {
             }
             Page::Source(i) => {
                 generations.sources.hash(&mut h);
-                for (referrer, c) in &self.per_source[i] {
+                for (referrer, c) in &self.xref.citations[i] {
                     (self.key(*referrer), c.number, &c.cite).hash(&mut h);
                 }
             }
             Page::Sources => {
                 generations.sources.hash(&mut h);
-                for list in &self.per_source {
+                for list in &self.xref.citations {
                     list.len().hash(&mut h);
                 }
             }
             Page::Glossary => {
                 generations.glossary.hash(&mut h);
-                for list in &self.term_mentions {
+                for list in &self.xref.term_mentions {
                     list.len().hash(&mut h);
                     for referrer in list {
                         self.key(*referrer).hash(&mut h);
@@ -443,7 +374,7 @@ impl<'a> BookPages<'a> {
             }
             Page::Chronology => {
                 generations.chronology.hash(&mut h);
-                let mut mentions: Vec<_> = self.event_mentions.iter().collect();
+                let mut mentions: Vec<_> = self.xref.event_mentions.iter().collect();
                 mentions.sort_by_key(|(id, _)| **id);
                 for (id, notes) in mentions {
                     id.hash(&mut h);
@@ -559,7 +490,7 @@ impl<'a> BookPages<'a> {
         summary: bool,
     ) -> SourceContext<'s> {
         let page = format!("sources/{}.html", source.id);
-        let citations = &self.per_source[index];
+        let citations = &self.xref.citations[index];
         let mut per_paragraph: Vec<Vec<Backlink>> = Vec::new();
         let mut quoted: Vec<Vec<std::ops::Range<usize>>> = Vec::new();
         let mut whole = Vec::new();
@@ -678,7 +609,7 @@ impl<'a> BookPages<'a> {
                     kind: term.kind.as_deref(),
                     definition: &r.html,
                     see_also,
-                    mentions: self.term_mentions[i]
+                    mentions: self.xref.term_mentions[i]
                         .iter()
                         .map(|r| self.mention_link(*r))
                         .collect(),
@@ -727,6 +658,7 @@ impl<'a> BookPages<'a> {
                     title: &event.title,
                     body: &r.html,
                     mentions: self
+                        .xref
                         .event_mentions
                         .get(event.id.as_str())
                         .map(|notes| {

@@ -125,32 +125,18 @@ pub struct Project {
     load_diagnostics: LoadDiagnostics,
     theme: Result<Theme, Vec<Diagnostic>>,
     theme_generation: u64,
-    /// The theme generation whose static files were last handed over.
-    assets_generation: u64,
     next_generation: u64,
     notes: FastMap<String, (u64, Arc<Rendered>)>,
     intro: Option<Arc<Rendered>>,
     glossary: Option<Arc<Vec<Rendered>>>,
     chronology: Option<Arc<Vec<Rendered>>>,
     generations: Generations,
-    fingerprints: FastMap<String, u64>,
-    /// Write each note's page as soon as it is rendered and forget its HTML
-    /// (one-shot builds; `serve` keeps everything to rebuild from).
-    stream_pages: bool,
+    /// What renders are for.
+    mode: Mode,
+    /// What the last render handed over.
+    last: LastRender,
     /// Each glossary term's short definition, for link previews.
     term_previews: Option<Arc<Vec<String>>>,
-    /// The search index, kept so that `serve` updates it instead of
-    /// building it again (src/search.rs).
-    search: crate::search::SearchIndex,
-    /// Whether renders make the search index (`check` writes nothing, so
-    /// it skips that second of a 10,000-note book).
-    make_search: bool,
-    /// What a streaming render does about the print edition (`build`
-    /// writes it, `check` renders its template); `serve` makes it on
-    /// request ([`Project::render_print`]).
-    print_mode: print::Mode,
-    /// What the last editor's report found, for the next (`report = true`).
-    report_cache: crate::report::Cache,
     /// Where the 404 page links from instead of `site_url`: `/` under
     /// `serve` ([`Project::serve_from_root`]).
     not_found_root: Option<&'static str>,
@@ -181,20 +167,15 @@ impl Project {
             load_diagnostics,
             theme,
             theme_generation: 1,
-            assets_generation: 0,
             next_generation: 1,
             notes: FastMap::default(),
             intro: None,
             glossary: None,
             chronology: None,
             generations: Generations::default(),
-            fingerprints: FastMap::default(),
-            stream_pages: false,
+            mode: Mode::Serve,
+            last: LastRender::default(),
             term_previews: None,
-            search: crate::search::SearchIndex::default(),
-            make_search: true,
-            print_mode: print::Mode::Off,
-            report_cache: crate::report::Cache::default(),
             not_found_root: None,
         }
     }
@@ -289,16 +270,91 @@ impl Project {
     /// Renders the book into `sink`: every page, or (`only_changed`) only the
     /// pages whose inputs changed since the last render. Pages are handed
     /// over only if the whole book has no error.
+    ///
+    /// The steps, in order: what loading found; the Markdown not rendered
+    /// yet; what the renderings found and the links between pages; then,
+    /// with no error, the pages, the search index and the print edition
+    /// side by side; the theme's static files; the editor's report.
     pub fn render(
         &mut self,
         sink: &dyn PageSink,
         only_changed: bool,
         progress: &dyn Progress,
     ) -> Render {
-        let mut timings = Timings::new();
+        let mut run = Run {
+            diagnostics: self.load_problems(),
+            stats: Stats {
+                notes: self.book.notes.len(),
+                sources: self.book.sources.sources.len(),
+                ..Stats::default()
+            },
+            timings: Timings::new(),
+            written: Vec::new(),
+            all_paths: Vec::new(),
+            only_changed,
+        };
+        let unloaded = self.book.unloaded(&self.load_diagnostics);
+
+        let started = Instant::now();
+        let streams = self.mode.streams();
+        let (streamed, print_stream) =
+            self.render_markdown(progress, streams.then_some(sink), &unloaded);
+        run.timings.push(("markdown", started.elapsed()));
+
+        let started = Instant::now();
+        let rendered = self.renderings();
+        self.fragment_problems(&rendered, &unloaded, &mut run);
+        run.timings.push(("links", started.elapsed()));
+        let theme = match &self.theme {
+            Ok(theme) if !run.diagnostics.has_errors() => theme,
+            _ => return run.into_render(),
+        };
+
+        let step = Step {
+            book: &self.book,
+            mode: self.mode,
+            theme,
+            sink,
+            generations: &self.generations,
+            settings: settings_fingerprint(&self.book, self.theme_generation),
+        };
+        let last = &mut self.last;
+        let mut pages = BookPages::new(
+            &self.book,
+            &rendered.notes,
+            rendered.intro.as_deref(),
+            &rendered.glossary,
+            &rendered.chronology,
+        );
+        pages.not_found_root = self.not_found_root;
+        let started = Instant::now();
+        let due = step.due_pages(&pages, &streamed, last, &mut run);
+        let fingerprinting = started.elapsed();
+        step.write_pages_search_print(
+            &pages,
+            &rendered,
+            due,
+            print_stream,
+            progress,
+            last,
+            &mut run,
+        );
+        if let Some((_, took)) = run.timings.iter_mut().find(|(name, _)| *name == "pages") {
+            *took += fingerprinting;
+        }
+        step.write_static_files(self.theme_generation, last, &mut run);
+        if self.book.config.report && !run.diagnostics.has_errors() {
+            let started = Instant::now();
+            step.write_report(&rendered, last, &mut run);
+            run.timings.push(("report", started.elapsed()));
+        }
+        run.into_render()
+    }
+
+    /// What loading the book and its theme found. It comes first: a file
+    /// that did not load may be why other errors are missing.
+    fn load_problems(&self) -> Diagnostics {
         let mut diagnostics = Diagnostics::new();
-        // What reading the files found comes first: a file that did not
-        // load may be why other errors are missing (`unloaded`).
         for list in self.load_diagnostics.values() {
             diagnostics.extend_causes(list.iter().cloned());
         }
@@ -306,310 +362,51 @@ impl Project {
             Ok(theme) => diagnostics.extend_causes(theme.warnings.iter().cloned()),
             Err(errors) => diagnostics.extend_causes(errors.iter().cloned()),
         }
-        let unloaded = self.book.unloaded(&self.load_diagnostics);
-        let mut stats = Stats {
-            notes: self.book.notes.len(),
-            sources: self.book.sources.sources.len(),
-            ..Stats::default()
-        };
+        diagnostics
+    }
 
-        // 1. Markdown: what is not cached, in parallel.
-        let started = Instant::now();
-        let (streamed, print_stream) = self.render_markdown(
-            progress,
-            if self.stream_pages { Some(sink) } else { None },
-            &unloaded,
-        );
-        timings.push(("markdown", started.elapsed()));
+    /// Every rendering the project holds now.
+    fn renderings(&self) -> Renderings {
+        Renderings {
+            notes: self.rendered_notes(),
+            intro: self.intro.clone(),
+            glossary: self.glossary.clone().unwrap_or_default(),
+            chronology: self.chronology.clone().unwrap_or_default(),
+        }
+    }
 
-        let started = Instant::now();
-        let notes = self.rendered_notes();
-        let intro = self.intro.clone();
-        let glossary = self.glossary.clone().unwrap_or_default();
-        let chronology = self.chronology.clone().unwrap_or_default();
-        let all_rendered = || {
-            notes
-                .iter()
-                .map(|r| &**r)
-                .chain(intro.as_deref())
-                .chain(glossary.iter())
-                .chain(chronology.iter())
-        };
-        for r in all_rendered() {
-            diagnostics.extend(r.diagnostics.iter().cloned());
+    /// What the renderings found (errors, quotations no citation follows,
+    /// broken links between pages, colliding paths), and the counts of
+    /// citations and quotations.
+    fn fragment_problems(&self, rendered: &Renderings, unloaded: &Unloaded, run: &mut Run) {
+        for r in rendered.all() {
+            run.diagnostics.extend(r.diagnostics.iter().cloned());
         }
         let unattributed = self.book.config.unattributed_quotations;
         if unattributed != crate::config::Unattributed::Allow {
-            for q in all_rendered().flat_map(|r| &r.unattributed) {
-                diagnostics.push(unattributed_quotation(q, unattributed));
+            for q in rendered.all().flat_map(|r| &r.unattributed) {
+                run.diagnostics
+                    .push(unattributed_quotation(q, unattributed));
             }
         }
-
-        // 2. Links between pages.
-        let targets = LinkTargets::new(&self.book, &notes, intro.as_deref());
-        for r in all_rendered() {
+        let targets = LinkTargets::new(&self.book, &rendered.notes, rendered.intro.as_deref());
+        for r in rendered.all() {
             for link in &r.links {
-                if let Some(d) = targets.check(link, &unloaded) {
-                    diagnostics.push(d);
+                if let Some(d) = targets.check(link, unloaded) {
+                    run.diagnostics.push(d);
                 }
             }
         }
-        diagnostics.extend(crate::sitepath::collisions(
+        run.diagnostics.extend(crate::sitepath::collisions(
             &self.book,
             self.theme.as_ref().ok().map(|t| t.static_files.as_slice()),
         ));
-        stats.citations = all_rendered().map(|r| r.citations.len()).sum();
-        stats.quotations = all_rendered()
+        run.stats.citations = rendered.all().map(|r| r.citations.len()).sum();
+        run.stats.quotations = rendered
+            .all()
             .flat_map(|r| &r.citations)
             .map(|c| c.cite.quotes.len())
             .sum();
-        timings.push(("links", started.elapsed()));
-        let theme = match (&self.theme, diagnostics.has_errors()) {
-            (Ok(theme), false) => theme,
-            _ => {
-                return Render {
-                    diagnostics,
-                    stats,
-                    timings,
-                    written: Vec::new(),
-                    all_paths: Vec::new(),
-                };
-            }
-        };
-
-        // 3. Pages whose inputs changed, in parallel.
-        let started = Instant::now();
-        let mut pages =
-            BookPages::new(&self.book, &notes, intro.as_deref(), &glossary, &chronology);
-        pages.not_found_root = self.not_found_root;
-        let settings = settings_fingerprint(&self.book, self.theme_generation);
-        let all = pages.all();
-        let mut due: Vec<(Page, String, u64)> = Vec::with_capacity(all.len());
-        let mut all_paths = Vec::with_capacity(all.len() + theme.static_files.len() + 1);
-        // Fingerprinting every page is most of a one-note edit in a big
-        // book: in parallel.
-        let generations = &self.generations;
-        let fingerprinted: Vec<(Page, String, u64)> = all
-            .into_par_iter()
-            .map(|page| {
-                let fingerprint = pages.fingerprint(page, generations) ^ settings;
-                (page, pages.path(page), fingerprint)
-            })
-            .collect();
-        for (page, path, fingerprint) in fingerprinted {
-            if !streamed.is_empty() && streamed.contains(&path) {
-                self.fingerprints.insert(path.clone(), fingerprint);
-            } else if !only_changed || self.fingerprints.get(&path) != Some(&fingerprint) {
-                due.push((page, path.clone(), fingerprint));
-            }
-            all_paths.push(path);
-        }
-        let fingerprinting = started.elapsed();
-        // The pages, the search index and the end of the print edition are
-        // made side by side. The pages and the index share the thread pool,
-        // each filling the other's gaps (the index works through the notes
-        // in batches, with a little serial work after each); the print
-        // edition, whose articles are already written, renders the rest of
-        // its page on a thread of its own. (`check` renders only the print
-        // page's template: the articles cannot fail.)
-        let print_due = self.stream_pages
-            && self.print_mode != print::Mode::Off
-            && self.book.config.print
-            && !diagnostics.has_errors();
-        let make_search = self.make_search && self.book.config.search;
-        if !self.book.config.search {
-            // `search = false` under `serve`: the index's files leave the
-            // site, so should search be turned on again, all are written.
-            self.search = crate::search::SearchIndex::default();
-        }
-        let book = &self.book;
-        let search = &mut self.search;
-        let sources_generation = self.generations.sources;
-        let stream_pages = self.stream_pages;
-        let pages = &pages;
-        let (page_results, index, printed) = std::thread::scope(|scope| {
-            // ---- Print edition (print.rs): the page around the notes,
-            // with the articles made as the notes were streamed in step 1.
-            let print_job = print_due.then(|| {
-                let (notes, intro, glossary, chronology) =
-                    (&notes, intro.as_deref(), &glossary, &chronology);
-                scope.spawn(move || {
-                    let started = Instant::now();
-                    let input = print::Input {
-                        book,
-                        notes,
-                        intro,
-                        glossary,
-                        chronology,
-                    };
-                    let (layout, stream) = match print_stream {
-                        Some((layout, stream)) => (layout, Some(stream)),
-                        None => (print::Layout::new(book), None),
-                    };
-                    let result = print::write(&input, &layout, theme, stream, sink);
-                    (result, started.elapsed())
-                })
-            });
-            let render_pages = || {
-                let started = Instant::now();
-                progress.start("pages", due.len());
-                let results: Vec<(String, u64, Result<(), Diagnostic>)> = due
-                    .into_par_iter()
-                    .map(|(page, path, fingerprint)| {
-                        let result = pages.render(page, theme).and_then(|html| {
-                            sink.put(&path, html).map_err(|e| {
-                                Diagnostic::global(format!("cannot write {path}: {e}"))
-                            })
-                        });
-                        progress.step();
-                        (path, fingerprint, result)
-                    })
-                    .collect();
-                progress.finish();
-                (results, started.elapsed())
-            };
-            // ---- The search index (src/search.rs): its files under search/.
-            let make_index = || {
-                make_search.then(|| {
-                    let started = Instant::now();
-                    let index = search.write(
-                        &crate::search::Input {
-                            book,
-                            notes: &notes,
-                            intro: intro.as_ref(),
-                            glossary: &glossary,
-                            chronology: &chronology,
-                            sources_generation,
-                            static_files: &theme.static_files,
-                            only_changed,
-                            keep: !stream_pages,
-                        },
-                        sink,
-                    );
-                    (index, started.elapsed())
-                })
-            };
-            let (page_results, index) = rayon::join(render_pages, make_index);
-            let printed = print_job.map(|job| match job.join() {
-                Ok(printed) => printed,
-                Err(panic) => std::panic::resume_unwind(panic),
-            });
-            (page_results, index, printed)
-        });
-        let (results, took) = page_results;
-        let mut written = Vec::with_capacity(results.len());
-        for (path, fingerprint, result) in results {
-            match result {
-                Ok(()) => {
-                    self.fingerprints.insert(path.clone(), fingerprint);
-                    written.push(path);
-                }
-                Err(d) => diagnostics.push(d),
-            }
-        }
-        timings.push(("pages", took + fingerprinting));
-        // The static files last. None has the path of a page (that is an
-        // error, `sitepath::collisions`), but one may have the path of a
-        // file of the search index, which then leaves it alone with a
-        // warning.
-        if !only_changed || self.assets_generation != self.theme_generation {
-            for (path, bytes) in &theme.static_files {
-                if let Err(e) = sink.put(path, bytes.clone()) {
-                    diagnostics.push(Diagnostic::global(format!("cannot write {path}: {e}")));
-                }
-                written.push(path.clone());
-            }
-            if let Err(e) = sink.put("highlight.css", highlight::stylesheet().as_bytes().to_vec()) {
-                diagnostics.push(Diagnostic::global(format!(
-                    "cannot write highlight.css: {e}"
-                )));
-            }
-            written.push("highlight.css".into());
-            self.assets_generation = self.theme_generation;
-        }
-        all_paths.extend(theme.static_files.iter().map(|(p, _)| p.clone()));
-        all_paths.push("highlight.css".into());
-        if let Some((index, took)) = index {
-            diagnostics.extend(index.diagnostics);
-            written.extend(index.written);
-            all_paths.extend(index.paths);
-            timings.push(("search", took));
-        }
-        if let Some((result, took)) = printed {
-            match result {
-                Ok(true) => {
-                    written.push(print::PAGE.into());
-                    all_paths.push(print::PAGE.into());
-                }
-                Ok(false) => {}
-                Err(d) => diagnostics.push(d),
-            }
-            timings.push(("print", took));
-        }
-        // ---- End of the search index and the print edition.
-
-        // ---- The editor's report (report.rs): `report.html`, only with
-        // `report = true`, so that a normal build does none of its work.
-        if self.book.config.report && !diagnostics.has_errors() {
-            let started = Instant::now();
-            let path = crate::report::PAGE.to_string();
-            if theme.tera.get_template_names().any(|name| name == path) {
-                let renderings = crate::report::Renderings {
-                    notes: &notes,
-                    intro: intro.as_deref(),
-                    glossary: &glossary,
-                    chronology: &chronology,
-                };
-                // `serve` renders after every edit, so it keeps each note's
-                // findings and analyses again only what changed; a one-shot
-                // build renders once and keeps nothing.
-                let analysis = if self.stream_pages {
-                    crate::report::Analysis::once(&self.book, &renderings)
-                } else {
-                    crate::report::Analysis::cached(
-                        &self.book,
-                        &renderings,
-                        &mut self.report_cache,
-                        &self.generations,
-                    )
-                };
-                let fingerprint = analysis.fingerprint() ^ settings;
-                if !only_changed || self.fingerprints.get(&path) != Some(&fingerprint) {
-                    let result = analysis.report().page(&self.book, theme).and_then(|html| {
-                        sink.put(&path, html.into_bytes())
-                            .map_err(|e| Diagnostic::global(format!("cannot write {path}: {e}")))
-                    });
-                    match result {
-                        Ok(()) => {
-                            self.fingerprints.insert(path.clone(), fingerprint);
-                            written.push(path.clone());
-                        }
-                        Err(d) => diagnostics.push(d),
-                    }
-                }
-                all_paths.push(path);
-            } else {
-                diagnostics.push(
-                    Diagnostic::global(format!(
-                        "theme `{}` has no template `{path}`, which `report = true` needs",
-                        self.book.config.theme
-                    ))
-                    .with_help("add report.html to the theme or to templates/, or remove `report = true` from content/book.toml"),
-                );
-            }
-            timings.push(("report", started.elapsed()));
-        }
-        // ---- End of the editor's report.
-
-        all_paths.sort();
-        stats.files = all_paths.len();
-        Render {
-            diagnostics,
-            stats,
-            timings,
-            written,
-            all_paths,
-        }
     }
 
     /// Renders the Markdown that is not cached. With `stream`, each note's
@@ -667,7 +464,7 @@ impl Project {
         // (print.rs).
         let print = stream
             .filter(|_| {
-                self.print_mode == print::Mode::Write
+                self.mode.print() == print::Mode::Write
                     && book.config.print
                     && theme.is_some_and(print::has_template)
             })
@@ -808,7 +605,7 @@ impl Project {
         let Ok(theme) = &self.theme else {
             return Ok(false);
         };
-        if self.stream_pages || !self.book.config.print {
+        if self.mode.streams() || !self.book.config.print {
             return Ok(false);
         }
         let notes = self.rendered_notes();
@@ -850,6 +647,371 @@ impl Project {
                     .unwrap_or_default()
             })
             .collect()
+    }
+}
+
+/// What a [`Project`] renders for: which pages it makes and what it keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `serve`, and the default of [`Project::load`]: every rendering is
+    /// kept to render again from, and the print edition is made on
+    /// request ([`Project::render_print`]).
+    Serve,
+    /// A one-shot build: each note's page is handed over as soon as its
+    /// note is rendered and its HTML dropped, and the search index is
+    /// written; with `print`, so is the print edition, as the notes are
+    /// rendered.
+    Build {
+        /// Whether the print edition is written.
+        print: bool,
+    },
+    /// `check`: as a build, but without the search index, and only the
+    /// print page's template is rendered.
+    Check,
+}
+
+impl Mode {
+    /// Whether note pages are written as the notes are rendered, and
+    /// their HTML then dropped.
+    fn streams(self) -> bool {
+        !matches!(self, Mode::Serve)
+    }
+
+    /// Whether renders make the search index (`check` writes nothing, so
+    /// it skips that second of a 10,000-note book).
+    fn makes_search(self) -> bool {
+        !matches!(self, Mode::Check)
+    }
+
+    /// What a streaming render does about the print edition.
+    fn print(self) -> print::Mode {
+        match self {
+            Mode::Serve | Mode::Build { print: false } => print::Mode::Off,
+            Mode::Build { print: true } => print::Mode::Write,
+            Mode::Check => print::Mode::Check,
+        }
+    }
+}
+
+/// What a project keeps of its last render, to hand over next time only
+/// what changed.
+#[derive(Default)]
+struct LastRender {
+    /// Each page's fingerprint when it was last handed over.
+    fingerprints: FastMap<String, u64>,
+    /// The theme generation whose static files were last handed over.
+    assets_generation: u64,
+    /// The search index, kept so that `serve` updates it instead of
+    /// building it again (src/search.rs).
+    search: crate::search::SearchIndex,
+    /// What the last editor's report found, for the next (`report = true`).
+    report_cache: crate::report::Cache,
+}
+
+/// Every rendering of the book, as the steps after rendering read them.
+struct Renderings {
+    /// Each note's, in reading order.
+    notes: Vec<Arc<Rendered>>,
+    intro: Option<Arc<Rendered>>,
+    glossary: Arc<Vec<Rendered>>,
+    chronology: Arc<Vec<Rendered>>,
+}
+
+impl Renderings {
+    /// Every rendering: notes, introduction, glossary, chronology.
+    fn all(&self) -> impl Iterator<Item = &Rendered> {
+        self.notes
+            .iter()
+            .map(|r| &**r)
+            .chain(self.intro.as_deref())
+            .chain(self.glossary.iter())
+            .chain(self.chronology.iter())
+    }
+}
+
+/// What the steps of one render share, once the book rendered without
+/// error.
+struct Step<'r> {
+    book: &'r Book,
+    mode: Mode,
+    theme: &'r Theme,
+    sink: &'r dyn PageSink,
+    generations: &'r Generations,
+    /// The fingerprint of the book's settings and theme, in every page's.
+    settings: u64,
+}
+
+/// What a render has found and handed over so far.
+struct Run {
+    diagnostics: Diagnostics,
+    stats: Stats,
+    timings: Timings,
+    written: Vec<String>,
+    all_paths: Vec<String>,
+    /// Hand over only the pages whose fingerprint changed.
+    only_changed: bool,
+}
+
+impl Run {
+    fn into_render(mut self) -> Render {
+        self.all_paths.sort();
+        self.stats.files = self.all_paths.len();
+        Render {
+            diagnostics: self.diagnostics,
+            stats: self.stats,
+            timings: self.timings,
+            written: self.written,
+            all_paths: self.all_paths,
+        }
+    }
+}
+
+/// Hands `bytes` to `sink` as `path`; a failure is the build's error.
+fn put(sink: &dyn PageSink, path: &str, bytes: Vec<u8>) -> Result<(), Diagnostic> {
+    sink.put(path, bytes)
+        .map_err(|e| Diagnostic::global(format!("cannot write {path}: {e}")))
+}
+
+impl Step<'_> {
+    /// The pages to render now: each page's fingerprint, computed in
+    /// parallel (in a big book, most of a one-note edit), against the
+    /// last; pages already written while their note was rendered
+    /// (`streamed`) only keep their fingerprint.
+    fn due_pages(
+        &self,
+        pages: &BookPages<'_>,
+        streamed: &HashSet<String>,
+        last: &mut LastRender,
+        run: &mut Run,
+    ) -> Vec<(Page, String, u64)> {
+        let all = pages.all();
+        let (generations, settings) = (self.generations, self.settings);
+        let fingerprinted: Vec<(Page, String, u64)> = all
+            .into_par_iter()
+            .map(|page| {
+                let fingerprint = pages.fingerprint(page, generations) ^ settings;
+                (page, pages.path(page), fingerprint)
+            })
+            .collect();
+        let mut due = Vec::with_capacity(fingerprinted.len());
+        run.all_paths.reserve(fingerprinted.len() + 64);
+        for (page, path, fingerprint) in fingerprinted {
+            if !streamed.is_empty() && streamed.contains(&path) {
+                last.fingerprints.insert(path.clone(), fingerprint);
+            } else if !run.only_changed || last.fingerprints.get(&path) != Some(&fingerprint) {
+                due.push((page, path.clone(), fingerprint));
+            }
+            run.all_paths.push(path);
+        }
+        due
+    }
+
+    /// The pages, the search index and the end of the print edition, made
+    /// side by side. The pages and the index share the thread pool, each
+    /// filling the other's gaps (the index works through the notes in
+    /// batches, with a little serial work after each); the print edition,
+    /// whose articles are already written, renders the rest of its page on
+    /// a thread of its own. (`check` renders only the print page's
+    /// template: the articles cannot fail.)
+    #[allow(clippy::too_many_arguments)]
+    fn write_pages_search_print(
+        &self,
+        pages: &BookPages<'_>,
+        rendered: &Renderings,
+        due: Vec<(Page, String, u64)>,
+        print_stream: Option<(print::Layout, print::Stream<'_>)>,
+        progress: &dyn Progress,
+        last: &mut LastRender,
+        run: &mut Run,
+    ) {
+        let (theme, sink) = (self.theme, self.sink);
+        let print_due =
+            self.mode.streams() && self.mode.print() != print::Mode::Off && self.book.config.print;
+        let make_search = self.mode.makes_search() && self.book.config.search;
+        if !self.book.config.search {
+            // `search = false` under `serve`: the index's files leave the
+            // site, so should search be turned on again, all are written.
+            last.search = crate::search::SearchIndex::default();
+        }
+        let book = self.book;
+        let search = &mut last.search;
+        let sources_generation = self.generations.sources;
+        let keep = !self.mode.streams();
+        let only_changed = run.only_changed;
+        let (notes, intro, glossary, chronology) = (
+            rendered.notes.as_slice(),
+            rendered.intro.as_deref(),
+            rendered.glossary.as_slice(),
+            rendered.chronology.as_slice(),
+        );
+        let (page_results, index, printed) = std::thread::scope(|scope| {
+            let print_job = print_due.then(|| {
+                scope.spawn(move || {
+                    let started = Instant::now();
+                    let input = print::Input {
+                        book,
+                        notes,
+                        intro,
+                        glossary,
+                        chronology,
+                    };
+                    let (layout, stream) = match print_stream {
+                        Some((layout, stream)) => (layout, Some(stream)),
+                        None => (print::Layout::new(book), None),
+                    };
+                    let result = print::write(&input, &layout, theme, stream, sink);
+                    (result, started.elapsed())
+                })
+            });
+            let render_pages = || {
+                let started = Instant::now();
+                progress.start("pages", due.len());
+                let results: Vec<(String, u64, Result<(), Diagnostic>)> = due
+                    .into_par_iter()
+                    .map(|(page, path, fingerprint)| {
+                        let result = pages
+                            .render(page, theme)
+                            .and_then(|html| put(sink, &path, html));
+                        progress.step();
+                        (path, fingerprint, result)
+                    })
+                    .collect();
+                progress.finish();
+                (results, started.elapsed())
+            };
+            let make_index = || {
+                make_search.then(|| {
+                    let started = Instant::now();
+                    let index = search.write(
+                        &crate::search::Input {
+                            book,
+                            notes,
+                            intro: rendered.intro.as_ref(),
+                            glossary: &rendered.glossary,
+                            chronology: &rendered.chronology,
+                            sources_generation,
+                            static_files: &theme.static_files,
+                            only_changed,
+                            keep,
+                        },
+                        sink,
+                    );
+                    (index, started.elapsed())
+                })
+            };
+            let (page_results, index) = rayon::join(render_pages, make_index);
+            let printed = print_job.map(|job| match job.join() {
+                Ok(printed) => printed,
+                Err(panic) => std::panic::resume_unwind(panic),
+            });
+            (page_results, index, printed)
+        });
+        let (results, took) = page_results;
+        run.written.reserve(results.len());
+        for (path, fingerprint, result) in results {
+            match result {
+                Ok(()) => {
+                    last.fingerprints.insert(path.clone(), fingerprint);
+                    run.written.push(path);
+                }
+                Err(d) => run.diagnostics.push(d),
+            }
+        }
+        run.timings.push(("pages", took));
+        if let Some((index, took)) = index {
+            run.diagnostics.extend(index.diagnostics);
+            run.written.extend(index.written);
+            run.all_paths.extend(index.paths);
+            run.timings.push(("search", took));
+        }
+        if let Some((result, took)) = printed {
+            match result {
+                Ok(true) => {
+                    run.written.push(print::PAGE.into());
+                    run.all_paths.push(print::PAGE.into());
+                }
+                Ok(false) => {}
+                Err(d) => run.diagnostics.push(d),
+            }
+            run.timings.push(("print", took));
+        }
+    }
+
+    /// The theme's static files and the highlighting stylesheet, when the
+    /// theme changed since they were last handed over. None has the path
+    /// of a page (that is an error, `sitepath::collisions`), but one may
+    /// have the path of a file of the search index, which then leaves it
+    /// alone with a warning.
+    fn write_static_files(&self, theme_generation: u64, last: &mut LastRender, run: &mut Run) {
+        let theme = self.theme;
+        if !run.only_changed || last.assets_generation != theme_generation {
+            let stylesheet = highlight::stylesheet().as_bytes().to_vec();
+            let files = theme
+                .static_files
+                .iter()
+                .map(|(path, bytes)| (path.as_str(), bytes.clone()))
+                .chain([("highlight.css", stylesheet)]);
+            for (path, bytes) in files {
+                if let Err(d) = put(self.sink, path, bytes) {
+                    run.diagnostics.push(d);
+                }
+                run.written.push(path.to_string());
+            }
+            last.assets_generation = theme_generation;
+        }
+        run.all_paths
+            .extend(theme.static_files.iter().map(|(p, _)| p.clone()));
+        run.all_paths.push("highlight.css".into());
+    }
+
+    /// The editor's report (`report.html`, only with `report = true`, so
+    /// that a normal build does none of its work). `serve` renders after
+    /// every edit, so it keeps each note's findings and analyses again
+    /// only what changed; a one-shot build analyses once and keeps nothing.
+    fn write_report(&self, rendered: &Renderings, last: &mut LastRender, run: &mut Run) {
+        let theme = self.theme;
+        let path = crate::report::PAGE;
+        if !theme.tera.get_template_names().any(|name| name == path) {
+            run.diagnostics.push(
+                Diagnostic::global(format!(
+                    "theme `{}` has no template `{path}`, which `report = true` needs",
+                    self.book.config.theme
+                ))
+                .with_help("add report.html to the theme or to templates/, or remove `report = true` from content/book.toml"),
+            );
+            return;
+        }
+        let renderings = crate::report::Renderings {
+            notes: &rendered.notes,
+            intro: rendered.intro.as_deref(),
+            glossary: &rendered.glossary,
+            chronology: &rendered.chronology,
+        };
+        let analysis = if self.mode.streams() {
+            crate::report::Analysis::once(self.book, &renderings)
+        } else {
+            crate::report::Analysis::cached(
+                self.book,
+                &renderings,
+                &mut last.report_cache,
+                self.generations,
+            )
+        };
+        let fingerprint = analysis.fingerprint() ^ self.settings;
+        if !run.only_changed || last.fingerprints.get(path) != Some(&fingerprint) {
+            let result = analysis
+                .report()
+                .page(self.book, theme)
+                .and_then(|html| put(self.sink, path, html.into_bytes()));
+            match result {
+                Ok(()) => {
+                    last.fingerprints.insert(path.to_string(), fingerprint);
+                    run.written.push(path.to_string());
+                }
+                Err(d) => run.diagnostics.push(d),
+            }
+        }
+        run.all_paths.push(path.to_string());
     }
 }
 
@@ -1012,7 +1174,7 @@ fn render_page_fragments<'t>(
 /// (it makes it on request), so that this equals an incremental render.
 pub fn render_book(options: &BuildOptions) -> (Outcome, Option<Site>) {
     let mut project = Project::load(options.clone());
-    project.stream_pages = true;
+    project.mode = Mode::Build { print: false };
     let sink = Mutex::new(Site::default());
     let render = project.render(&sink, false, &Silent);
     let site = sink
@@ -1042,9 +1204,7 @@ fn check_with(options: &BuildOptions, report: bool) -> (Outcome, Option<crate::r
     };
     let started = Instant::now();
     let mut project = Project::load(resolved);
-    project.stream_pages = true;
-    project.make_search = false;
-    project.print_mode = print::Mode::Check;
+    project.mode = Mode::Check;
     let load_time = started.elapsed();
     let mut render = project.render(&NullSink, false, &Silent);
     render.timings.insert(0, ("load", load_time));
@@ -1100,8 +1260,7 @@ pub fn build_replacing(
     };
     let started = Instant::now();
     let mut project = Project::load(resolved);
-    project.stream_pages = true;
-    project.print_mode = print::Mode::Write;
+    project.mode = Mode::Build { print: true };
     let load_time = started.elapsed();
     let refused = |mut project: Project, d: Diagnostic| {
         let mut render = project.render(&NullSink, false, progress);
@@ -1305,11 +1464,11 @@ mod tests {
         let outcome = build_with_progress(&options, &Silent);
         assert!(!outcome.diagnostics.has_errors());
         assert!(dir.path().join("site/report.html").is_file());
-        assert!(outcome._retained.report_cache.is_empty());
+        assert!(outcome._retained.last.report_cache.is_empty());
         // What `serve` renders from keeps each note's findings.
         let mut project = Project::load(options);
         let render = project.render(&NullSink, false, &Silent);
         assert!(!render.diagnostics.has_errors());
-        assert!(!project.report_cache.is_empty());
+        assert!(!project.last.report_cache.is_empty());
     }
 }

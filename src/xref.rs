@@ -60,8 +60,18 @@ impl<'a> CrossReferences<'a> {
         let mut citations: Vec<Vec<(Referrer, &CitationUse)>> =
             vec![Vec::new(); book.sources.sources.len()];
         let everyone = referrers()
-            .chain(glossary.iter().enumerate().map(|(i, r)| (Referrer::Term(i), r)))
-            .chain(chronology.iter().enumerate().map(|(i, r)| (Referrer::Event(i), r)));
+            .chain(
+                glossary
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (Referrer::Term(i), r)),
+            )
+            .chain(
+                chronology
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (Referrer::Event(i), r)),
+            );
         for (referrer, rendered) in everyone {
             for c in &rendered.citations {
                 if let Some(list) = citations.get_mut(c.cite.source) {
@@ -73,8 +83,12 @@ impl<'a> CrossReferences<'a> {
         // A definition's references to other terms are "see also", not
         // mentions.
         let mut term_mentions: Vec<Vec<Referrer>> = vec![Vec::new(); book.glossary.terms.len()];
-        let mentioning = referrers()
-            .chain(chronology.iter().enumerate().map(|(i, r)| (Referrer::Event(i), r)));
+        let mentioning = referrers().chain(
+            chronology
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (Referrer::Event(i), r)),
+        );
         for (referrer, rendered) in mentioning {
             for &term in &rendered.terms {
                 if let Some(list) = term_mentions.get_mut(term) {

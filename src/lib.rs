@@ -15,6 +15,7 @@
 pub mod autolink;
 pub mod chronology;
 pub mod citation;
+pub mod commands;
 pub mod config;
 pub mod date;
 pub mod diagnostics;

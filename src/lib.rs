@@ -31,6 +31,7 @@ pub mod note;
 pub mod output;
 pub mod pages;
 pub mod print;
+pub mod problem;
 pub mod prose;
 pub mod quote;
 pub mod report;

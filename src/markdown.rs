@@ -145,7 +145,7 @@ pub struct Rendered {
     pub diagnostics: Vec<Diagnostic>,
     /// Quotations not found in their source (each is also an error in
     /// `diagnostics`), for the editor's report.
-    pub drifts: Vec<crate::report::QuoteDrift>,
+    pub drifts: Vec<crate::problem::QuoteDrift>,
     /// Every reference as the search index cuts it out of the Markdown:
     /// its byte range in the fragment and the text it leaves (a term's, or
     /// nothing). Kept when the references were taken everywhere (not
@@ -458,26 +458,21 @@ fn resolve_group(
     file: FileId,
     group: &CitationGroup,
     diagnostics: &mut Vec<Diagnostic>,
-    drifts: &mut Vec<crate::report::QuoteDrift>,
+    drifts: &mut Vec<crate::problem::QuoteDrift>,
     closest_left: &mut usize,
 ) -> Resolved {
     let mut refs = Vec::with_capacity(group.refs.len());
     for cite in &group.refs {
-        match crate::resolve::resolve_ref_within(env.sources, file, cite, closest_left) {
+        match crate::resolve::resolve_ref_within(env.sources, cite, closest_left) {
             Ok(r) => refs.push(r),
-            Err(d) => {
-                drifts.extend(crate::report::QuoteDrift::of_failed(
-                    env.sources,
-                    file,
-                    cite,
-                    *closest_left > 0,
-                ));
+            Err(problem) => {
+                drifts.extend(problem.drift(file));
                 // A source that did not load is reported by its own errors,
                 // not once by every citation of it.
                 let unloaded = env.sources.index_of(&cite.key).is_none()
                     && env.unloaded.sources.contains(&cite.key);
                 if !unloaded {
-                    diagnostics.push(d);
+                    diagnostics.push(problem.diagnostic(file));
                 }
             }
         }
@@ -796,29 +791,16 @@ impl<'e, 'a> EventWriter<'e, 'a> {
                 continue;
             };
             let quotation = crate::citation::Quotation { text: q.text, span };
-            if let Err(d) = crate::resolve::verify_quotation(
+            if let Err(problem) = crate::resolve::verify_quotation(
                 self.env.sources,
-                self.fragment.file,
                 &group.refs,
                 resolved,
                 &quotation,
                 &mut self.closest_left,
             ) {
-                // For the report, as if it stood in the first reference's
-                // brackets.
-                if let Some(first) = group.refs.first() {
-                    let cite = crate::citation::CiteRef {
-                        quotation: Some(quotation),
-                        ..first.clone()
-                    };
-                    self.out.drifts.extend(crate::report::QuoteDrift::of_failed(
-                        self.env.sources,
-                        self.fragment.file,
-                        &cite,
-                        self.closest_left > 0,
-                    ));
-                }
-                self.out.diagnostics.push(d);
+                let file = self.fragment.file;
+                self.out.drifts.extend(problem.drift(file));
+                self.out.diagnostics.push(problem.diagnostic(file));
             }
         }
     }

@@ -26,7 +26,7 @@ use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::citation::{self, CiteRef, InlineRef, InlineRefKind, markdown_options};
+use crate::citation::{self, InlineRef, InlineRefKind, markdown_options};
 use crate::diagnostics::{Diagnostic, FileId};
 use crate::glossary::Glossary;
 use crate::load::Book;
@@ -34,7 +34,7 @@ use crate::markdown::Rendered;
 use crate::note::Note;
 use crate::pages::Generations;
 use crate::quote::{self, Normalized};
-use crate::resolve::{SourceSet, resolve_ref};
+use crate::resolve::SourceSet;
 use crate::source::Source;
 use crate::theme::Theme;
 
@@ -45,76 +45,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// The page the report is published at when `report = true`.
 pub const PAGE: &str = "report.html";
 
-/// A quotation that is not found in the text it cites. The renderer records
-/// one next to the "quotation not found" error, so the report can list it
-/// with the passage of the source now closest to it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct QuoteDrift {
-    /// The file the citation is written in.
-    pub file: FileId,
-    /// Where the quotation, with its marks, stands in that file.
-    pub span: Range<usize>,
-    /// The source's index in the [`SourceSet`].
-    pub source: usize,
-    /// The quoted words as written.
-    pub quotation: String,
-    /// The passage now closest to them: the zero-based paragraph and its
-    /// words on one line.
-    pub closest: Option<(usize, String)>,
-}
-
-impl QuoteDrift {
-    /// The drift behind a reference that failed to resolve, if it failed
-    /// because its quotation is not in the text it points to (and not, say,
-    /// because the source is unknown or the quotation is ambiguous). Called
-    /// only on the error path, so it may repeat the search.
-    ///
-    /// Without `search_closest` (too many have been searched in this text
-    /// already), the closest passage is left out.
-    pub fn of_failed(
-        sources: &SourceSet,
-        file: FileId,
-        cite: &CiteRef,
-        search_closest: bool,
-    ) -> Option<QuoteDrift> {
-        let quotation = cite.quotation.as_ref()?;
-        let pattern = quote::Pattern::parse(&quotation.text).ok()?;
-        // Without its quotation the reference resolves only if its source
-        // and locator are right: then the quotation is what failed.
-        let place = CiteRef {
-            quotation: None,
-            ..cite.clone()
-        };
-        let resolved = resolve_ref(sources, file, &place).ok()?;
-        let source = sources.sources.get(resolved.source)?;
-        let count = source.paragraphs.len();
-        let (first, last) = resolved.locator.unwrap_or((0, count.saturating_sub(1)));
-        let paragraphs = source.paragraphs.get(first..=last)?;
-        if paragraphs
-            .iter()
-            .any(|p| !pattern.find_in(&p.normalized, 1).is_empty())
-        {
-            // Found more than once: ambiguous, not drifted.
-            return None;
-        }
-        let normalized: Vec<&quote::Normalized> =
-            paragraphs.iter().map(|p| &p.normalized).collect();
-        let best = search_closest
-            .then(|| quote::closest_passage_among(&normalized, pattern.words()))
-            .flatten()
-            .map(|(i, range, score)| (first + i, range, score));
-        Some(QuoteDrift {
-            file,
-            span: quotation.span.clone(),
-            source: resolved.source,
-            quotation: quotation.text.clone(),
-            closest: best.map(|(p, range, _)| {
-                let text = source.paragraphs[p].text.get(range).unwrap_or("");
-                (p, quote::one_line(text))
-            }),
-        })
-    }
-}
+pub use crate::problem::QuoteDrift;
 
 /// The editor's report on a book. Serialised as the JSON of
 /// `briefbook check --report --format json`.

@@ -6,7 +6,8 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::citation::{CiteRef, Quotation};
-use crate::diagnostics::{Diagnostic, FileId, closest, did_you_mean};
+use crate::diagnostics::{closest, did_you_mean};
+use crate::problem::{NotFound, Problem};
 use crate::quote::{self, Normalized};
 use crate::source::{Source, parse_paragraph_ref};
 
@@ -116,7 +117,7 @@ fn shortened(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Parses `p3` or `p3-p5` (also `p3-5`) into zero-based paragraph indexes.
-fn paragraph_range(text: &str) -> Option<Result<(usize, usize), String>> {
+fn paragraph_range(text: &str) -> Option<Result<(usize, usize), ()>> {
     if let Some(index) = parse_paragraph_ref(text) {
         return Some(Ok((index, index)));
     }
@@ -124,7 +125,7 @@ fn paragraph_range(text: &str) -> Option<Result<(usize, usize), String>> {
     let first = parse_paragraph_ref(a)?;
     let last = parse_paragraph_ref(b).or_else(|| parse_paragraph_ref(&format!("p{b}")))?;
     if last < first {
-        return Some(Err(format!("the range {text} runs backwards")));
+        return Some(Err(()));
     }
     Some(Ok((first, last)))
 }
@@ -137,43 +138,36 @@ fn paragraph_range(text: &str) -> Option<Result<(usize, usize), String>> {
 pub const CLOSEST_PASSAGES: usize = 50;
 
 /// Checks one reference against the sources.
-pub fn resolve_ref(
-    sources: &SourceSet,
-    file: FileId,
-    cite: &CiteRef,
-) -> Result<ResolvedRef, Diagnostic> {
+pub fn resolve_ref(sources: &SourceSet, cite: &CiteRef) -> Result<ResolvedRef, Problem> {
     let mut closest_left = CLOSEST_PASSAGES;
-    resolve_ref_within(sources, file, cite, &mut closest_left)
+    resolve_ref_within(sources, cite, &mut closest_left)
 }
 
 /// [`resolve_ref`], searching the closest passage of a quotation not
 /// found only while `closest_left` (decremented on each search) lasts.
 pub fn resolve_ref_within(
     sources: &SourceSet,
-    file: FileId,
     cite: &CiteRef,
     closest_left: &mut usize,
-) -> Result<ResolvedRef, Diagnostic> {
+) -> Result<ResolvedRef, Problem> {
     let Some(index) = sources.index_of(&cite.key) else {
-        let mut d = Diagnostic::error(
-            file,
-            cite.key_span.clone(),
-            format!("unknown source `{}`", shortened(&cite.key)),
-        )
-        .with_label("no source has this id");
         let ids = sources.sources.iter().map(|s| s.id.as_str());
-        d = match did_you_mean(&cite.key, ids.clone()) {
-            Some(close) => d.with_help(format!("did you mean `@{close}`?")),
-            None if sources.sources.is_empty() => {
-                d.with_help("this book has no sources yet: add the article as `seeds/<id>.md` or `seeds/<id>.txt`")
-            }
-            None => d.with_help(format!(
-                "the sources are: {}; or add `seeds/{}.md`",
-                closest(&cite.key, ids, 8).join(", "),
-                shortened(&cite.key)
-            )),
+        let did_you_mean = did_you_mean(&cite.key, ids.clone()).map(str::to_string);
+        let closest = if did_you_mean.is_none() && !sources.sources.is_empty() {
+            closest(&cite.key, ids, 8)
+                .into_iter()
+                .map(str::to_string)
+                .collect()
+        } else {
+            Vec::new()
         };
-        return Err(d);
+        return Err(Problem::UnknownSource {
+            span: cite.key_span.clone(),
+            key: shortened(&cite.key).into_owned(),
+            did_you_mean,
+            closest,
+            no_sources: sources.sources.is_empty(),
+        });
     };
     let source = &sources.sources[index];
     let count = source.paragraphs.len();
@@ -182,45 +176,33 @@ pub fn resolve_ref_within(
     if let Some(locator) = &cite.locator {
         let found = match paragraph_range(&locator.text) {
             Some(Ok(range)) => range,
-            Some(Err(message)) => {
-                return Err(Diagnostic::error(file, locator.span.clone(), message)
-                    .with_help("write the first paragraph first, e.g. `#p3-p5`"));
+            Some(Err(())) => {
+                return Err(Problem::BackwardRange {
+                    span: locator.span.clone(),
+                    locator: locator.text.clone(),
+                });
             }
             None => match source.anchor(&locator.text) {
                 Some(p) => (p, p),
                 None => {
-                    let mut d = Diagnostic::error(
-                        file,
-                        locator.span.clone(),
-                        format!(
-                            "`#{}` is neither a paragraph nor a named anchor of `{}`",
-                            shortened(&locator.text),
-                            source.id
-                        ),
-                    )
-                    .with_label("unknown locator");
-                    d = match did_you_mean(&locator.text, source.anchors.keys().map(String::as_str)) {
-                        Some(close) => d.with_help(format!("did you mean `#{close}`?")),
-                        None => d.with_help(format!(
-                            "cite a paragraph from `#p1` to `#p{count}`, or name an anchor in the source's `[anchors]` table"
-                        )),
-                    };
-                    return Err(d);
+                    let anchors = source.anchors.keys().map(String::as_str);
+                    return Err(Problem::UnknownLocator {
+                        span: locator.span.clone(),
+                        locator: shortened(&locator.text).into_owned(),
+                        source: source.id.clone(),
+                        did_you_mean: did_you_mean(&locator.text, anchors).map(str::to_string),
+                        paragraphs: count,
+                    });
                 }
             },
         };
         if found.1 >= count {
-            return Err(Diagnostic::error(
-                file,
-                locator.span.clone(),
-                format!(
-                    "`{}` has {count} paragraphs; there is no p{}",
-                    source.id,
-                    found.1 + 1
-                ),
-            )
-            .with_label("no such paragraph")
-            .with_help(format!("cite a paragraph from p1 to p{count}")));
+            return Err(Problem::NoSuchParagraph {
+                span: locator.span.clone(),
+                source: source.id.clone(),
+                paragraphs: count,
+                asked: found.1,
+            });
         }
         paragraphs = Some(found);
     }
@@ -228,8 +210,8 @@ pub fn resolve_ref_within(
     let mut quotes = Vec::new();
     if let Some(quotation) = &cite.quotation {
         quotes.push(find_quotation(
-            source,
-            file,
+            sources,
+            index,
             paragraphs,
             cite,
             quotation,
@@ -250,6 +232,7 @@ pub fn resolve_ref_within(
 /// and how messages name the reference (`` `nyt` #p3 ``).
 struct Searched<'s> {
     source: &'s Source,
+    index: usize,
     first: usize,
     last: usize,
     has_locator: bool,
@@ -257,19 +240,26 @@ struct Searched<'s> {
 }
 
 impl<'s> Searched<'s> {
-    fn new(source: &'s Source, locator: Option<(usize, usize)>, cite: &CiteRef) -> Searched<'s> {
+    fn new(
+        sources: &'s SourceSet,
+        index: usize,
+        locator: Option<(usize, usize)>,
+        cite: &CiteRef,
+    ) -> Option<Searched<'s>> {
+        let source = sources.sources.get(index)?;
         let (first, last) = locator.unwrap_or((0, source.paragraphs.len().saturating_sub(1)));
         let name = match &cite.locator {
             Some(l) => format!("`{}` #{}", source.id, shortened(&l.text)),
             None => format!("`{}`", source.id),
         };
-        Searched {
+        Some(Searched {
             source,
+            index,
             first,
             last,
             has_locator: cite.locator.is_some(),
             name,
-        }
+        })
     }
 
     /// The first place `pattern` stands in each searched paragraph that
@@ -281,12 +271,12 @@ impl<'s> Searched<'s> {
 }
 
 /// Reads a quotation by the editors' conventions ([`quote::Pattern`]);
-/// the error stands at the quotation.
-fn pattern_of(file: FileId, quotation: &Quotation) -> Result<quote::Pattern, Diagnostic> {
-    quote::Pattern::parse(&quotation.text).map_err(|e| {
-        Diagnostic::error(file, quotation.span.clone(), e.message)
-            .with_label("not a quotation that can be checked")
-            .with_help(e.help)
+/// the problem stands at the quotation.
+fn pattern_of(quotation: &Quotation) -> Result<quote::Pattern, Problem> {
+    quote::Pattern::parse(&quotation.text).map_err(|e| Problem::UncheckableQuotation {
+        span: quotation.span.clone(),
+        message: e.message,
+        help: e.help,
     })
 }
 
@@ -301,69 +291,60 @@ fn single(found: &[(usize, quote::Match)]) -> Option<QuotedPassage> {
     }
 }
 
-/// Finds `quotation` in the paragraphs `locator` names (the whole
-/// `source` when `None`), by the editorial conventions of
+/// Finds `quotation` in the paragraphs `locator` names (the whole source,
+/// `sources.sources[index]`, when `None`), by the editorial conventions of
 /// [`quote::Pattern`].
 ///
 /// Found once, or several times in one paragraph (the first is taken), it
 /// is verified. Found in several paragraphs, it is ambiguous; not found,
-/// the error shows the closest passage, what differs word by word, and
+/// the problem holds the closest passage, what differs word by word, and
 /// where else in the source the words stand.
 pub fn find_quotation(
-    source: &Source,
-    file: FileId,
+    sources: &SourceSet,
+    index: usize,
     locator: Option<(usize, usize)>,
     cite: &CiteRef,
     quotation: &Quotation,
     closest_left: &mut usize,
-) -> Result<QuotedPassage, Diagnostic> {
-    let pattern = pattern_of(file, quotation)?;
-    let searched = Searched::new(source, locator, cite);
+) -> Result<QuotedPassage, Problem> {
+    let pattern = pattern_of(quotation)?;
+    let Some(searched) = Searched::new(sources, index, locator, cite) else {
+        return Err(Problem::UnknownSource {
+            span: cite.key_span.clone(),
+            key: shortened(&cite.key).into_owned(),
+            did_you_mean: None,
+            closest: Vec::new(),
+            no_sources: sources.sources.is_empty(),
+        });
+    };
     let found = searched.matches(&pattern);
-    single(&found)
-        .ok_or_else(|| unverified(&searched, &found, file, quotation, &pattern, closest_left))
+    single(&found).ok_or_else(|| unverified(&searched, &found, quotation, &pattern, closest_left))
 }
 
-/// The error of a quotation that `found` does not place in one paragraph
-/// of `searched`: ambiguous between paragraphs, or not found.
+/// The problem of a quotation that `found` does not place in one
+/// paragraph of `searched`: ambiguous between paragraphs, or not found.
 fn unverified(
     searched: &Searched<'_>,
     found: &[(usize, quote::Match)],
-    file: FileId,
     quotation: &Quotation,
     pattern: &quote::Pattern,
     closest_left: &mut usize,
-) -> Diagnostic {
+) -> Problem {
     if found.is_empty() {
-        return not_found(
+        return Problem::QuotationNotFound(Box::new(not_found(
             searched,
-            file,
-            quotation.span.clone(),
+            quotation,
             pattern,
             closest_left,
-        );
+        )));
     }
-    let places: Vec<String> = found.iter().map(|(p, _)| format!("p{}", p + 1)).collect();
-    let example = format!(
-        "[@{}#{} \"{}\"]",
-        searched.source.id,
-        places[0],
-        quote::one_line(&quotation.text)
-    );
-    Diagnostic::error(
-        file,
-        quotation.span.clone(),
-        format!(
-            "quotation found in {} paragraphs of {} ({})",
-            places.len(),
-            searched.name,
-            places.join(", ")
-        ),
-    )
-    .with_label("ambiguous quotation")
-    .with_help(format!(
-        "say which paragraph you mean, e.g. `{example}`, or quote more words"
-    ))
+    Problem::AmbiguousQuotation {
+        span: quotation.span.clone(),
+        searched: searched.name.clone(),
+        source: searched.source.id.clone(),
+        paragraphs: found.iter().map(|(p, _)| *p).collect(),
+        quotation: quote::one_line(&quotation.text),
+    }
 }
 
 /// The first place `pattern` stands in each of paragraphs `first..=last`
@@ -388,26 +369,24 @@ fn first_matches(
 /// `resolved` as resolved, in the same order.
 ///
 /// It is verified when one of them holds it; every reference is searched
-/// before any error is made. Otherwise the error is that of the first
+/// before any problem is made. Otherwise the problem is that of the first
 /// reference (a quotation not found names every passage searched), since
 /// a quotation is most often cited to one source.
 pub fn verify_quotation(
     sources: &SourceSet,
-    file: FileId,
     refs: &[CiteRef],
     resolved: &mut [ResolvedRef],
     quotation: &Quotation,
     closest_left: &mut usize,
-) -> Result<(), Diagnostic> {
-    let pattern = pattern_of(file, quotation)?;
+) -> Result<(), Problem> {
+    let pattern = pattern_of(quotation)?;
     let mut verified = false;
     let mut names = Vec::new();
     let mut first_failure = None;
     for (cite, r) in refs.iter().zip(resolved.iter_mut()) {
-        let Some(source) = sources.sources.get(r.source) else {
+        let Some(searched) = Searched::new(sources, r.source, r.locator, cite) else {
             continue;
         };
-        let searched = Searched::new(source, r.locator, cite);
         let found = searched.matches(&pattern);
         names.push(searched.name.clone());
         match single(&found) {
@@ -432,7 +411,6 @@ pub fn verify_quotation(
             Err(unverified(
                 &searched,
                 &found,
-                file,
                 quotation,
                 &pattern,
                 closest_left,
@@ -442,22 +420,34 @@ pub fn verify_quotation(
     }
 }
 
+/// What is known of a quotation not found where it is cited: where else
+/// the words stand, and (while `closest_left` lasts) the closest passage.
 fn not_found(
     searched: &Searched<'_>,
-    file: FileId,
-    span: Range<usize>,
+    quotation: &Quotation,
     pattern: &quote::Pattern,
     closest_left: &mut usize,
-) -> Diagnostic {
+) -> NotFound {
     let Searched {
         source,
+        index,
         first,
         last,
         has_locator,
         ref name,
     } = *searched;
-    let mut d = Diagnostic::error(file, span, format!("quotation not found in {name}"))
-        .with_label("not in the source");
+    let mut problem = NotFound {
+        span: quotation.span.clone(),
+        searched: name.clone(),
+        source: index,
+        source_id: source.id.clone(),
+        quotation: quotation.text.clone(),
+        elsewhere: Vec::new(),
+        closest: None,
+        difference: None,
+        case_or_dash: false,
+        over_budget: false,
+    };
     let needle = pattern.words();
     let last = last.min(source.paragraphs.len().saturating_sub(1));
     let paragraphs: Vec<&Normalized> = source
@@ -467,72 +457,54 @@ fn not_found(
         .iter()
         .map(|p| &p.normalized)
         .collect();
-    // The right words cited to the wrong paragraph: say where they are.
+    let closest_passage = || {
+        quote::closest_passage_among(&paragraphs, needle).map(|(p, range, _)| (first + p, range))
+    };
+    // The right words cited to the wrong paragraph: where they are.
     if has_locator {
-        let elsewhere = first_matches(
+        problem.elsewhere = first_matches(
             source,
             pattern,
             0,
             source.paragraphs.len().saturating_sub(1),
-        );
-        let places: Vec<String> = elsewhere
-            .iter()
-            .map(|(p, _)| format!("p{}", p + 1))
-            .collect();
-        if let [place] = places.as_slice() {
-            return d
-                .with_note(format!("the words stand in {place} of `{}`", source.id))
-                .with_help(format!("did you mean `#{place}`?"));
-        }
-        if !places.is_empty() {
-            return d
-                .with_note(format!(
-                    "the words stand in {} of `{}`",
-                    places.join(", "),
-                    source.id
-                ))
-                .with_help("cite the paragraph that holds them");
+        )
+        .iter()
+        .map(|(p, _)| *p)
+        .collect();
+        if !problem.elsewhere.is_empty() {
+            // The message names the paragraphs; the report still shows
+            // the passage closest to the words where they are cited.
+            if *closest_left > 0 {
+                problem.closest = closest_passage()
+                    .map(|(p, range)| (p, quote::one_line(&source.paragraphs[p].text[range])));
+            }
+            return problem;
         }
     }
     if *closest_left == 0 {
-        return d
-            .with_note(format!(
-                "the closest passage is searched for the first {CLOSEST_PASSAGES} quotations not found in a text only"
-            ))
-            .with_help("copy the words exactly from the source");
+        problem.over_budget = true;
+        return problem;
     }
     *closest_left -= 1;
-    let best = quote::closest_passage_among(&paragraphs, needle)
-        .map(|(p, range, score)| (first + p, range, score));
-    let mut case_or_dash = quote::matches_ignoring_case_and_dashes_among(&paragraphs, needle);
-    if let Some((p, range, _)) = best {
+    problem.case_or_dash = quote::matches_ignoring_case_and_dashes_among(&paragraphs, needle);
+    if let Some((p, range)) = closest_passage() {
         let text = &source.paragraphs[p].text[range];
-        d = d.with_note(format!(
-            "closest passage, in p{}: \u{201C}{}\u{201D}",
-            p + 1,
-            quote::one_line(text)
-        ));
+        problem.closest = Some((p, quote::one_line(text)));
         // Words that differ by more than case and dashes (`השיחות` for
         // `שיחות`: a whole word, not part of one) are the difference.
-        if let Some(difference) = quote::word_difference(text, needle) {
-            d = d.with_note(difference);
-            case_or_dash = false;
+        problem.difference = quote::word_difference(text, needle);
+        if problem.difference.is_some() {
+            problem.case_or_dash = false;
         }
     }
-    if case_or_dash {
-        d.with_help("the words are there, but with other capital letters or dashes (– —); copy them exactly")
-    } else {
-        d.with_help(
-            "copy the words exactly from the source: only spacing, quotation marks, apostrophes and hyphens may differ; mark left-out words with `...` and changes with [brackets]",
-        )
-    }
+    problem
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::citation::{Locator, Quotation};
-    use crate::diagnostics::SourceMap;
+    use crate::diagnostics::{FileId, SourceMap};
 
     fn set() -> (SourceSet, FileId) {
         let mut map = SourceMap::default();
@@ -566,33 +538,39 @@ mod tests {
     fn locators() {
         let (s, f) = set();
         assert_eq!(
-            resolve_ref(&s, f, &cite("nyt", None, None))
-                .unwrap()
-                .locator,
+            resolve_ref(&s, &cite("nyt", None, None)).unwrap().locator,
             None
         );
         assert_eq!(
-            resolve_ref(&s, f, &cite("nyt", Some("p1-p3"), None))
+            resolve_ref(&s, &cite("nyt", Some("p1-p3"), None))
                 .unwrap()
                 .locator,
             Some((0, 2))
         );
         assert_eq!(
-            resolve_ref(&s, f, &cite("nyt", Some("zone"), None))
+            resolve_ref(&s, &cite("nyt", Some("zone"), None))
                 .unwrap()
                 .locator,
             Some((1, 1))
         );
-        let e = resolve_ref(&s, f, &cite("nyt", Some("p4"), None)).unwrap_err();
+        let e = resolve_ref(&s, &cite("nyt", Some("p4"), None))
+            .unwrap_err()
+            .diagnostic(f);
         assert_eq!(e.message, "`nyt` has 3 paragraphs; there is no p4");
-        let e = resolve_ref(&s, f, &cite("nyt", Some("p3-p1"), None)).unwrap_err();
+        let e = resolve_ref(&s, &cite("nyt", Some("p3-p1"), None))
+            .unwrap_err()
+            .diagnostic(f);
         assert_eq!(e.message, "the range p3-p1 runs backwards");
-        let e = resolve_ref(&s, f, &cite("nyt", Some("zome"), None)).unwrap_err();
+        let e = resolve_ref(&s, &cite("nyt", Some("zome"), None))
+            .unwrap_err()
+            .diagnostic(f);
         assert!(
             e.notes.iter().any(|n| n.contains("did you mean `#zone`?")),
             "{e:?}"
         );
-        let e = resolve_ref(&s, f, &cite("nyy", None, None)).unwrap_err();
+        let e = resolve_ref(&s, &cite("nyy", None, None))
+            .unwrap_err()
+            .diagnostic(f);
         assert_eq!(e.message, "unknown source `nyy`");
         assert!(e.notes.iter().any(|n| n.contains("did you mean `@nyt`?")));
     }
@@ -600,7 +578,7 @@ mod tests {
     #[test]
     fn quotations() {
         let (s, f) = set();
-        let r = resolve_ref(&s, f, &cite("nyt", None, Some("buffer  zone"))).unwrap();
+        let r = resolve_ref(&s, &cite("nyt", None, Some("buffer  zone"))).unwrap();
         assert_eq!(
             r.quotes,
             [QuotedPassage {
@@ -608,14 +586,16 @@ mod tests {
                 pieces: std::iter::once(4..15).collect()
             }]
         );
-        let e = resolve_ref(&s, f, &cite("nyt", None, Some("talks"))).unwrap_err();
+        let e = resolve_ref(&s, &cite("nyt", None, Some("talks")))
+            .unwrap_err()
+            .diagnostic(f);
         assert!(
             e.message
                 .starts_with("quotation found in 2 paragraphs of `nyt` (p1, p2)"),
             "{}",
             e.message
         );
-        let r = resolve_ref(&s, f, &cite("nyt", Some("p2"), Some("the talks"))).unwrap();
+        let r = resolve_ref(&s, &cite("nyt", Some("p2"), Some("the talks"))).unwrap();
         assert_eq!(
             r.quotes,
             [QuotedPassage {
@@ -623,7 +603,9 @@ mod tests {
                 pieces: std::iter::once(17..26).collect()
             }]
         );
-        let e = resolve_ref(&s, f, &cite("nyt", None, Some("The talks resumd"))).unwrap_err();
+        let e = resolve_ref(&s, &cite("nyt", None, Some("The talks resumd")))
+            .unwrap_err()
+            .diagnostic(f);
         assert_eq!(e.message, "quotation not found in `nyt`");
         assert!(
             e.notes[0].contains("in p1: \u{201C}The talks resumed.\u{201D}"),
@@ -631,12 +613,36 @@ mod tests {
             e.notes
         );
         // The first letter's case may differ; no other.
-        resolve_ref(&s, f, &cite("nyt", None, Some("the buffer zone"))).unwrap();
-        let e = resolve_ref(&s, f, &cite("nyt", None, Some("The Buffer zone"))).unwrap_err();
+        resolve_ref(&s, &cite("nyt", None, Some("the buffer zone"))).unwrap();
+        let e = resolve_ref(&s, &cite("nyt", None, Some("The Buffer zone")))
+            .unwrap_err()
+            .diagnostic(f);
         assert!(
             e.notes[1].contains("other capital letters"),
             "{:?}",
             e.notes
         );
+    }
+
+    #[test]
+    fn the_reports_drift_is_the_problem_the_error_shows() {
+        let (s, f) = set();
+        let problem = resolve_ref(&s, &cite("nyt", None, Some("The talks resumd"))).unwrap_err();
+        let drift = problem.drift(f).expect("a quotation not found is a drift");
+        assert_eq!(drift.closest, Some((0, "The talks resumed.".to_string())));
+        assert_eq!(drift.quotation, "The talks resumd");
+        let shown = problem.diagnostic(f);
+        assert!(shown.notes[0].contains("The talks resumed."), "{shown:?}");
+        // Cited to the wrong paragraph: the error names where the words
+        // are; the report still shows the passage closest where cited.
+        let problem =
+            resolve_ref(&s, &cite("nyt", Some("p3"), Some("The talks resumed"))).unwrap_err();
+        assert_eq!(problem.drift(f).unwrap().closest.map(|c| c.0), Some(2));
+        assert!(problem.diagnostic(f).notes[0].contains("stand in p1"));
+        // Other problems are not drifts.
+        let ambiguous = resolve_ref(&s, &cite("nyt", None, Some("talks"))).unwrap_err();
+        assert_eq!(ambiguous.drift(f), None);
+        let unknown = resolve_ref(&s, &cite("nyy", None, Some("talks"))).unwrap_err();
+        assert_eq!(unknown.drift(f), None);
     }
 }

@@ -15,7 +15,7 @@ use tempfile::TempDir;
 /// Options for the book at `root` as `serve` and `build` use them: the
 /// default output, no drafts.
 /// Runs the briefbook program in `dir` with `args`, without colour.
-pub fn briefbook_in(dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn briefbook_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_briefbook"))
         .args(args)
         .current_dir(dir)
@@ -27,7 +27,7 @@ pub fn briefbook_in(dir: &Path, args: &[&str]) -> Output {
 /// Builds `book`, expects it to fail with an error at each of the
 /// `file:line:column` `positions`, and returns the rendered errors (to be
 /// snapshotted by the caller, under its own module's name).
-pub fn errors_at(name: &str, book: &TestBook, positions: &[&str]) -> String {
+pub(crate) fn errors_at(name: &str, book: &TestBook, positions: &[&str]) -> String {
     let text = book.errors();
     for position in positions {
         assert!(
@@ -38,7 +38,7 @@ pub fn errors_at(name: &str, book: &TestBook, positions: &[&str]) -> String {
     text
 }
 
-pub fn options(root: &Path) -> BuildOptions {
+pub(crate) fn options(root: &Path) -> BuildOptions {
     BuildOptions {
         root: root.to_path_buf(),
         output: None,
@@ -47,12 +47,12 @@ pub fn options(root: &Path) -> BuildOptions {
 }
 
 /// A book in a temporary folder.
-pub struct TestBook {
+pub(crate) struct TestBook {
     pub dir: TempDir,
 }
 
 /// Copies a folder recursively.
-pub fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir(from) {
         let relative = entry.strip_prefix(from).unwrap();
         let target = to.join(relative);
@@ -83,7 +83,7 @@ fn walkdir(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Every file under `dir` with its bytes, sorted by path.
-pub fn snapshot_dir(dir: &Path) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn snapshot_dir(dir: &Path) -> Vec<(String, Vec<u8>)> {
     walkdir(dir)
         .into_iter()
         .filter(|p| p.is_file())
@@ -98,14 +98,14 @@ pub fn snapshot_dir(dir: &Path) -> Vec<(String, Vec<u8>)> {
 
 impl TestBook {
     /// An empty book.
-    pub fn new() -> TestBook {
+    pub(crate) fn new() -> TestBook {
         TestBook {
             dir: tempfile::tempdir().unwrap(),
         }
     }
 
     /// A copy of `tests/fixtures/<name>`.
-    pub fn fixture(name: &str) -> TestBook {
+    pub(crate) fn fixture(name: &str) -> TestBook {
         let book = TestBook::new();
         copy_dir(
             &Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -117,12 +117,12 @@ impl TestBook {
     }
 
     /// The book's folder.
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         self.dir.path()
     }
 
     /// Writes a file (creating folders).
-    pub fn file(self, path: &str, contents: impl AsRef<[u8]>) -> TestBook {
+    pub(crate) fn file(self, path: &str, contents: impl AsRef<[u8]>) -> TestBook {
         let target = self.root().join(path);
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();
         std::fs::write(target, contents).unwrap();
@@ -130,7 +130,7 @@ impl TestBook {
     }
 
     /// The usual minimal source, `seeds/nyt.md`.
-    pub fn with_nyt(self) -> TestBook {
+    pub(crate) fn with_nyt(self) -> TestBook {
         self.file(
             "seeds/nyt.md",
             "+++\ntitle = \"Talks\"\noutlet = \"New York Times\"\n[anchors]\nzone = \"p2\"\n+++\n\nThe talks resumed in Paris.\n\nThe buffer zone was discussed, and the talks went on.\n\nThe talks ended.\n",
@@ -138,7 +138,7 @@ impl TestBook {
     }
 
     /// Builds into `<root>/output`.
-    pub fn build(&self) -> Outcome {
+    pub(crate) fn build(&self) -> Outcome {
         briefbook::build(&BuildOptions {
             root: self.root().to_path_buf(),
             output: None,
@@ -147,7 +147,7 @@ impl TestBook {
     }
 
     /// Builds and expects success, returning the output folder.
-    pub fn build_ok(&self) -> Built {
+    pub(crate) fn build_ok(&self) -> Built {
         let outcome = self.build();
         assert!(
             !outcome.diagnostics.has_errors(),
@@ -162,14 +162,14 @@ impl TestBook {
     }
 
     /// Builds and expects success, keeping the book alive with the result.
-    pub fn built(self) -> Built {
+    pub(crate) fn built(self) -> Built {
         let mut built = self.build_ok();
         built._book = Some(self);
         built
     }
 
     /// Builds and expects failure; returns the rendered diagnostics.
-    pub fn errors(&self) -> String {
+    pub(crate) fn errors(&self) -> String {
         let outcome = self.build();
         assert!(
             outcome.diagnostics.has_errors(),
@@ -183,7 +183,7 @@ impl TestBook {
 }
 
 /// A successful build.
-pub struct Built {
+pub(crate) struct Built {
     pub out: PathBuf,
     pub outcome: Outcome,
     /// The book's temporary folder lives as long as the result.
@@ -192,7 +192,7 @@ pub struct Built {
 
 impl Built {
     /// A page of the site, parsed.
-    pub fn page(&self, path: &str) -> Page {
+    pub(crate) fn page(&self, path: &str) -> Page {
         let text =
             std::fs::read_to_string(self.out.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
         Page {
@@ -203,21 +203,21 @@ impl Built {
 }
 
 /// A parsed page.
-pub struct Page {
+pub(crate) struct Page {
     pub html: Html,
     pub text: String,
 }
 
 impl Page {
     /// Every element matching `selector`.
-    pub fn select(&self, selector: &str) -> Vec<scraper::ElementRef<'_>> {
+    pub(crate) fn select(&self, selector: &str) -> Vec<scraper::ElementRef<'_>> {
         let s =
             Selector::parse(selector).unwrap_or_else(|e| panic!("bad selector {selector}: {e:?}"));
         self.html.select(&s).collect()
     }
 
     /// The one element matching `selector`.
-    pub fn one(&self, selector: &str) -> scraper::ElementRef<'_> {
+    pub(crate) fn one(&self, selector: &str) -> scraper::ElementRef<'_> {
         let found = self.select(selector);
         assert_eq!(
             found.len(),
@@ -229,7 +229,7 @@ impl Page {
     }
 
     /// The text of every element matching `selector`.
-    pub fn texts(&self, selector: &str) -> Vec<String> {
+    pub(crate) fn texts(&self, selector: &str) -> Vec<String> {
         self.select(selector)
             .iter()
             .map(|e| e.text().collect::<String>())
@@ -237,7 +237,7 @@ impl Page {
     }
 
     /// An attribute of every element matching `selector`.
-    pub fn attrs(&self, selector: &str, attr: &str) -> Vec<String> {
+    pub(crate) fn attrs(&self, selector: &str, attr: &str) -> Vec<String> {
         self.select(selector)
             .iter()
             .filter_map(|e| e.value().attr(attr).map(str::to_string))
@@ -245,18 +245,18 @@ impl Page {
     }
 
     /// The `<main>` element's HTML, for snapshots.
-    pub fn main_html(&self) -> String {
+    pub(crate) fn main_html(&self) -> String {
         self.one("main").html()
     }
 }
 
 /// Text of an element.
-pub fn text_of(e: &scraper::ElementRef<'_>) -> String {
+pub(crate) fn text_of(e: &scraper::ElementRef<'_>) -> String {
     e.text().collect()
 }
 
 /// A GET request to `briefbook serve` on `port`: the status and the body.
-pub fn get(port: u16, path: &str) -> (u16, String) {
+pub(crate) fn get(port: u16, path: &str) -> (u16, String) {
     exchange(
         port,
         format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n").as_bytes(),
@@ -265,7 +265,7 @@ pub fn get(port: u16, path: &str) -> (u16, String) {
 
 /// Sends `request` to `briefbook serve` on `port` as it is, and returns
 /// the status and the body of the answer.
-pub fn exchange(port: u16, request: &[u8]) -> (u16, String) {
+pub(crate) fn exchange(port: u16, request: &[u8]) -> (u16, String) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     // The server may answer and close before it has read a request it
     // refuses: what counts is its answer, not whether all was sent.
@@ -275,7 +275,7 @@ pub fn exchange(port: u16, request: &[u8]) -> (u16, String) {
 
 /// Reads an answer from `stream` until the server closes it: the status
 /// (0 if there was none) and the body.
-pub fn read_answer(stream: &mut TcpStream) -> (u16, String) {
+pub(crate) fn read_answer(stream: &mut TcpStream) -> (u16, String) {
     stream
         .set_read_timeout(Some(Duration::from_secs(60)))
         .unwrap();
@@ -300,7 +300,7 @@ pub fn read_answer(stream: &mut TcpStream) -> (u16, String) {
 /// `$BROWSER` set to `browser` (if given): the server (stopped when
 /// dropped), its port, and what it says on standard error after the
 /// address, line by line as it comes.
-pub fn start_serve(
+pub(crate) fn start_serve(
     root: &Path,
     extra: &[&str],
     browser: Option<&Path>,
@@ -340,11 +340,11 @@ pub fn start_serve(
 }
 
 /// A running `briefbook serve`, stopped when dropped.
-pub struct Server(std::process::Child);
+pub(crate) struct Server(std::process::Child);
 
 impl Server {
     /// The server's process id.
-    pub fn pid(&self) -> u32 {
+    pub(crate) fn pid(&self) -> u32 {
         self.0.id()
     }
 }

@@ -12,6 +12,7 @@
 //!    [`site`], which also keeps what `serve` needs to rebuild incrementally.
 //! 4. [`output`]: written atomically.
 
+pub mod attrs;
 pub mod autolink;
 pub mod chronology;
 pub mod citation;

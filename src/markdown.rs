@@ -14,8 +14,9 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::ops::Range;
 
-use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd};
 
+use crate::attrs::{self, Ahead, Attr, AttrKind};
 use crate::autolink::Autolinker;
 use crate::citation::{self, CitationGroup, InlineRef, InlineRefKind, markdown_options};
 use crate::diagnostics::{Diagnostic, FileId, closest};
@@ -100,6 +101,9 @@ pub struct Footnote {
     pub backrefs: Vec<String>,
     /// Whether it is a citation (otherwise a Markdown footnote).
     pub citation: bool,
+    /// Where `html` holds ids, URLs and previews.
+    #[serde(skip)]
+    pub attrs: Vec<Attr>,
 }
 
 /// A link to another page of the book, to be checked once all are known.
@@ -131,6 +135,9 @@ pub struct CitationUse {
 pub struct Rendered {
     /// The body, HTML.
     pub html: String,
+    /// Where `html` holds ids, URLs and previews, in order: what changes
+    /// where the HTML is shown on another page (see [`crate::attrs`]).
+    pub attrs: Vec<Attr>,
     /// Footnotes in number order.
     pub footnotes: Vec<Footnote>,
     /// Headings in order.
@@ -377,6 +384,7 @@ fn render_with(env: &RenderEnv<'_>, fragment: &Fragment<'_>, code: Code<'_>) -> 
         slugs: SlugDeduper::default(),
         link_depth: 0,
         autolinked: HashSet::new(),
+        ahead: Ahead::default(),
         out: &mut out,
     };
     if !writer.run(&text, &map, matches!(code, Code::Unchecked)) {
@@ -499,14 +507,17 @@ struct EventWriter<'e, 'a> {
     footnote_numbers: HashMap<String, usize>,
     /// number -> footnote being built.
     footnotes: HashMap<usize, Footnote>,
-    /// Markdown footnote label -> rendered definition.
-    definitions: HashMap<String, String>,
+    /// Markdown footnote label -> rendered definition, and where it holds
+    /// ids, URLs and previews.
+    definitions: HashMap<String, (String, Vec<Attr>)>,
     definition_spans: HashMap<String, Range<usize>>,
     slugs: SlugDeduper,
     /// How many links (or images) the current text is inside.
     link_depth: usize,
     /// Names and aliases already linked in this fragment.
     autolinked: HashSet<usize>,
+    /// The ids, URLs and previews of pieces of HTML not written yet.
+    ahead: Ahead,
     out: &'e mut Rendered,
 }
 
@@ -546,7 +557,7 @@ impl<'e, 'a> EventWriter<'e, 'a> {
         self.verify_prose_quotations(text, &events, map);
         let mut i = 0;
         while i < events.len() {
-            let (event, range) = events[i].clone();
+            let (mut event, range) = events[i].clone();
             i += 1;
             // Merge runs of text so a placeholder is never split.
             if let Event::Text(t) = &event {
@@ -592,7 +603,7 @@ impl<'e, 'a> EventWriter<'e, 'a> {
                 }
                 continue;
             }
-            raw_html.observe(&event, text, range.clone());
+            raw_html.observe(&mut event, text, range.clone(), &mut self.ahead);
             match event {
                 Event::Start(Tag::Heading {
                     level,
@@ -694,9 +705,9 @@ impl<'e, 'a> EventWriter<'e, 'a> {
                 }
                 Event::End(TagEnd::FootnoteDefinition) => {
                     if let Some((label, events)) = definition.take() {
-                        let mut html_text = String::new();
-                        html::push_html(&mut html_text, events.into_iter());
-                        self.definitions.insert(label, html_text);
+                        let (mut html_text, mut attrs) = (String::new(), Vec::new());
+                        attrs::write_html(&mut html_text, &mut attrs, events, &mut self.ahead);
+                        self.definitions.insert(label, (html_text, attrs));
                     }
                 }
                 Event::TaskListMarker(done) => {
@@ -741,7 +752,13 @@ impl<'e, 'a> EventWriter<'e, 'a> {
             }
         }
 
-        html::push_html(&mut self.out.html, body.into_iter());
+        attrs::write_html(
+            &mut self.out.html,
+            &mut self.out.attrs,
+            body,
+            &mut self.ahead,
+        );
+        debug_assert!(self.ahead.is_empty(), "a piece of HTML was never written");
         self.finish_footnotes();
         raw_html.finish();
         for problem in raw_html.problems {
@@ -918,53 +935,84 @@ impl<'e, 'a> EventWriter<'e, 'a> {
     }
 
     /// A link to a glossary term, carrying its short definition.
-    fn term_link(&self, index: usize, text: &str) -> String {
+    fn term_link(&mut self, index: usize, text: &str) -> String {
         let term = &self.env.glossary.terms[index];
         let preview = self.env.term_previews.get(index).map_or("", String::as_str);
         let mut h = String::with_capacity(64 + term.id.len() + preview.len() + text.len());
+        let mut attrs = [(0..0, AttrKind::Link), (0..0, AttrKind::Preview)];
         h.push_str("<a class=\"term\" href=\"");
+        let href = h.len();
         h.push_str(&self.root);
         h.push_str("glossary.html#");
         escape_into(&mut h, &term.id);
+        attrs[0].0 = href..h.len();
+        let preview_start = h.len();
         h.push_str("\" data-preview=\"");
         escape_into(&mut h, preview);
+        attrs[1].0 = preview_start + 1..h.len() + 1;
         h.push_str("\">");
         escape_into(&mut h, text);
         h.push_str("</a>");
-        h
+        self.ahead_piece(h, attrs)
     }
 
-    fn marker(&self, number: usize, marker_id: &str, preview: &str) -> String {
+    /// `html`, a piece of HTML to put among the events, with its
+    /// attributes recorded for when it is written. Its text stays where it
+    /// is in memory until then: without spare capacity, it becomes an
+    /// event's boxed string (`String::into_boxed_str`) without moving.
+    fn ahead_piece(
+        &mut self,
+        mut html: String,
+        attrs: impl IntoIterator<Item = (Range<usize>, AttrKind)>,
+    ) -> String {
+        html.shrink_to_fit();
+        for (range, kind) in attrs {
+            self.ahead.add(&html, range, kind);
+        }
+        html
+    }
+
+    fn marker(&mut self, number: usize, marker_id: &str, preview: &str) -> String {
         let mut h = String::with_capacity(160 + preview.len() + preview.len() / 8);
         let mut digits = itoa::Buffer::new();
         let number = digits.format(number);
         h.push_str("<sup class=\"fn-ref\"><a id=\"");
+        let id = h.len();
         h.push_str(marker_id);
-        h.push_str("\" href=\"#fn-");
+        let id = (id..h.len(), AttrKind::Id);
+        h.push_str("\" href=\"");
+        let href = h.len();
+        h.push_str("#fn-");
         h.push_str(number);
+        let href = (href..h.len(), AttrKind::Link);
         h.push_str("\" role=\"doc-noteref\" aria-label=\"Note ");
         h.push_str(number);
         h.push('"');
+        let mut preview_attr = None;
         if !preview.is_empty() {
+            let start = h.len();
             h.push_str(" data-preview=\"");
             escape_into(&mut h, preview);
             h.push('"');
+            preview_attr = Some((start..h.len(), AttrKind::Preview));
         }
         h.push('>');
         h.push_str(number);
         h.push_str("</a></sup>");
-        h
+        self.ahead_piece(h, [id, href].into_iter().chain(preview_attr))
     }
 
     fn citation_marker(&mut self, refs: &[ResolvedRef]) -> String {
         let number = self.next_number;
         self.next_number += 1;
         let marker_id = format!("fnref-{number}");
-        let html_text = refs
-            .iter()
-            .map(|r| self.citation_html(r))
-            .collect::<Vec<_>>()
-            .join("\n");
+        let (mut html_text, mut attrs) = (String::new(), Vec::new());
+        for (k, r) in refs.iter().enumerate() {
+            if k > 0 {
+                html_text.push('\n');
+            }
+            self.citation_html(r, &mut html_text, &mut attrs);
+        }
         let preview = refs
             .iter()
             .map(|r| self.citation_preview(r))
@@ -985,6 +1033,7 @@ impl<'e, 'a> EventWriter<'e, 'a> {
                 html: html_text,
                 backrefs: vec![marker_id.clone()],
                 citation: true,
+                attrs,
             },
         );
         self.marker(number, &marker_id, &preview)
@@ -1005,6 +1054,7 @@ impl<'e, 'a> EventWriter<'e, 'a> {
                         html: String::new(),
                         backrefs: Vec::new(),
                         citation: false,
+                        attrs: Vec::new(),
                     },
                 );
                 n
@@ -1023,8 +1073,9 @@ impl<'e, 'a> EventWriter<'e, 'a> {
         self.marker(number, &marker_id, "")
     }
 
-    /// One line of a citation footnote: source, locator, passage, original.
-    fn citation_html(&self, r: &ResolvedRef) -> String {
+    /// One line of a citation footnote, onto `h`: source, locator, passage,
+    /// original; its URLs recorded in `attrs`.
+    fn citation_html(&self, r: &ResolvedRef, h: &mut String, attrs: &mut Vec<Attr>) {
         let source = &self.env.sources.sources[r.source];
         // Written straight into one string, sized for the passage it
         // quotes: there are eight of these to a note.
@@ -1038,42 +1089,52 @@ impl<'e, 'a> EventWriter<'e, 'a> {
             quoted
         };
         let passage_len: usize = shown.iter().map(|&p| source.paragraphs[p].text.len()).sum();
-        let mut h = String::with_capacity(512 + passage_len + passage_len / 8);
+        h.reserve(512 + passage_len + passage_len / 8);
         let page = |h: &mut String| {
             h.push_str(&self.root);
             h.push_str("sources/");
             h.push_str(&source.id);
             h.push_str(".html");
         };
+        // A URL from `start` to the end of `h`.
+        let mut link = |h: &String, start: usize| {
+            if !crate::html::has_scheme(&h[start..]) {
+                attrs.push(Attr::new(start..h.len(), AttrKind::Link));
+            }
+        };
         h.push_str("<p class=\"cite\">");
         if !r.prefix.is_empty() {
-            escape_into(&mut h, &r.prefix);
+            escape_into(h, &r.prefix);
             h.push(' ');
         }
         if let Some(outlet) = &source.outlet {
             h.push_str("<span class=\"cite-outlet\" dir=\"auto\">");
-            escape_into(&mut h, outlet);
+            escape_into(h, outlet);
             h.push_str("</span>, ");
         }
         h.push_str("<cite>\u{201C}<a href=\"");
-        page(&mut h);
+        let start = h.len();
+        page(h);
+        link(h, start);
         h.push_str("\" dir=\"auto\">");
-        escape_into(&mut h, &source.title);
+        escape_into(h, &source.title);
         h.push_str("</a>\u{201D}</cite>");
         if let Some(date) = &source.published {
             h.push_str(", <time datetime=\"");
-            date.push_iso(&mut h);
+            date.push_iso(h);
             h.push_str("\">");
-            date.push_human(&mut h);
+            date.push_human(h);
             h.push_str("</time>");
         }
         if let Some((first, last)) = r.paragraphs() {
             h.push_str(", <a class=\"cite-loc\" href=\"");
-            page(&mut h);
+            let start = h.len();
+            page(h);
             let mut digits = itoa::Buffer::new();
             let number = digits.format(first + 1);
             h.push_str("#p");
             h.push_str(number);
+            link(h, start);
             h.push_str("\">¶\u{A0}");
             h.push_str(number);
             if first != last {
@@ -1083,10 +1144,11 @@ impl<'e, 'a> EventWriter<'e, 'a> {
             h.push_str("</a>");
         }
         if !r.suffix.is_empty() {
-            escape_into(&mut h, &r.suffix);
+            escape_into(h, &r.suffix);
         }
         if let Some(url) = &source.url {
             h.push_str(" <a class=\"cite-original\" href=\"");
+            let start = h.len();
             match r.quotes.first() {
                 Some(q) => {
                     // The first quotation, as a text directive: its words,
@@ -1101,20 +1163,21 @@ impl<'e, 'a> EventWriter<'e, 'a> {
                     } else {
                         "#:~:text="
                     };
-                    escape_into(&mut h, url);
+                    escape_into(h, url);
                     h.push_str(directive);
                     match (q.pieces.first(), q.pieces.last()) {
                         (Some(first), Some(last)) if q.pieces.len() > 1 => {
-                            escape_into(&mut h, &words(first));
+                            escape_into(h, &words(first));
                             h.push(',');
-                            escape_into(&mut h, &words(last));
+                            escape_into(h, &words(last));
                         }
-                        (Some(only), _) => escape_into(&mut h, &words(only)),
+                        (Some(only), _) => escape_into(h, &words(only)),
                         _ => {}
                     }
                 }
-                None => escape_into(&mut h, url),
+                None => escape_into(h, url),
             }
+            link(h, start);
             h.push_str("\" rel=\"external noopener\">original</a>");
         }
         h.push_str("</p>");
@@ -1130,7 +1193,7 @@ impl<'e, 'a> EventWriter<'e, 'a> {
         if !shown.is_empty() {
             // The paragraphs the quotations stand in, their words marked;
             // else at most three of those the locator names.
-            blockquote(&mut h);
+            blockquote(h);
             for &p in &shown {
                 let mut marked: Vec<Range<usize>> = r
                     .quotes
@@ -1151,7 +1214,6 @@ impl<'e, 'a> EventWriter<'e, 'a> {
             }
             h.push_str("</blockquote>");
         }
-        h
     }
 
     /// A one-line plain-text preview of a reference, for the marker.
@@ -1256,7 +1318,8 @@ impl<'e, 'a> EventWriter<'e, 'a> {
                     .find(|(_, n)| **n == number)
                     .map(|(l, _)| l.clone())
                     .unwrap_or_default();
-                footnote.html = self.definitions.remove(&label).unwrap_or_default();
+                (footnote.html, footnote.attrs) =
+                    self.definitions.remove(&label).unwrap_or_default();
             }
             self.out.footnotes.push(footnote);
         }
@@ -1331,15 +1394,33 @@ struct RawHtml {
     /// The start of a tag cut off at the end of a line of an HTML block, and
     /// where the line it came from starts.
     pending: Option<(String, Range<usize>)>,
+    /// The pieces of HTML the pending text comes from: the address of each
+    /// one's text, and where in the pending text it begins (before it, if
+    /// the tag begins in its middle).
+    pending_pieces: Vec<(usize, isize)>,
     problems: Vec<RawHtmlProblem>,
 }
 
 impl RawHtml {
-    fn observe(&mut self, event: &Event<'_>, text: &str, range: Range<usize>) {
+    /// Reads an event of the fragment written at `range`; the ids and URLs
+    /// of the raw HTML in it go to `ahead`, under the address of its text.
+    fn observe(
+        &mut self,
+        event: &mut Event<'_>,
+        text: &str,
+        range: Range<usize>,
+        ahead: &mut Ahead,
+    ) {
         match event {
             Event::Html(chunk) | Event::InlineHtml(chunk) => {
+                // A short text pulldown-cmark made (not borrowed from the
+                // Markdown) is held in the event, and moves with it: it
+                // gets a box of its own, which keeps its address.
+                if let CowStr::Inlined(inline) = chunk {
+                    *chunk = CowStr::Boxed(inline.to_string().into_boxed_str());
+                }
                 let exact = text.get(range.clone()) == Some(chunk.as_ref());
-                self.feed(chunk, range, exact);
+                self.feed(chunk, range, exact, ahead);
             }
             Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) => {}
             Event::Start(_) => self.stack.push(None),
@@ -1360,12 +1441,15 @@ impl RawHtml {
     /// Reads one piece of raw HTML; `range` is where it was written, and
     /// `exact` whether its text is that range verbatim (so tags can be
     /// pointed at precisely).
-    fn feed(&mut self, chunk: &str, range: Range<usize>, exact: bool) {
+    fn feed(&mut self, chunk: &str, range: Range<usize>, exact: bool, ahead: &mut Ahead) {
         let (joined, exact) = match self.pending.take() {
             Some((start, _)) => (format!("{start}{chunk}"), false),
             None => (chunk.to_string(), exact),
         };
         let s = joined.as_str();
+        // Where the pieces of `s` come from, for the attributes found in it.
+        let mut pieces = std::mem::take(&mut self.pending_pieces);
+        pieces.push((chunk.as_ptr() as usize, (s.len() - chunk.len()) as isize));
         let at = |from: usize, len: usize| -> Range<usize> {
             if exact {
                 range.start + from..range.start + from + len
@@ -1426,10 +1510,36 @@ impl RawHtml {
             let Some(end) = tag_end(s, name_start + name_len) else {
                 // A tag written over several lines of an HTML block.
                 self.pending = Some((s[start..].to_string(), range.clone()));
+                let first = pieces.partition_point(|&(_, at)| at <= start as isize);
+                self.pending_pieces = pieces[first.saturating_sub(1)..]
+                    .iter()
+                    .map(|&(address, at)| (address, at - start as isize))
+                    .collect();
                 return;
             };
             let span = at(start, end + 1 - start);
             i = end + 1;
+            if !closing {
+                attrs::tag_attrs(
+                    s,
+                    name.as_bytes(),
+                    name_start + name_len,
+                    end,
+                    |value, kind| {
+                        // A value within one piece (not over a line break of
+                        // an HTML block), relative to it.
+                        let k = pieces.partition_point(|&(_, at)| at <= value.start as isize);
+                        let Some(&(address, at)) = pieces.get(k.wrapping_sub(1)) else {
+                            return;
+                        };
+                        let piece_end = pieces.get(k).map_or(s.len() as isize, |p| p.1);
+                        if value.end as isize <= piece_end {
+                            let from = (value.start as isize - at) as usize;
+                            ahead.add_at(address, from..from + value.len(), kind);
+                        }
+                    },
+                );
+            }
             if closing {
                 self.close(&name, span);
             } else if VOID_ELEMENTS.contains(&name.as_str()) || s[..end].ends_with('/') {

@@ -15,22 +15,6 @@ pub trait PageSink: Sync {
     /// Takes one file of the site (`path` is relative, with `/`).
     fn put(&self, path: &str, bytes: Vec<u8>) -> io::Result<()>;
 
-    /// Takes one file of the site in pieces, in order, so that a file too
-    /// big to hold in memory whole (the print edition of a large book) is
-    /// written as it comes. The default joins the pieces and calls
-    /// [`PageSink::put`].
-    fn put_pieces(
-        &self,
-        path: &str,
-        pieces: &mut dyn Iterator<Item = io::Result<Vec<u8>>>,
-    ) -> io::Result<()> {
-        let mut bytes = Vec::new();
-        for piece in pieces {
-            bytes.extend_from_slice(&piece?);
-        }
-        self.put(path, bytes)
-    }
-
     /// Opens one file of the site to be written piece by piece, over the
     /// whole build: the print edition, whose notes are appended as they are
     /// rendered. The default gathers the pieces and calls
@@ -130,15 +114,6 @@ pub struct NullSink;
 
 impl PageSink for NullSink {
     fn put(&self, _path: &str, _bytes: Vec<u8>) -> io::Result<()> {
-        Ok(())
-    }
-
-    fn put_pieces(
-        &self,
-        _path: &str,
-        _pieces: &mut dyn Iterator<Item = io::Result<Vec<u8>>>,
-    ) -> io::Result<()> {
-        // The pieces are not even made.
         Ok(())
     }
 
@@ -569,21 +544,6 @@ impl PageSink for Staging {
     fn put(&self, path: &str, bytes: Vec<u8>) -> io::Result<()> {
         use std::io::Write as _;
         self.write(|| create_in_folder(&self.inside(path)?)?.write_all(&bytes))
-    }
-
-    fn put_pieces(
-        &self,
-        path: &str,
-        pieces: &mut dyn Iterator<Item = io::Result<Vec<u8>>>,
-    ) -> io::Result<()> {
-        use std::io::Write as _;
-        self.write(|| {
-            let mut file = create_in_folder(&self.inside(path)?)?;
-            for piece in pieces {
-                file.write_all(&piece?)?;
-            }
-            Ok(())
-        })
     }
 
     fn stream<'s>(&'s self, path: &str) -> io::Result<Box<dyn PageStream + Send + 's>> {

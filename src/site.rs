@@ -499,9 +499,17 @@ impl Project {
                         Err(d) => rendered.diagnostics.push(d),
                     }
                     if let Some((layout, print)) = &print {
-                        print.put(i, print::note_article(book, i, &rendered, layout));
+                        match print::note_article(book, i, &rendered, layout, theme) {
+                            Ok(article) => print.put(i, article),
+                            Err(d) => {
+                                // The articles after it need not wait.
+                                print.put(i, String::new());
+                                rendered.diagnostics.push(d);
+                            }
+                        }
                     }
                     rendered.html = String::new();
+                    rendered.attrs = Vec::new();
                     rendered.footnotes = Vec::new();
                 }
                 progress.step();
@@ -623,7 +631,7 @@ impl Project {
             glossary: &glossary,
             chronology: &chronology,
         };
-        print::write(&input, &print::Layout::new(&self.book), theme, None, sink)
+        print::write_whole(&input, &print::Layout::new(&self.book), theme, sink)
     }
 
     /// The editor's report on the book as last rendered, errors and all
@@ -817,7 +825,7 @@ impl Step<'_> {
     /// batches, with a little serial work after each); the print edition,
     /// whose articles are already written, renders the rest of its page on
     /// a thread of its own. (`check` renders only the print page's
-    /// template: the articles cannot fail.)
+    /// template, for its errors.)
     #[allow(clippy::too_many_arguments)]
     fn write_pages_search_print(
         &self,
@@ -864,7 +872,7 @@ impl Step<'_> {
                         Some((layout, stream)) => (layout, Some(stream)),
                         None => (print::Layout::new(book), None),
                     };
-                    let result = print::write(&input, &layout, theme, stream, sink);
+                    let result = print::write(&input, &layout, theme, stream);
                     (result, started.elapsed())
                 })
             });

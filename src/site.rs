@@ -25,6 +25,7 @@ use crate::output::PageSink;
 use crate::pages::{BookPages, FastMap, Generations, Page, settings_fingerprint};
 use crate::print;
 use crate::theme::Theme;
+use crate::xref::CrossReferences;
 
 pub use crate::commands::{
     Replace, build, build_replacing, build_with_progress, check, check_output, check_paths,
@@ -624,12 +625,20 @@ impl Project {
         let notes = self.rendered_notes();
         let glossary = self.glossary.clone().unwrap_or_default();
         let chronology = self.chronology.clone().unwrap_or_default();
+        let xref = CrossReferences::new(
+            &self.book,
+            &notes,
+            self.intro.as_deref(),
+            &glossary,
+            &chronology,
+        );
         let input = print::Input {
             book: &self.book,
             notes: &notes,
             intro: self.intro.as_deref(),
             glossary: &glossary,
             chronology: &chronology,
+            xref: &xref,
         };
         print::write_whole(&input, &print::Layout::new(&self.book), theme, sink)
     }
@@ -867,6 +876,7 @@ impl Step<'_> {
                         intro,
                         glossary,
                         chronology,
+                        xref: pages.xref(),
                     };
                     let (layout, stream) = match print_stream {
                         Some((layout, stream)) => (layout, Some(stream)),

@@ -22,6 +22,7 @@ mod parts;
 mod splice;
 mod stream;
 
+use crate::xref::CrossReferences;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -84,6 +85,8 @@ pub struct Input<'a> {
     pub glossary: &'a [Rendered],
     /// Each chronology body's.
     pub chronology: &'a [Rendered],
+    /// Who cites, mentions and links to what.
+    pub xref: &'a CrossReferences<'a>,
 }
 
 /// Whether the theme can make a print edition (a custom theme need not):
@@ -97,12 +100,14 @@ pub fn has_template(theme: &Theme) -> bool {
 /// made before the notes are rendered: for [`Stream::put_head`]. Empty if
 /// the template fails (the same error comes again at the end).
 pub fn head(book: &Book, intro: Option<&Rendered>, layout: &Layout, theme: &Theme) -> String {
+    let xref = CrossReferences::new(book, &[], intro, &[], &[]);
     let input = Input {
         book,
         notes: &[],
         intro,
         glossary: &[],
         chronology: &[],
+        xref: &xref,
     };
     frame(&input, layout, theme)
         .map(|(before, _)| before)

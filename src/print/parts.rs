@@ -2,6 +2,7 @@
 //! chronology, the glossary and the list of sources, as the template's
 //! data, each event and term with the links to what mentions it.
 
+use crate::xref::Referrer;
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -74,14 +75,6 @@ pub(super) struct SourceContext<'a> {
     citation_count: usize,
 }
 
-/// What refers to a term or an event.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Referrer {
-    Note(usize),
-    Intro,
-    Event(usize),
-}
-
 /// Who mentions each term and each event, as the glossary and chronology
 /// pages show it: links, comma-separated, HTML.
 pub(super) struct Mentions {
@@ -92,6 +85,8 @@ pub(super) struct Mentions {
 }
 
 impl Mentions {
+    /// The book's cross-references ([`crate::xref`]) as links inside the
+    /// print page.
     pub(super) fn new(input: &Input<'_>, layout: &Layout) -> Mentions {
         let book = input.book;
         let push_link = |html: &mut String, referrer: Referrer| {
@@ -112,46 +107,34 @@ impl Mentions {
                     html.push_str("\">Chronology: ");
                     escape_into(html, &event.title);
                 }
+                // Definitions do not mention terms (theirs are "see also").
+                Referrer::Term(_) => {}
             }
             html.push_str("</a>");
         };
-        let notes = input.notes.iter().take(book.notes.len()).map(|r| &**r);
-        let events = input.chronology.iter().take(book.chronology.events.len());
-        let referrers = (notes.enumerate().map(|(i, r)| (Referrer::Note(i), r)))
-            .chain(input.intro.map(|r| (Referrer::Intro, r)))
-            .chain(events.enumerate().map(|(j, r)| (Referrer::Event(j), r)));
-        let mut terms = vec![(String::new(), None); book.glossary.terms.len()];
-        for (referrer, rendered) in referrers {
-            for &t in &rendered.terms {
-                if let Some((html, last)) = terms.get_mut(t) {
-                    // A referrer's terms arrive together: checking the last
-                    // is enough.
-                    if *last != Some(referrer) {
-                        push_link(html, referrer);
-                        *last = Some(referrer);
-                    }
-                }
+        let links = |referrers: &mut dyn Iterator<Item = Referrer>| {
+            let mut html = String::new();
+            for referrer in referrers {
+                push_link(&mut html, referrer);
             }
-        }
-        let mut events: HashMap<String, (String, usize)> = HashMap::new();
-        for (i, r) in input.notes.iter().enumerate().take(book.notes.len()) {
-            for link in r.links.iter().filter(|l| l.target == "chronology.md") {
-                if let Some(id) = &link.fragment {
-                    let (html, last) = events
-                        .entry(id.clone())
-                        .or_insert((String::new(), usize::MAX));
-                    if *last != i {
-                        push_link(html, Referrer::Note(i));
-                        *last = i;
-                    }
-                }
-            }
-        }
+            html
+        };
+        let xref = input.xref;
         Mentions {
-            terms: terms.into_iter().map(|(html, _)| html).collect(),
-            events: events
-                .into_iter()
-                .map(|(id, (html, _))| (id, html))
+            terms: xref
+                .term_mentions
+                .iter()
+                .map(|list| links(&mut list.iter().copied()))
+                .collect(),
+            events: xref
+                .event_mentions
+                .iter()
+                .map(|(id, notes)| {
+                    (
+                        id.to_string(),
+                        links(&mut notes.iter().map(|&i| Referrer::Note(i))),
+                    )
+                })
                 .collect(),
         }
     }
@@ -254,25 +237,10 @@ pub(super) fn glossary<'a>(
 /// The list of sources, each with how often the book cites it.
 pub(super) fn sources<'a>(input: &Input<'a>) -> Vec<SourceContext<'a>> {
     let book = input.book;
-    let mut citations = vec![0usize; book.sources.sources.len()];
-    let all = input
-        .notes
-        .iter()
-        .map(|r| &**r)
-        .chain(input.intro)
-        .chain(input.glossary)
-        .chain(input.chronology);
-    for r in all {
-        for c in &r.citations {
-            if let Some(n) = citations.get_mut(c.cite.source) {
-                *n += 1;
-            }
-        }
-    }
     book.sources
         .sources
         .iter()
-        .zip(citations)
+        .zip(input.xref.citation_counts())
         .map(|(s, citation_count)| SourceContext {
             anchor: id_in("sources", &s.id),
             id: &s.id,

@@ -156,6 +156,7 @@ fn check_with(options: &BuildOptions, report: bool) -> (Outcome, Option<crate::r
     let started = Instant::now();
     let mut project = Project::load(resolved);
     project.mode = Mode::Check;
+    project.make_report = report;
     let load_time = started.elapsed();
     let mut render = project.render(&NullSink, false, &Silent);
     render.timings.insert(0, ("load", load_time));

@@ -8,7 +8,10 @@
 //! highlighted, footnote definitions are pulled out to be listed at the end,
 //! and `.md` links become `.html` links. The result is data, not only HTML
 //! ([`Rendered`]): headings, links, citations and terms are checked and
-//! cross-referenced once every page is known.
+//! cross-referenced once every page is known; and the same walk over the
+//! events collects the text the later stages take ([`Collect`]: the search
+//! index's sections, the editor's report's units, a definition's plain
+//! text), so that none of them reads the Markdown again.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -46,12 +49,13 @@ pub struct RenderEnv<'a> {
     pub unloaded: &'a Unloaded,
 }
 
-/// The short plain-text definition of every term, for link previews.
-pub fn term_previews(glossary: &Glossary) -> Vec<String> {
-    glossary
-        .terms
+/// The short plain-text definition of every term, for link previews:
+/// from the definitions as rendered (aligned with the terms, with
+/// [`Collect::Plain`]).
+pub fn term_previews(definitions: &[Rendered]) -> Vec<String> {
+    definitions
         .iter()
-        .map(|t| crate::html::truncate_words(&plain_text(&t.definition), 240))
+        .map(|r| crate::html::truncate_words(&r.plain, 240))
         .collect()
 }
 
@@ -75,6 +79,92 @@ pub struct Fragment<'a> {
     /// For Markdown inside a TOML string: how decoded offsets map to the
     /// file (escapes make them differ). `None` for notes.
     pub escapes: Option<&'a StringPosition>,
+    /// What the stages after rendering need of its text.
+    pub collect: Collect,
+}
+
+/// What the walk that renders a fragment collects of its text besides the
+/// HTML, so that no later stage reads the Markdown again. Only what is
+/// asked for is collected: `serve` keeps every rendering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Collect {
+    /// All its text on one line ([`Rendered::plain`]): a glossary
+    /// definition's (for link previews and the search index) or a
+    /// chronology event's (for the search index).
+    Plain,
+    /// A page's own text: a note's or the introduction's.
+    Page {
+        /// Its text section by section, for the search index
+        /// ([`Rendered::sections`]).
+        sections: bool,
+        /// Whether the page opens with the `# Title` it shows as its
+        /// title ([`crate::note::Note::title_in_body`]): that heading's
+        /// section is then the page itself.
+        title_in_body: bool,
+        /// Its paragraphs, list items and table rows, for the editor's
+        /// report ([`Rendered::units`]).
+        units: bool,
+    },
+}
+
+/// A part of a page for the search index: the text before its first
+/// heading, or one heading's section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// The heading's index in [`Rendered::headings`]; `None` for the text
+    /// before the first heading (or under the opening title).
+    pub heading: Option<usize>,
+    /// Its text: citations left out, glossary references as the words they
+    /// show, code blocks and raw HTML left out, square brackets dropped
+    /// (`[T]hese` is a word); runs of white space made one space, and none
+    /// before closing punctuation.
+    pub text: String,
+}
+
+/// What a unit of a note is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitKind {
+    /// A paragraph outside lists.
+    Paragraph,
+    /// A paragraph of a list item, or a tight item's own text up to a
+    /// nested list.
+    ListItem,
+    /// A row of a table's body.
+    TableRow,
+}
+
+impl UnitKind {
+    /// How the editor's report names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            UnitKind::Paragraph => "paragraph",
+            UnitKind::ListItem => "list item",
+            UnitKind::TableRow => "table row",
+        }
+    }
+}
+
+/// A stretch of a note that may state something and should then cite
+/// (for the editor's report): a paragraph, a list item or a table body
+/// row. Headings, code, raw HTML, table headers, footnote definitions and
+/// block quotes (quotations of others, not the author's claims) are not
+/// units.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    /// Where it starts in the file.
+    pub at: usize,
+    /// What it is.
+    pub kind: UnitKind,
+    /// Whether it cites: a citation group stands in it (whether it
+    /// resolves or not), or a Markdown footnote it refers to has one in its
+    /// definition.
+    pub cites: bool,
+    /// Its text on one line, citations left out and glossary references as
+    /// the words they show; empty when it cites (the report shows only the
+    /// units that do not).
+    pub text: String,
+    /// How many words of its text are its own: not the text of a link.
+    pub own_words: usize,
 }
 
 /// A heading of a rendered page.
@@ -153,11 +243,21 @@ pub struct Rendered {
     /// Quotations not found in their source (each is also an error in
     /// `diagnostics`), for the editor's report.
     pub drifts: Vec<crate::problem::QuoteDrift>,
-    /// Every reference as the search index cuts it out of the Markdown:
-    /// its byte range in the fragment and the text it leaves (a term's, or
-    /// nothing). Kept when the references were taken everywhere (not
-    /// around code), as the index takes them, so it need not scan again.
-    pub reference_cuts: Option<Vec<(Range<usize>, String)>>,
+    /// A page's text section by section, in order, for the search index
+    /// (with [`Collect::Page`] `sections`; else empty).
+    pub sections: Vec<Section>,
+    /// All the text on one line (with [`Collect::Plain`]; else empty), as
+    /// a section's: citations left out, glossary references as the words
+    /// they show, code blocks kept, headings and paragraphs run together.
+    pub plain: String,
+    /// A note's paragraphs, list items and table body rows, in order (with
+    /// [`Collect::Page`] `units`; else empty).
+    pub units: Vec<Unit>,
+    /// The sources its citations name (indexes, sorted, each once),
+    /// whether or not the citations resolve.
+    pub cited_sources: Vec<usize>,
+    /// Whether it has a citation group at all, even of unknown sources.
+    pub cites: bool,
     /// Quotations in the prose that no citation follows in their block,
     /// for the editor's report.
     pub unattributed: Vec<crate::prose::Unattributed>,
@@ -189,32 +289,6 @@ enum Resolved {
     Citation(Vec<ResolvedRef>),
     Term { index: usize, text: String },
     Broken(String),
-}
-
-/// Plain text of a Markdown fragment, without citations, for previews.
-pub fn plain_text(markdown: &str) -> String {
-    let (refs, _) = citation::scan(markdown, 0, &citation::code_ranges(markdown));
-    let text = citation::cut_references(
-        markdown,
-        refs.iter().map(|r| (r.span.clone(), r.plain_text())),
-    );
-    let mut plain = String::new();
-    for event in Parser::new_ext(&text, markdown_options()) {
-        match event {
-            Event::Text(t) | Event::Code(t) => plain.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => plain.push(' '),
-            _ => {}
-        }
-    }
-    // Removing a citation leaves the space before it; punctuation closes up.
-    let mut tidy = String::with_capacity(plain.len());
-    for word in plain.split_whitespace() {
-        if !tidy.is_empty() && !word.starts_with(['.', ',', ';', ':', '!', '?', ')']) {
-            tidy.push(' ');
-        }
-        tidy.push_str(word);
-    }
-    tidy
 }
 
 /// Renders one fragment of Markdown.
@@ -305,16 +379,18 @@ fn render_with(env: &RenderEnv<'_>, fragment: &Fragment<'_>, code: Code<'_>) -> 
         out.diagnostics
             .push(Diagnostic::error(file, e.span, e.message).with_help(e.help));
     }
-    if matches!(code, Code::Unchecked) {
-        out.reference_cuts = Some(
-            refs.iter()
-                .map(|r| {
-                    let span = r.span.start - fragment.offset..r.span.end - fragment.offset;
-                    (span, r.plain_text().to_string())
-                })
-                .collect(),
-        );
+    for r in &refs {
+        if let InlineRefKind::Citation(group) = &r.kind {
+            out.cites = true;
+            let cited = group
+                .refs
+                .iter()
+                .filter_map(|c| env.sources.index_of(&c.key));
+            out.cited_sources.extend(cited);
+        }
     }
+    out.cited_sources.sort_unstable();
+    out.cited_sources.dedup();
     let mut resolved = Vec::with_capacity(refs.len());
     let mut closest_left = crate::resolve::CLOSEST_PASSAGES;
     for r in &refs {
@@ -547,6 +623,7 @@ impl<'e, 'a> EventWriter<'e, 'a> {
         let mut capture: Option<Capture<'_>> = None;
         let mut pending_text = String::new();
         let mut raw_html = RawHtml::default();
+        let mut collector = TextCollector::new(self.fragment.collect, self.inline_refs);
 
         let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(text, markdown_options())
             .into_offset_iter()
@@ -566,6 +643,7 @@ impl<'e, 'a> EventWriter<'e, 'a> {
                     continue;
                 }
                 let merged = std::mem::take(&mut pending_text);
+                collector.text(&merged);
                 let plain = capture.is_none() && self.link_depth == 0;
                 let produced = self.text_events(&merged, plain);
                 for e in produced {
@@ -604,6 +682,7 @@ impl<'e, 'a> EventWriter<'e, 'a> {
                 continue;
             }
             raw_html.observe(&mut event, text, range.clone(), &mut self.ahead);
+            collector.event(&event, &range);
             match event {
                 Event::Start(Tag::Heading {
                     level,
@@ -759,6 +838,12 @@ impl<'e, 'a> EventWriter<'e, 'a> {
             &mut self.ahead,
         );
         debug_assert!(self.ahead.is_empty(), "a piece of HTML was never written");
+        let offset = self.fragment.offset;
+        let to_file = |range: Range<usize>| {
+            let start = map.original(range.start) + offset;
+            start..(map.original(range.end.max(range.start)) + offset).max(start)
+        };
+        collector.finish(text.len(), to_file, self.out);
         self.finish_footnotes();
         raw_html.finish();
         for problem in raw_html.problems {
@@ -1344,6 +1429,535 @@ impl<'e, 'a> EventWriter<'e, 'a> {
     }
 }
 
+/// Collects, as the walk that renders a fragment passes, the text the
+/// stages after rendering need ([`Collect`]): the search index's sections,
+/// the report's units, the plain text of a definition or an event. Text is
+/// appended to a few strings as events pass; nothing is kept per event.
+struct TextCollector<'r> {
+    /// The references, by placeholder index: what each leaves in the text.
+    refs: &'r [InlineRef],
+    /// A merged text with its placeholders replaced, when it had some.
+    scratch: String,
+    /// Inside a heading, and inside a code block.
+    heading: bool,
+    code_block: bool,
+    /// With [`Collect::Plain`]: the text so far.
+    plain: Option<String>,
+    /// With [`Collect::Page`] `sections`.
+    sections: Option<SectionCutter>,
+    /// With [`Collect::Page`] `units`.
+    units: Option<UnitFinder>,
+}
+
+/// Cuts a page's text at its headings.
+struct SectionCutter {
+    title_in_body: bool,
+    /// How many headings have opened.
+    headings: usize,
+    /// The sections so far, their text not tidied yet.
+    done: Vec<Section>,
+}
+
+/// Finds a note's units: paragraphs, list items (a tight item's own text,
+/// up to a nested list) and table body rows, outside headings, code, table
+/// headers, footnote definitions and block quotes.
+#[derive(Default)]
+struct UnitFinder {
+    quote_depth: usize,
+    /// Inside a footnote definition: its label (lower case) and start.
+    footnote: Option<(String, usize)>,
+    table_head: bool,
+    link_depth: usize,
+    /// Where each open list item starts.
+    items: Vec<usize>,
+    open: Option<OpenUnit>,
+    /// The open unit is a tight list item's text, which has no paragraph
+    /// of its own: it ends where a block starts inside the item, or with it.
+    lazy: bool,
+    done: Vec<OpenUnit>,
+    /// Markdown footnote definitions: label (lower case) and range.
+    definitions: Vec<(String, Range<usize>)>,
+}
+
+/// A unit being read: its range in the text rendered (with placeholders).
+struct OpenUnit {
+    range: Range<usize>,
+    kind: UnitKind,
+    /// Its text, its pieces and line breaks separated by a space.
+    text: String,
+    /// Words of its text that are the text of links.
+    link_words: usize,
+    /// Labels of the Markdown footnotes it refers to, lower case.
+    footnotes: Vec<String>,
+}
+
+impl OpenUnit {
+    fn new(start: usize, kind: UnitKind) -> OpenUnit {
+        OpenUnit {
+            range: start..start,
+            kind,
+            text: String::new(),
+            link_words: 0,
+            footnotes: Vec::new(),
+        }
+    }
+}
+
+impl<'r> TextCollector<'r> {
+    fn new(collect: Collect, refs: &'r [InlineRef]) -> TextCollector<'r> {
+        let (plain, sections, units) = match collect {
+            Collect::Plain => (Some(String::new()), None, None),
+            Collect::Page {
+                sections,
+                title_in_body,
+                units,
+            } => (
+                None,
+                sections.then(|| SectionCutter {
+                    title_in_body,
+                    headings: 0,
+                    done: vec![Section {
+                        heading: None,
+                        text: String::new(),
+                    }],
+                }),
+                units.then(UnitFinder::default),
+            ),
+        };
+        TextCollector {
+            refs,
+            scratch: String::new(),
+            heading: false,
+            code_block: false,
+            plain,
+            sections,
+            units,
+        }
+    }
+
+    /// A run of text, with placeholders where the references stood.
+    fn text(&mut self, merged: &str) {
+        if self.plain.is_none() && self.sections.is_none() && self.units.is_none() {
+            return;
+        }
+        if !merged.contains(OPEN) {
+            self.words(merged, false);
+            return;
+        }
+        let mut shown = std::mem::take(&mut self.scratch);
+        shown.clear();
+        shown_text(merged, self.refs, &mut shown);
+        self.words(&shown, false);
+        self.scratch = shown;
+    }
+
+    /// Words of the text: a run of text, or with `code` inline code.
+    fn words(&mut self, text: &str, code: bool) {
+        if let Some(plain) = &mut self.plain {
+            plain.push_str(text);
+        }
+        if let Some(cutter) = &mut self.sections {
+            if !self.code_block && !self.heading {
+                match cutter.done.last_mut() {
+                    Some(section) if code => section.text.push_str(text),
+                    Some(section) => push_unbracketed(&mut section.text, text),
+                    None => {}
+                }
+            }
+        }
+        if let Some(finder) = &mut self.units {
+            if finder.counted(self.heading, self.code_block) {
+                if finder.open.is_none() {
+                    if let Some(&start) = finder.items.last() {
+                        finder.open = Some(OpenUnit::new(start, UnitKind::ListItem));
+                        finder.lazy = true;
+                    }
+                }
+                if let Some(unit) = &mut finder.open {
+                    let before = unit.text.len();
+                    unit.text.push_str(text);
+                    if finder.link_depth > 0 {
+                        unit.link_words += count_words(&unit.text[before..]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Any other event.
+    fn event(&mut self, event: &Event<'_>, range: &Range<usize>) {
+        if let Event::Code(code) = event {
+            self.words(code, true);
+            return;
+        }
+        if let Some(plain) = &mut self.plain {
+            if matches!(
+                event,
+                Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph)
+            ) {
+                plain.push(' ');
+            }
+        }
+        if let Some(cutter) = &mut self.sections {
+            cutter.event(event, self.heading);
+        }
+        if let Some(finder) = &mut self.units {
+            finder.event(event, range, self.heading, self.code_block);
+        }
+        match event {
+            Event::Start(Tag::Heading { .. }) => self.heading = true,
+            Event::End(TagEnd::Heading(_)) => self.heading = false,
+            Event::Start(Tag::CodeBlock(_)) => self.code_block = true,
+            Event::End(TagEnd::CodeBlock) => self.code_block = false,
+            _ => {}
+        }
+    }
+
+    /// Hands what was collected to `out`. `len` is the length of the text
+    /// rendered; `to_file` maps a range of it to the file.
+    fn finish(
+        self,
+        len: usize,
+        to_file: impl Fn(Range<usize>) -> Range<usize>,
+        out: &mut Rendered,
+    ) {
+        if let Some(plain) = self.plain {
+            out.plain = tidy(&plain);
+        }
+        if let Some(cutter) = self.sections {
+            out.sections = cutter
+                .done
+                .into_iter()
+                .map(|s| Section {
+                    heading: s.heading,
+                    text: tidy(&s.text),
+                })
+                .collect();
+        }
+        if let Some(mut finder) = self.units {
+            if let Some(mut unit) = finder.open.take() {
+                unit.range.end = len.max(unit.range.start);
+                finder.done.push(unit);
+            }
+            finder.done.sort_by_key(|u| u.range.start);
+            let refs = self.refs;
+            // A Markdown footnote counts as a citation where its
+            // definition cites.
+            let citing: HashSet<&str> = finder
+                .definitions
+                .iter()
+                .filter(|(_, range)| has_citation(refs, &to_file(range.clone())))
+                .map(|(label, _)| label.as_str())
+                .collect();
+            out.units = finder
+                .done
+                .into_iter()
+                .map(|unit| {
+                    let at = to_file(unit.range.clone());
+                    let cites = has_citation(refs, &at)
+                        || unit.footnotes.iter().any(|l| citing.contains(l.as_str()));
+                    let text = if cites {
+                        String::new()
+                    } else {
+                        quote::one_line(&unit.text)
+                    };
+                    let own_words = count_words(&text).saturating_sub(unit.link_words);
+                    Unit {
+                        at: at.start,
+                        kind: unit.kind,
+                        cites,
+                        text,
+                        own_words: if cites { 0 } else { own_words },
+                    }
+                })
+                .collect();
+        }
+    }
+}
+
+impl SectionCutter {
+    fn event(&mut self, event: &Event<'_>, in_heading: bool) {
+        let Some(section) = self.done.last_mut() else {
+            return;
+        };
+        match event {
+            Event::Start(Tag::Heading { .. }) => {
+                // A note that opens with its `#` title: that heading's
+                // section is the page itself.
+                let opens =
+                    self.headings == 0 && self.title_in_body && section.text.trim().is_empty();
+                if !opens {
+                    self.done.push(Section {
+                        heading: Some(self.headings),
+                        text: String::new(),
+                    });
+                }
+                self.headings += 1;
+            }
+            // Where a line or a block starts or ends, words end: a tight
+            // list item's text is not glued to its nested list's.
+            Event::SoftBreak | Event::HardBreak if !in_heading => section.text.push(' '),
+            Event::Start(tag) if !in_heading && !opens_inline(tag) => section.text.push(' '),
+            Event::End(tag) if !in_heading && !is_inline(tag) => section.text.push(' '),
+            _ => {}
+        }
+    }
+}
+
+/// Whether a tag opens inline text (emphasis, a link), which a word may
+/// start or end inside, rather than a block.
+fn opens_inline(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Superscript
+            | Tag::Subscript
+            | Tag::Link { .. }
+            | Tag::Image { .. }
+    )
+}
+
+/// Whether a tag closes inline text ([`opens_inline`]).
+fn is_inline(tag: &TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+            | TagEnd::Image
+    )
+}
+
+impl UnitFinder {
+    /// Whether text here belongs to a unit.
+    fn counted(&self, heading: bool, code_block: bool) -> bool {
+        self.quote_depth == 0
+            && self.footnote.is_none()
+            && !heading
+            && !self.table_head
+            && !code_block
+    }
+
+    /// Closes the open unit at `end` and keeps it.
+    fn close(&mut self, end: usize) {
+        if let Some(mut unit) = self.open.take() {
+            unit.range.end = end.max(unit.range.start);
+            self.done.push(unit);
+        }
+    }
+
+    fn event(&mut self, event: &Event<'_>, range: &Range<usize>, heading: bool, code_block: bool) {
+        let counted = self.counted(heading, code_block);
+        if self.lazy
+            && matches!(
+                event,
+                Event::Start(
+                    Tag::Paragraph
+                        | Tag::List(_)
+                        | Tag::BlockQuote(_)
+                        | Tag::CodeBlock(_)
+                        | Tag::Heading { .. }
+                        | Tag::Table(_)
+                        | Tag::HtmlBlock
+                )
+            )
+        {
+            self.close(range.start);
+            self.lazy = false;
+        }
+        match event {
+            Event::Start(Tag::BlockQuote(_)) => self.quote_depth += 1,
+            Event::End(TagEnd::BlockQuote(_)) => {
+                self.quote_depth = self.quote_depth.saturating_sub(1)
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                self.footnote = Some((label.to_lowercase(), range.start));
+            }
+            Event::End(TagEnd::FootnoteDefinition) => {
+                if let Some((label, start)) = self.footnote.take() {
+                    self.definitions.push((label, start..range.end));
+                }
+            }
+            Event::Start(Tag::TableHead) => self.table_head = true,
+            Event::End(TagEnd::TableHead) => self.table_head = false,
+            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => self.link_depth += 1,
+            Event::End(TagEnd::Link | TagEnd::Image) => {
+                self.link_depth = self.link_depth.saturating_sub(1)
+            }
+            Event::Start(Tag::Item) => self.items.push(range.start),
+            Event::End(TagEnd::Item) => {
+                if self.lazy {
+                    self.close(range.end);
+                    self.lazy = false;
+                }
+                self.items.pop();
+            }
+            Event::Start(Tag::Paragraph) if counted => {
+                let kind = if self.items.is_empty() {
+                    UnitKind::Paragraph
+                } else {
+                    UnitKind::ListItem
+                };
+                self.open = Some(OpenUnit::new(range.start, kind));
+            }
+            Event::End(TagEnd::Paragraph) if !self.lazy => self.close(range.end),
+            Event::Start(Tag::TableRow) if counted => {
+                self.open = Some(OpenUnit::new(range.start, UnitKind::TableRow));
+            }
+            Event::End(TagEnd::TableRow) => self.close(range.end),
+            Event::Start(Tag::TableCell) | Event::SoftBreak | Event::HardBreak => {
+                if let Some(unit) = &mut self.open {
+                    unit.text.push(' ');
+                }
+            }
+            Event::FootnoteReference(label) if counted => {
+                if let Some(unit) = &mut self.open {
+                    unit.footnotes.push(label.to_lowercase());
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Appends `text` (rendered text, with placeholders) with each reference
+/// as it reads in plain text: a glossary reference as the words it shows,
+/// a citation as nothing.
+fn shown_text(text: &str, refs: &[InlineRef], out: &mut String) {
+    let mut rest = text;
+    while let Some(open) = rest.find(OPEN) {
+        let Some(close) = rest[open..].find(CLOSE).map(|c| open + c) else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        let index: Option<usize> = rest[open + OPEN.len_utf8()..close].parse().ok();
+        if let Some(r) = index.and_then(|i| refs.get(i)) {
+            out.push_str(r.plain_text());
+        }
+        rest = &rest[close + CLOSE.len_utf8()..];
+    }
+    out.push_str(rest);
+}
+
+/// Appends `text` without square brackets: in a quotation they mark the
+/// editor's change, and "[T]hese" is the word "These" to a reader, which
+/// the search index would otherwise cut into "T" and "hese".
+fn push_unbracketed(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(at) = memchr::memchr2(b'[', b']', rest.as_bytes()) {
+        out.push_str(&rest[..at]);
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
+}
+
+/// Whether a citation group starts within `range` (of the file). `refs`
+/// are in text order.
+fn has_citation(refs: &[InlineRef], range: &Range<usize>) -> bool {
+    let first = refs.partition_point(|r| r.span.start < range.start);
+    refs[first..]
+        .iter()
+        .take_while(|r| r.span.start < range.end)
+        .any(|r| matches!(r.kind, InlineRefKind::Citation(_)))
+}
+
+/// The words of a text: runs between white space that hold a letter or a
+/// digit.
+pub fn count_words(text: &str) -> usize {
+    text.split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count()
+}
+
+/// Runs of white space become one space, none at either end; and the
+/// space a removed citation leaves before closing punctuation (`.,;:!?)`)
+/// goes. What `split_whitespace` and a join would give, made by copying
+/// the text between the places where it changes.
+pub fn tidy(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut tidy = String::with_capacity(text.len());
+    // Whether the character at `i` is white space, and its length.
+    let char_at = |i: usize| -> (bool, usize) {
+        match bytes[i] {
+            b' ' | b'\t'..=b'\r' => (true, 1),
+            0..0x80 => (false, 1),
+            _ => match text.get(i..).and_then(|t| t.chars().next()) {
+                Some(c) => (c.is_whitespace(), c.len_utf8()),
+                None => (false, 1),
+            },
+        }
+    };
+    let punctuation = |b: u8| matches!(b, b'.' | b',' | b';' | b':' | b'!' | b'?' | b')');
+    // The start of the text not copied yet.
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        // Printable ASCII but the space, eight bytes at a time.
+        i += printable_run(&bytes[i..]);
+        if i >= bytes.len() {
+            break;
+        }
+        let (space, len) = char_at(i);
+        if !space {
+            i += len;
+            continue;
+        }
+        // A space between words: past `run`, white space is either such a
+        // space, passed over, or where the copy stops, so `i > run` means a
+        // word before it.
+        let single = bytes[i] == b' '
+            && i > run
+            && bytes
+                .get(i + 1)
+                .is_some_and(|&b| !punctuation(b) && !char_at(i + 1).0);
+        if single {
+            i += 1;
+            continue;
+        }
+        tidy.push_str(&text[run..i]);
+        while i < bytes.len() {
+            let (space, len) = char_at(i);
+            if !space {
+                break;
+            }
+            i += len;
+        }
+        run = i;
+        if i < bytes.len() && !tidy.is_empty() && !punctuation(bytes[i]) {
+            tidy.push(' ');
+        }
+    }
+    tidy.push_str(&text[run..]);
+    tidy
+}
+
+/// How many bytes `bytes` starts with that are printable ASCII other than
+/// the space, looked at eight at a time; stops before the last few bytes
+/// (fewer than eight), which the caller looks at.
+#[inline(always)]
+fn printable_run(bytes: &[u8]) -> usize {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    for (n, word) in bytes.chunks_exact(8).enumerate() {
+        let x = word
+            .first_chunk::<8>()
+            .map_or(0, |word| u64::from_le_bytes(*word));
+        // Bit 7 of a byte of the sum is set where its low seven bits are
+        // at least 0x21, and no sum carries out of its byte; a byte whose
+        // own bit 7 is set (not ASCII) stops too.
+        let printable = (x & !HIGH) + (0x80 - 0x21) * 0x0101_0101_0101_0101;
+        let stop = (!printable | x) & HIGH;
+        if stop != 0 {
+            return 8 * n + (stop.trailing_zeros() / 8) as usize;
+        }
+    }
+    bytes.len() / 8 * 8
+}
+
 /// A problem with raw HTML, at a byte range of the text being parsed.
 struct RawHtmlProblem {
     span: Range<usize>,
@@ -1797,6 +2411,7 @@ mod tests {
                 first_footnote: 1,
                 autolink: false,
                 escapes: None,
+                collect: EVERYTHING,
             };
             let ranges = citation::code_ranges(markdown);
             let slow = render_with(&env, &fragment, Code::Ranges(&ranges)).unwrap();
@@ -1806,6 +2421,10 @@ mod tests {
             for r in one.iter().chain([&rendered]) {
                 assert_eq!(r.html, slow.html, "{markdown:?}");
                 assert_eq!(r.diagnostics, slow.diagnostics, "{markdown:?}");
+                assert_eq!(r.sections, slow.sections, "{markdown:?}");
+                assert_eq!(r.units, slow.units, "{markdown:?}");
+                assert_eq!(r.cited_sources, slow.cited_sources, "{markdown:?}");
+                assert_eq!(r.cites, slow.cites, "{markdown:?}");
             }
         }
     }
@@ -1827,64 +2446,308 @@ mod tests {
             let env = RenderEnv { sources: &sources, glossary: &glossary, autolink: None, term_previews: &[], unloaded: &Unloaded::default() };
             let fragment = Fragment {
                 file, text: &markdown, offset: 0, page: "n.html", base_dir: "",
-                first_footnote: 1, autolink: false, escapes: None,
+                first_footnote: 1, autolink: false, escapes: None, collect: EVERYTHING,
             };
             let ranges = citation::code_ranges(&markdown);
             let slow = render_with(&env, &fragment, Code::Ranges(&ranges)).unwrap();
             let rendered = render(&env, &fragment);
             proptest::prop_assert_eq!(&rendered.html, &slow.html);
             proptest::prop_assert_eq!(&rendered.diagnostics, &slow.diagnostics);
-            // The cuts kept for the search index are the references taken
-            // everywhere, as it would take them itself.
-            if let Some(cuts) = &rendered.reference_cuts {
-                let (refs, _) = citation::scan(&markdown, 0, &[]);
-                let spans: Vec<_> = refs.iter().map(|r| r.span.clone()).collect();
-                let cut: Vec<_> = cuts.iter().map(|(r, _)| r.clone()).collect();
-                proptest::prop_assert_eq!(cut, spans);
-            }
+            proptest::prop_assert_eq!(&rendered.sections, &slow.sections);
+            proptest::prop_assert_eq!(&rendered.units, &slow.units);
+            // Every section is cut at a heading the rendering found.
+            let cut: Vec<usize> = rendered.sections.iter().filter_map(|s| s.heading).collect();
+            proptest::prop_assert_eq!(cut, (0..rendered.headings.len()).collect::<Vec<_>>());
         }
     }
 
-    #[test]
-    fn reference_cuts_are_relative_to_the_fragment() {
-        let markdown = "+++\ntitle = \"N\"\n+++\nSee [[Golan|the plateau]] and [@a].\n";
-        let body = &markdown[19..];
-        let mut files = crate::diagnostics::SourceMap::default();
-        let file = files.add("n.md".into(), "n.md".into(), markdown.into());
-        let (sources, glossary) = (SourceSet::default(), Glossary::default());
-        let env = RenderEnv {
-            sources: &sources,
-            glossary: &glossary,
-            autolink: None,
-            term_previews: &[],
-            unloaded: &Unloaded::default(),
-        };
-        let fragment = Fragment {
-            file,
-            text: body,
-            offset: 19,
-            page: "n.html",
-            base_dir: "",
-            first_footnote: 1,
-            autolink: false,
-            escapes: None,
-        };
-        let cuts = render(&env, &fragment).reference_cuts.unwrap();
-        let shown: Vec<(&str, &str)> = cuts
+    /// Collect everything a note's rendering can collect.
+    const EVERYTHING: Collect = Collect::Page {
+        sections: true,
+        title_in_body: false,
+        units: true,
+    };
+
+    /// A book of two sources (`nyt`, `ynet`) and a glossary of two terms
+    /// (`Golan Heights`, `Buffer zone`).
+    struct Book {
+        files: crate::diagnostics::SourceMap,
+        sources: SourceSet,
+        glossary: Glossary,
+    }
+
+    impl Book {
+        fn new() -> Book {
+            let mut files = crate::diagnostics::SourceMap::default();
+            let source = |files: &mut crate::diagnostics::SourceMap, id: &str, text: &str| {
+                let text = format!("+++\ntitle = \"{id}\"\n+++\n{text}\n");
+                let file = files.add(format!("seeds/{id}.md"), id.into(), text.as_str().into());
+                crate::source::Source::parse(file, id, &text, false).unwrap()
+            };
+            let nyt = source(&mut files, "nyt", "Talks resumed.\n\nA buffer zone.");
+            let ynet = source(&mut files, "ynet", "Talks were frozen.");
+            let toml = "[[term]]\nname = \"Golan Heights\"\ndefinition = \"A plateau.\"\n\n[[term]]\nname = \"Buffer zone\"\ndefinition = \"A strip.\"\n";
+            let file = files.add("glossary.toml".into(), "glossary.toml".into(), toml.into());
+            let glossary = Glossary::parse(file, toml).unwrap();
+            Book {
+                files,
+                sources: SourceSet::new([nyt, ynet]),
+                glossary,
+            }
+        }
+
+        /// Renders `markdown` as a note's body that starts at `offset` of
+        /// its file (front matter before it).
+        fn render_at(&mut self, markdown: &str, offset: usize, collect: Collect) -> Rendered {
+            let text = format!("{}{markdown}", "\n".repeat(offset));
+            let file = self
+                .files
+                .add("n.md".into(), "n.md".into(), text.as_str().into());
+            let env = RenderEnv {
+                sources: &self.sources,
+                glossary: &self.glossary,
+                autolink: None,
+                term_previews: &[],
+                unloaded: &Unloaded::default(),
+            };
+            render(
+                &env,
+                &Fragment {
+                    file,
+                    text: &text[offset..],
+                    offset,
+                    page: "n.html",
+                    base_dir: "",
+                    first_footnote: 1,
+                    autolink: false,
+                    escapes: None,
+                    collect,
+                },
+            )
+        }
+
+        fn render(&mut self, markdown: &str, collect: Collect) -> Rendered {
+            self.render_at(markdown, 0, collect)
+        }
+    }
+
+    /// Each section as (heading text, text).
+    fn sections(rendered: &Rendered) -> Vec<(String, String)> {
+        rendered
+            .sections
             .iter()
-            .map(|(range, left)| (&body[range.clone()], left.as_str()))
-            .collect();
+            .map(|s| {
+                let heading = s.heading.map_or("", |i| rendered.headings[i].text.as_str());
+                (heading.to_string(), s.text.clone())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn sections_are_cut_at_the_headings_without_code_html_or_citations() {
+        let note = "Intro [@nyt#p1] text.\n\n## One {#one}\n\nBody *one*, \"[q]uoted\" [[Golan Heights|the plateau]] [@nyt] `a[i]`.\n\n### Two ###\n\n- item [[Buffer zone]]\n- item two\n\n```rust\nlet x = \"## not a heading\";\n```\n\n    indented code\n\n<div>\nraw HTML block\n</div>\n\nA <b>bold</b> `code [@nyt]` and [a link](x.md) ![alt](i.png) ref[^1].\n\n| a | b |\n|---|---|\n| c | d |\n\n> quoted\n\n[^1]: A footnote [@ynet].\n\nSetext\n------\n\nLast.\n";
+        let rendered = Book::new().render(note, EVERYTHING);
         assert_eq!(
-            shown,
-            [("[[Golan|the plateau]]", "the plateau"), ("[@a]", "")]
+            sections(&rendered),
+            [
+                ("".into(), "Intro text.".into()),
+                (
+                    "One".into(),
+                    "Body one, “quoted” the plateau a[i].".into()
+                ),
+                (
+                    "Two".into(),
+                    "item Buffer zone item two A bold code [@nyt] and a link alt ref. a b c d quoted A footnote.".into()
+                ),
+                ("Setext".into(), "Last.".into()),
+            ]
+        );
+        assert_eq!(
+            rendered
+                .sections
+                .iter()
+                .map(|s| s.heading)
+                .collect::<Vec<_>>(),
+            [None, Some(0), Some(1), Some(2)]
+        );
+    }
+
+    #[test]
+    fn words_of_neighbouring_blocks_are_kept_apart() {
+        let note = "- tight\n  - nested\n- item\n  ```\n  code\n  ```\n  after\n\n| a | b |\n|---|---|\n| c | d |\n\nun*frigging*believable [x](y)z.\n";
+        let rendered = Book::new().render(note, EVERYTHING);
+        assert_eq!(
+            sections(&rendered),
+            [(
+                "".into(),
+                "tight nested item after a b c d unfriggingbelievable xz.".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn the_opening_title_is_the_page_itself() {
+        let note = "# The Title\n\nUnder the title.\n\n## Next\n\nMore.\n";
+        let page = |title_in_body| Collect::Page {
+            sections: true,
+            title_in_body,
+            units: false,
+        };
+        let mut book = Book::new();
+        assert_eq!(
+            sections(&book.render(note, page(true))),
+            [
+                ("".into(), "Under the title.".into()),
+                ("Next".into(), "More.".into())
+            ]
+        );
+        assert_eq!(
+            sections(&book.render(note, page(false))),
+            [
+                ("".into(), "".into()),
+                ("The Title".into(), "Under the title.".into()),
+                ("Next".into(), "More.".into())
+            ]
+        );
+        // Only a title that opens the page.
+        assert_eq!(
+            sections(&book.render("Text first.\n\n# Title\n\nAfter.\n", page(true))),
+            [
+                ("".into(), "Text first.".into()),
+                ("Title".into(), "After.".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn only_what_is_asked_for_is_collected() {
+        let note = "# T\n\nA claim of several words here [@nyt].\n";
+        let mut book = Book::new();
+        let plain = book.render(note, Collect::Plain);
+        assert!(plain.sections.is_empty() && plain.units.is_empty());
+        assert_eq!(plain.plain, "TA claim of several words here.");
+        let nothing = book.render(
+            note,
+            Collect::Page {
+                sections: false,
+                title_in_body: true,
+                units: false,
+            },
+        );
+        assert!(nothing.sections.is_empty() && nothing.units.is_empty());
+        assert!(nothing.plain.is_empty());
+        // What every rendering has.
+        assert_eq!(
+            (nothing.cites, nothing.cited_sources.as_slice()),
+            (true, &[0][..])
         );
     }
 
     #[test]
     fn plain_text_drops_citations_and_keeps_term_text() {
-        assert_eq!(
-            plain_text("The *plateau* [@nyt#p8] near [[damascus|the capital]]."),
-            "The plateau near the capital."
+        let mut book = Book::new();
+        let rendered = book.render(
+            "The *plateau* [@nyt#p8] near [[Golan Heights|the capital]] and [[Nowhere]].",
+            Collect::Plain,
         );
+        assert_eq!(rendered.plain, "The plateau near the capital and Nowhere.");
+        // Code blocks are kept; headings and paragraphs run together.
+        let rendered = book.render(
+            "# Head\nPara one\nline two.\n\n```\ncode\n```\n\n- item\n",
+            Collect::Plain,
+        );
+        assert_eq!(rendered.plain, "HeadPara one line two. code item");
+    }
+
+    /// Each unit as (line, kind, cites, text, own words).
+    fn units(rendered: &Rendered, text: &str) -> Vec<(usize, &'static str, bool, String, usize)> {
+        rendered
+            .units
+            .iter()
+            .map(|u| {
+                let line = text[..u.at].matches('\n').count() + 1;
+                (line, u.kind.name(), u.cites, u.text.clone(), u.own_words)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn units_of_a_note() {
+        let body = "# Heading\n\nA claim with [[Golan Heights|the plateau]] and no citation.\n\nA cited claim[@nyt].\n\n- tight item one\n- tight item two[@nyt]\n  - nested item\n\n> A quotation.\n\n| a | b |\n|---|---|\n| row one | x |\n| row two[@nyt] | y |\n\n```\ncode\n```\n\nSee [the overview](o.md) now.\n\n1. loose\n\n2. items[^c]\n\n[^c]: A footnote [@ynet].\n\n[^d]: Another.\n";
+        // Behind front matter of three lines: positions are the file's.
+        let rendered = Book::new().render_at(body, 3, EVERYTHING);
+        let text = format!("\n\n\n{body}");
+        assert_eq!(
+            units(&rendered, &text),
+            [
+                (
+                    6,
+                    "paragraph",
+                    false,
+                    "A claim with the plateau and no citation.".into(),
+                    8
+                ),
+                (8, "paragraph", true, "".into(), 0),
+                (10, "list item", false, "tight item one".into(), 3),
+                (11, "list item", true, "".into(), 0),
+                (12, "list item", false, "nested item".into(), 2),
+                (18, "table row", false, "row one x".into(), 3),
+                (19, "table row", true, "".into(), 0),
+                (25, "paragraph", false, "See the overview now.".into(), 2),
+                (27, "list item", false, "loose".into(), 1),
+                // Its footnote's definition cites.
+                (29, "list item", true, "".into(), 0),
+            ]
+        );
+    }
+
+    #[test]
+    fn cited_sources_are_named_whether_or_not_they_resolve() {
+        let mut book = Book::new();
+        let rendered = book.render(
+            "A [@ynet#p1] b [@nyt#p9 \"not there\"; @ynet] c [@unknown].",
+            Collect::Plain,
+        );
+        assert!(!rendered.diagnostics.is_empty());
+        assert_eq!(rendered.cited_sources, [0, 1]);
+        assert!(rendered.cites);
+        let rendered = book.render(
+            "Only [@unknown] here, and `[@nyt]` in code.",
+            Collect::Plain,
+        );
+        assert!(rendered.cites && rendered.cited_sources.is_empty());
+        let rendered = book.render("No citation, a [[Golan Heights]] term.", Collect::Plain);
+        assert!(!rendered.cites);
+    }
+
+    #[test]
+    fn tidy_joins_words_as_split_whitespace_does() {
+        let reference = |text: &str| {
+            let mut tidy = String::new();
+            for word in text.split_whitespace() {
+                if !tidy.is_empty() && !word.starts_with(['.', ',', ';', ':', '!', '?', ')']) {
+                    tidy.push(' ');
+                }
+                tidy.push_str(word);
+            }
+            tidy
+        };
+        // A fixed sequence of pseudo-random numbers (xorshift64).
+        let mut xorshift = std::iter::successors(Some(0x2545_f491_4f6c_dd1du64), |&seed| {
+            let mut seed = seed ^ (seed << 13);
+            seed ^= seed >> 7;
+            Some(seed ^ (seed << 17))
+        })
+        .skip(1);
+        let pieces = [
+            " ", "  ", "\t", "\n", "\u{b}", "\u{1c}", "\u{85}", "\u{a0}", "\u{3000}", "\u{2028}",
+            "a", "word", "é", "日本", ".", ",", ")", "(", "!", "-", "\u{1}",
+        ];
+        for seed in xorshift.by_ref().take(20_000) {
+            let text: String = (0..(seed % 24))
+                .map(|k| pieces[(seed >> (2 * k + 5)) as usize % pieces.len()])
+                .collect();
+            assert_eq!(tidy(&text), reference(&text), "{text:?}");
+        }
     }
 }

@@ -9,9 +9,9 @@
 //! mistyped).
 //!
 //! The report is computed from the loaded [`Book`] and from what was
-//! rendered, after the fact, so it costs nothing unless asked for
-//! (`briefbook check --report`, or `report = true` in `book.toml` for
-//! `report.html`). Every list is sorted, so two runs print the same report.
+//! rendered (the renderer collects each note's paragraphs for it only when
+//! it is asked for), so it costs nothing unless asked for (`briefbook
+//! check --report`, or `report = true` in `book.toml` for `report.html`). Every list is sorted, so two runs print the same report.
 //! Its serialised form is the JSON of `check --report --format json`: the
 //! field names are documented in docs/guide.md and are an interface for
 //! editors' own tools, so fields may be added but never renamed.
@@ -22,11 +22,9 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Range;
 use std::sync::Arc;
 
-use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::citation::{self, InlineRef, InlineRefKind, markdown_options};
 use crate::diagnostics::{Diagnostic, FileId};
 use crate::glossary::Glossary;
 use crate::load::Book;
@@ -257,9 +255,11 @@ pub struct ClosestPassage {
 }
 
 /// What a report is made from besides the book: the renderings of the
-/// notes (aligned with `book.notes`), the introduction, the glossary's
+/// notes (aligned with `book.notes`, rendered with their units:
+/// [`crate::markdown::Collect::Page`]), the introduction, the glossary's
 /// definitions and the chronology's bodies (aligned with the terms and
-/// events, or empty).
+/// events, or empty). Nothing of the report reads Markdown: what it needs
+/// of each text, the renderer collected.
 #[derive(Debug, Clone, Copy)]
 pub struct Renderings<'a> {
     /// Each note's, in reading order.
@@ -365,12 +365,15 @@ impl Analysis {
         let findings: Vec<(Arc<NoteFindings>, bool)> = book
             .notes
             .par_iter()
-            .map(|note| match (note_generation(note), held.get(&note.path)) {
-                (Some(now), Some((then, findings))) if now == *then => {
-                    (Arc::clone(findings), false)
-                }
-                _ => (Arc::new(analyse_note(book, note)), true),
-            })
+            .zip(notes)
+            .map(
+                |(note, rendered)| match (note_generation(note), held.get(&note.path)) {
+                    (Some(now), Some((then, findings))) if now == *then => {
+                        (Arc::clone(findings), false)
+                    }
+                    _ => (Arc::new(analyse_note(book, note, rendered)), true),
+                },
+            )
             .collect();
         if generations.is_some() {
             if cache.notes.len() > book.notes.len() {
@@ -395,20 +398,14 @@ impl Analysis {
                 cited[s] = true;
             }
         }
-        if let Some(note) = &book.intro {
-            let text = book
-                .files
-                .text(note.file)
-                .get(note.body.clone())
-                .unwrap_or("");
-            mark_cited(text, sources, &mut cited);
-        }
-        for term in &book.glossary.terms {
-            mark_cited(&term.definition, sources, &mut cited);
+        for r in intro.into_iter().chain(glossary).chain(chronology) {
+            for &s in &r.cited_sources {
+                cited[s] = true;
+            }
         }
         let mut uncited_events = Vec::new();
-        for event in &book.chronology.events {
-            if !mark_cited(&event.body, sources, &mut cited) {
+        for (event, body) in book.chronology.events.iter().zip(chronology) {
+            if !body.cites {
                 uncited_events.push(UncitedEvent {
                     id: event.id.clone(),
                     title: event.title.clone(),
@@ -821,24 +818,6 @@ fn line_of(book: &Book, file: Option<FileId>, offset: usize) -> usize {
     file.map_or(0, |f| book.files.line_column(f, offset).0)
 }
 
-/// Marks the sources `markdown` cites; returns whether it has a citation
-/// at all (whether or not its sources exist).
-fn mark_cited(markdown: &str, sources: &SourceSet, cited: &mut [bool]) -> bool {
-    let (refs, _) = citation::scan(markdown, 0, &citation::code_ranges(markdown));
-    let mut any = false;
-    for r in &refs {
-        if let InlineRefKind::Citation(group) = &r.kind {
-            any = true;
-            for cite in &group.refs {
-                if let Some(slot) = sources.index_of(&cite.key).and_then(|i| cited.get_mut(i)) {
-                    *slot = true;
-                }
-            }
-        }
-    }
-    any
-}
-
 // ---------------------------------------------------------------- notes
 
 /// What the report finds in one note.
@@ -852,273 +831,6 @@ struct NoteFindings {
     entry: NoteSources,
     /// A hash of `uncited` and `entry`, for [`Analysis::fingerprint`].
     digest: u64,
-}
-
-/// A stretch of a note that may state something.
-#[derive(Debug)]
-struct Unit<'t> {
-    /// Its byte range in the note's body.
-    range: Range<usize>,
-    kind: UnitKind,
-    /// Its text, as Markdown events give it.
-    pieces: Vec<Piece<'t>>,
-    /// Labels of the Markdown footnotes it refers to, lower case.
-    footnotes: Vec<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum UnitKind {
-    Paragraph,
-    ListItem,
-    TableRow,
-}
-
-impl UnitKind {
-    fn name(self) -> &'static str {
-        match self {
-            UnitKind::Paragraph => "paragraph",
-            UnitKind::ListItem => "list item",
-            UnitKind::TableRow => "table row",
-        }
-    }
-}
-
-#[derive(Debug)]
-enum Piece<'t> {
-    /// Text (or inline code) with its range in the body; `link` when it is
-    /// the text of a link or image.
-    Text {
-        range: Range<usize>,
-        text: CowStr<'t>,
-        link: bool,
-    },
-    /// A line break or a cell boundary.
-    Break,
-}
-
-/// The block structure of a note, from one Markdown parse.
-#[derive(Debug, Default)]
-struct Structure<'t> {
-    units: Vec<Unit<'t>>,
-    /// Where references are not looked for, exactly as
-    /// [`citation::code_ranges`] computes them.
-    code: Vec<Range<usize>>,
-    /// Markdown footnote definitions: label (lower case) and range.
-    definitions: Vec<(String, Range<usize>)>,
-}
-
-/// Finds the units of a note: paragraphs, list items (a tight item's own
-/// text, up to a nested list) and table body rows. Headings, code, raw
-/// HTML, table headers, footnote definitions and block quotes (quotations
-/// of others, not the author's claims) are not units.
-fn structure(text: &str) -> Structure<'_> {
-    let mut s = Structure::default();
-    let mut quote_depth = 0usize;
-    let mut footnote: Option<(String, usize)> = None;
-    let mut heading = false;
-    let mut code_block = false;
-    let mut table_head = false;
-    let mut link_depth = 0usize;
-    let mut items: Vec<usize> = Vec::new();
-    let mut open: Option<Unit<'_>> = None;
-    // The open unit is a tight list item's text, which has no paragraph
-    // of its own: it ends where a block starts inside the item, or with it.
-    let mut lazy = false;
-    for (event, range) in Parser::new_ext(text, markdown_options()).into_offset_iter() {
-        if matches!(
-            event,
-            Event::Start(Tag::CodeBlock(_))
-                | Event::Code(_)
-                | Event::Html(_)
-                | Event::InlineHtml(_)
-        ) {
-            s.code.push(range.clone());
-        }
-        let counted =
-            quote_depth == 0 && footnote.is_none() && !heading && !table_head && !code_block;
-        if lazy
-            && matches!(
-                event,
-                Event::Start(
-                    Tag::Paragraph
-                        | Tag::List(_)
-                        | Tag::BlockQuote(_)
-                        | Tag::CodeBlock(_)
-                        | Tag::Heading { .. }
-                        | Tag::Table(_)
-                        | Tag::HtmlBlock
-                )
-            )
-        {
-            finish(&mut s, open.take(), range.start);
-            lazy = false;
-        }
-        match event {
-            Event::Start(Tag::BlockQuote(_)) => quote_depth += 1,
-            Event::End(TagEnd::BlockQuote(_)) => quote_depth = quote_depth.saturating_sub(1),
-            Event::Start(Tag::FootnoteDefinition(label)) => {
-                footnote = Some((label.to_lowercase(), range.start));
-            }
-            Event::End(TagEnd::FootnoteDefinition) => {
-                if let Some((label, start)) = footnote.take() {
-                    s.definitions.push((label, start..range.end));
-                }
-            }
-            Event::Start(Tag::Heading { .. }) => heading = true,
-            Event::End(TagEnd::Heading(_)) => heading = false,
-            Event::Start(Tag::CodeBlock(_)) => code_block = true,
-            Event::End(TagEnd::CodeBlock) => code_block = false,
-            Event::Start(Tag::TableHead) => table_head = true,
-            Event::End(TagEnd::TableHead) => table_head = false,
-            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => link_depth += 1,
-            Event::End(TagEnd::Link | TagEnd::Image) => link_depth = link_depth.saturating_sub(1),
-            Event::Start(Tag::Item) => items.push(range.start),
-            Event::End(TagEnd::Item) => {
-                if lazy {
-                    finish(&mut s, open.take(), range.end);
-                    lazy = false;
-                }
-                items.pop();
-            }
-            Event::Start(Tag::Paragraph) if counted => {
-                let kind = if items.is_empty() {
-                    UnitKind::Paragraph
-                } else {
-                    UnitKind::ListItem
-                };
-                open = Some(Unit::new(range.start, kind));
-            }
-            Event::End(TagEnd::Paragraph) if !lazy => finish(&mut s, open.take(), range.end),
-            Event::Start(Tag::TableRow) if counted => {
-                open = Some(Unit::new(range.start, UnitKind::TableRow));
-            }
-            Event::End(TagEnd::TableRow) => finish(&mut s, open.take(), range.end),
-            Event::Start(Tag::TableCell) => {
-                if let Some(unit) = open.as_mut() {
-                    unit.pieces.push(Piece::Break);
-                }
-            }
-            Event::Text(t) | Event::Code(t) if counted => {
-                if open.is_none() {
-                    if let Some(&start) = items.last() {
-                        open = Some(Unit::new(start, UnitKind::ListItem));
-                        lazy = true;
-                    }
-                }
-                if let Some(unit) = open.as_mut() {
-                    unit.pieces.push(Piece::Text {
-                        range,
-                        text: t,
-                        link: link_depth > 0,
-                    });
-                }
-            }
-            Event::SoftBreak | Event::HardBreak => {
-                if let Some(unit) = open.as_mut() {
-                    unit.pieces.push(Piece::Break);
-                }
-            }
-            Event::FootnoteReference(label) if counted => {
-                if let Some(unit) = open.as_mut() {
-                    unit.footnotes.push(label.to_lowercase());
-                }
-            }
-            _ => {}
-        }
-    }
-    finish(&mut s, open.take(), text.len());
-    s.units.sort_by_key(|u| u.range.start);
-    s
-}
-
-/// Closes a unit at `end` and keeps it.
-fn finish<'t>(s: &mut Structure<'t>, unit: Option<Unit<'t>>, end: usize) {
-    if let Some(mut unit) = unit {
-        unit.range.end = end.max(unit.range.start);
-        s.units.push(unit);
-    }
-}
-
-impl Unit<'_> {
-    fn new(start: usize, kind: UnitKind) -> Self {
-        Unit {
-            range: start..start,
-            kind,
-            pieces: Vec::new(),
-            footnotes: Vec::new(),
-        }
-    }
-}
-
-/// Whether a citation group starts within `range` (absolute). `refs` are
-/// in text order.
-fn has_citation(refs: &[InlineRef], range: &Range<usize>) -> bool {
-    let first = refs.partition_point(|r| r.span.start < range.start);
-    refs[first..]
-        .iter()
-        .take_while(|r| r.span.start < range.end)
-        .any(|r| matches!(r.kind, InlineRefKind::Citation(_)))
-}
-
-/// A unit's plain text, without citations and with glossary references as
-/// the words they show, and how many of its words are outside links.
-fn plain_text(unit: &Unit<'_>, body: &str, offset: usize, refs: &[InlineRef]) -> (String, usize) {
-    let mut plain = String::new();
-    let mut link_words = 0;
-    let mut shown_term: Option<usize> = None;
-    let raw = |range: Range<usize>| {
-        body.get(range.start.saturating_sub(offset)..range.end.saturating_sub(offset))
-            .unwrap_or("")
-    };
-    for piece in &unit.pieces {
-        let Piece::Text { range, text, link } = piece else {
-            plain.push(' ');
-            continue;
-        };
-        let before = plain.len();
-        let at_file = range.start + offset..range.end + offset;
-        let first = refs.partition_point(|r| r.span.end <= at_file.start);
-        if refs.get(first).is_none_or(|r| r.span.start >= at_file.end) {
-            plain.push_str(text);
-        } else {
-            // Cut references out of the text as written.
-            let mut at = at_file.start;
-            let mut k = first;
-            while at < at_file.end {
-                match refs.get(k) {
-                    Some(r) if r.span.start < at_file.end => {
-                        if r.span.start > at {
-                            plain.push_str(raw(at..r.span.start));
-                        }
-                        if let InlineRefKind::Term(term) = &r.kind {
-                            if shown_term != Some(k) {
-                                plain.push_str(term.text.as_deref().unwrap_or(&term.target));
-                                shown_term = Some(k);
-                            }
-                        }
-                        at = at.max(r.span.end);
-                        k += 1;
-                    }
-                    _ => {
-                        plain.push_str(raw(at..at_file.end));
-                        at = at_file.end;
-                    }
-                }
-            }
-        }
-        if *link {
-            link_words += count_words(&plain[before..]);
-        }
-    }
-    let plain = quote::one_line(&plain);
-    let outside = count_words(&plain).saturating_sub(link_words);
-    (plain, outside)
-}
-
-fn count_words(text: &str) -> usize {
-    text.split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .count()
 }
 
 /// Whether a unit without citation states something worth a source: at
@@ -1141,58 +853,22 @@ fn first_words(plain: &str) -> String {
     text
 }
 
-fn analyse_note(book: &Book, note: &Note) -> NoteFindings {
-    let body = book
-        .files
-        .text(note.file)
-        .get(note.body.clone())
-        .unwrap_or("");
-    let offset = note.body_offset;
-    let s = structure(body);
-    let (refs, _) = citation::scan(body, offset, &s.code);
-    let mut sources = BTreeSet::new();
-    for r in &refs {
-        if let InlineRefKind::Citation(group) = &r.kind {
-            sources.extend(
-                group
-                    .refs
-                    .iter()
-                    .filter_map(|c| book.sources.index_of(&c.key)),
-            );
-        }
-    }
-    // A Markdown footnote counts as a citation where its definition cites.
-    let citing_footnotes: HashSet<&str> = s
-        .definitions
+fn analyse_note(book: &Book, note: &Note, rendered: &Rendered) -> NoteFindings {
+    let sources: BTreeSet<usize> = rendered.cited_sources.iter().copied().collect();
+    let uncited = rendered
+        .units
         .iter()
-        .filter(|(_, range)| has_citation(&refs, &(range.start + offset..range.end + offset)))
-        .map(|(label, _)| label.as_str())
-        .collect();
-    let mut uncited = Vec::new();
-    for unit in &s.units {
-        let at = unit.range.start + offset..unit.range.end + offset;
-        if has_citation(&refs, &at)
-            || unit
-                .footnotes
-                .iter()
-                .any(|l| citing_footnotes.contains(l.as_str()))
-        {
-            continue;
-        }
-        let (plain, own_words) = plain_text(unit, body, offset, &refs);
-        if !states_something(&plain, own_words) {
-            continue;
-        }
-        uncited.push(UncitedParagraph {
+        .filter(|unit| !unit.cites && states_something(&unit.text, unit.own_words))
+        .map(|unit| UncitedParagraph {
             note: note.path.clone(),
             title: note.title.clone(),
             file: book.files.name(note.file).to_string(),
             page: note.page.clone(),
-            line: book.files.line_column(note.file, at.start).0,
+            line: book.files.line_column(note.file, unit.at).0,
             kind: unit.kind.name().to_string(),
-            first_words: first_words(&plain),
-        });
-    }
+            first_words: first_words(&unit.text),
+        })
+        .collect();
     let entry = NoteSources {
         note: note.path.clone(),
         title: note.title.clone(),
@@ -1973,36 +1649,6 @@ mod tests {
             [
                 ("buffer-zone".into(), "zone".into(), "spelling".into()),
                 ("Swéida".into(), "sweida".into(), "spelling".into())
-            ]
-        );
-    }
-
-    fn units(body: &str) -> Vec<(String, String)> {
-        let s = structure(body);
-        let (refs, _) = citation::scan(body, 0, &s.code);
-        s.units
-            .iter()
-            .filter(|u| !has_citation(&refs, &u.range))
-            .map(|u| {
-                let (plain, _) = plain_text(u, body, 0, &refs);
-                (u.kind.name().to_string(), plain)
-            })
-            .collect()
-    }
-
-    #[test]
-    fn units_of_a_note() {
-        let body = "# Heading\n\nA claim with [[Golan|the plateau]] and no citation.\n\nA cited claim[@nyt].\n\n- tight item one\n- tight item two[@nyt]\n  - nested item\n\n> A quotation.\n\n| a | b |\n|---|---|\n| row one | x |\n| row two[@nyt] | y |\n\n```\ncode\n```\n\n[^n]: A footnote.\n";
-        assert_eq!(
-            units(body),
-            [
-                (
-                    "paragraph".into(),
-                    "A claim with the plateau and no citation.".into()
-                ),
-                ("list item".into(), "tight item one".into()),
-                ("list item".into(), "nested item".into()),
-                ("table row".into(), "row one x".into()),
             ]
         );
     }

@@ -65,16 +65,16 @@
 //!
 //! # Cost
 //!
-//! Notes are read with a quick line-by-line pass (`quick_sections`), not
-//! a Markdown parser: a parse costs more than everything else here. When
-//! it does not find the headings the rendering found, the note is parsed
-//! after all, so sections always get their heading's id. Documents are
-//! tokenised in parallel (rayon), each token hashed once and deduplicated
-//! per document at once, and interned in parallel (the interner is cut in
-//! sixteen parts by hash, each behind its own lock); postings are appended
-//! in document order, so they come out sorted. A one-shot build works
-//! through the notes in batches and writes each chunk as soon as it is
-//! complete, so the book's text is never held twice.
+//! Nothing here reads Markdown: a note's text comes cut at its headings
+//! from the walk that rendered it ([`markdown::Section`]), and a
+//! definition's or an event's as one line ([`Rendered::plain`]). Documents
+//! are tokenised in parallel (rayon), each token hashed once and
+//! deduplicated per document at once, and interned in parallel (the
+//! interner is cut in sixteen parts by hash, each behind its own lock);
+//! postings are appended in document order, so they come out sorted. A
+//! one-shot build works through the notes in batches and writes each chunk
+//! as soon as it is complete, so the documents of the whole book are never
+//! held at once.
 //!
 //! `serve` keeps a [`SearchIndex`] in its `Project`: each note's documents
 //! (and the glossary's, the chronology's and the sources') stay with their
@@ -94,10 +94,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 
-use crate::citation;
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::html::URL_UNSAFE;
 use crate::load::Book;
@@ -858,551 +856,25 @@ fn document(
     }
 }
 
-/// Runs of white space become one space; the space a removed citation
-/// leaves before punctuation goes.
-fn tidy(text: &str) -> String {
-    // What `split_whitespace` and a join would give, made by copying the
-    // text between the places where it changes (white space other than a
-    // single space before a word that does not open with punctuation).
-    let bytes = text.as_bytes();
-    let mut tidy = String::with_capacity(text.len());
-    // Whether the character at `i` is white space, and its length.
-    let char_at = |i: usize| -> (bool, usize) {
-        match bytes[i] {
-            b' ' | b'\t'..=b'\r' => (true, 1),
-            0..0x80 => (false, 1),
-            _ => match text.get(i..).and_then(|t| t.chars().next()) {
-                Some(c) => (c.is_whitespace(), c.len_utf8()),
-                None => (false, 1),
-            },
-        }
-    };
-    let punctuation = |b: u8| matches!(b, b'.' | b',' | b';' | b':' | b'!' | b'?' | b')');
-    // The start of the text not copied yet.
-    let mut run = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // Printable ASCII but the space, eight bytes at a time.
-        i += skip_words(&bytes[i..], tidy_stops);
-        if i >= bytes.len() {
-            break;
-        }
-        let (space, len) = char_at(i);
-        if !space {
-            i += len;
-            continue;
-        }
-        // A space between words: past `run`, white space is either such a
-        // space, passed over, or where the copy stops, so `i > run` means a
-        // word before it.
-        let single = bytes[i] == b' '
-            && i > run
-            && bytes
-                .get(i + 1)
-                .is_some_and(|&b| !punctuation(b) && !char_at(i + 1).0);
-        if single {
-            i += 1;
-            continue;
-        }
-        tidy.push_str(&text[run..i]);
-        while i < bytes.len() {
-            let (space, len) = char_at(i);
-            if !space {
-                break;
-            }
-            i += len;
-        }
-        run = i;
-        if i < bytes.len() && !tidy.is_empty() && !punctuation(bytes[i]) {
-            tidy.push(' ');
-        }
-    }
-    tidy.push_str(&text[run..]);
-    tidy
-}
-
-/// In a word of eight bytes, the bytes [`tidy`] must look at (the high bit
-/// of each set): white space and other control characters, and non-ASCII.
-#[inline(always)]
-fn tidy_stops(x: u64) -> u64 {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Bit 7 of a byte of the sum is set where its low seven bits are at
-    // least 0x21, and no sum carries out of its byte.
-    let printable = (x & !HIGH) + (0x80 - 0x21) * 0x0101_0101_0101_0101;
-    (!printable | x) & HIGH
-}
-
-/// A note's Markdown without citations; glossary references become the
-/// text they show.
-fn without_citations(body: &str) -> String {
-    strip_citations(body, &citation::code_ranges(body))
-}
-
-/// `body` without the citations found outside `skip`; glossary references
-/// become the text they show.
-fn strip_citations(body: &str, skip: &[std::ops::Range<usize>]) -> String {
-    let (refs, _) = citation::scan(body, 0, skip);
-    citation::cut_references(body, refs.iter().map(|r| (r.span.clone(), r.plain_text())))
-}
-
-/// A part of a note: before its first heading, or one heading's section.
-#[derive(Default)]
-struct Section {
-    /// The heading's index among the note's headings.
-    heading: Option<usize>,
-    heading_text: String,
-    text: String,
-}
-
-/// Cuts a note's Markdown (without citations) at its headings, keeping the
-/// text: code blocks and raw HTML are left out. A note that opens with its
-/// `#` title keeps that heading's section as the page itself.
-fn sections(markdown: &str, title_in_body: bool) -> Vec<Section> {
-    let mut out = vec![Section::default()];
-    let mut headings = 0;
-    let mut in_heading = false;
-    let mut in_code = false;
-    for event in Parser::new_ext(markdown, citation::markdown_options()) {
-        let Some(section) = out.last_mut() else { break };
-        match event {
-            Event::Start(Tag::Heading { .. }) => {
-                in_heading = true;
-                let opens = headings == 0 && title_in_body && section.text.trim().is_empty();
-                if !opens {
-                    out.push(Section {
-                        heading: Some(headings),
-                        ..Section::default()
-                    });
-                }
-                headings += 1;
-            }
-            Event::End(TagEnd::Heading(_)) => in_heading = false,
-            Event::Start(Tag::CodeBlock(_)) => in_code = true,
-            Event::End(TagEnd::CodeBlock) => in_code = false,
-            Event::Text(t) | Event::Code(t) if !in_code => {
-                if in_heading {
-                    // (The title a note opens with is not a section's.)
-                    if section.heading.is_some() {
-                        section.heading_text.push_str(&t);
-                    }
-                } else {
-                    section.text.push_str(&t);
-                }
-            }
-            Event::SoftBreak
-            | Event::HardBreak
-            | Event::End(
-                TagEnd::Paragraph
-                | TagEnd::Item
-                | TagEnd::TableCell
-                | TagEnd::BlockQuote(_)
-                | TagEnd::FootnoteDefinition
-                | TagEnd::DefinitionListTitle
-                | TagEnd::DefinitionListDefinition,
-            ) => {
-                if in_heading {
-                    section.heading_text.push(' ');
-                } else {
-                    section.text.push(' ');
-                }
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-/// How [`push_inline`] treats a byte: copied (0), looked at (1), or
-/// looked at in some places (2: a space, or punctuation after a space).
-const INLINE: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let special = b"\\*`_<![]|\t";
-    let mut i = 0;
-    while i < special.len() {
-        table[special[i] as usize] = 1;
-        i += 1;
-    }
-    let maybe = b" .,;:?)";
-    let mut i = 0;
-    while i < maybe.len() {
-        table[maybe[i] as usize] = 2;
-        i += 1;
-    }
-    table
-};
-
-/// In a word of eight bytes of a line, where [`push_inline`] must look (the
-/// high bit of each such byte set): not at ASCII letters and digits, nor at
-/// a space before one (a space between words is let through).
-#[inline(always)]
-fn inline_stops(x: u64) -> u64 {
-    let other = not_ascii_word(x);
-    // The next byte's flag moved onto each byte (none onto the last).
-    let before_word = (!other & 0x8080_8080_8080_8080) >> 8;
-    other & !(byte_is(x, b' ') & before_word)
-}
-
-/// Where a word of eight bytes has byte `c`: that byte's high bit set, the
-/// others clear.
-#[inline(always)]
-fn byte_is(x: u64, c: u8) -> u64 {
-    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    let y = x ^ (u64::from(c) * 0x0101_0101_0101_0101);
-    // Bit 7 of a byte of `(y & LOW) + LOW` is set unless its low seven bits
-    // are clear, and no sum carries out of its byte.
-    !(((y & LOW) + LOW) | y) & !LOW
-}
-
-/// Appends a line of Markdown as plain text: emphasis and code marks,
-/// link targets, footnote references and tags dropped, runs of white space
-/// made one space, no space before punctuation (where a citation was).
-fn push_inline(out: &mut String, line: &str) {
-    let bytes = line.as_bytes();
-    let mut i = 0;
-    let mut run = 0;
-    loop {
-        // What is copied without a look, eight bytes at a time; then the
-        // byte that stopped it (or the last few) by the table.
-        i += skip_words(bytes.get(i..).unwrap_or(&[]), inline_stops);
-        let Some(&b) = bytes.get(i) else { break };
-        let class = INLINE[usize::from(b)];
-        if class == 0 {
-            i += 1;
-            continue;
-        }
-        let next = bytes.get(i + 1).copied();
-        if class == 2 {
-            let wanted = if b == b' ' {
-                matches!(next, Some(b' ' | b'\t') | None)
-            } else if i > run {
-                bytes[i - 1] == b' '
-            } else {
-                out.ends_with(' ')
-            };
-            if !wanted {
-                i += 1;
-                continue;
-            }
-        }
-        out.push_str(&line[run..i]);
-        let skip_to = |from: usize, close: u8| {
-            bytes[from..]
-                .iter()
-                .position(|&c| c == close)
-                .map(|n| from + n + 1)
-        };
-        i = match b {
-            b'\\' if next.is_some_and(|c| c.is_ascii_punctuation()) => {
-                out.push(char::from(next.unwrap_or(b' ')));
-                i + 2
-            }
-            b'_' if i > 0
-                && bytes[i - 1].is_ascii_alphanumeric()
-                && next.is_some_and(|c| c.is_ascii_alphanumeric()) =>
-            {
-                out.push('_'); // snake_case, not emphasis
-                i + 1
-            }
-            b'<' if next.is_some_and(|c| c.is_ascii_alphabetic() || c == b'/' || c == b'!') => {
-                skip_to(i, b'>').unwrap_or(i + 1)
-            }
-            b'<' | b'\\' => {
-                out.push(char::from(b));
-                i + 1
-            }
-            b'[' if next == Some(b'^') => skip_to(i, b']').unwrap_or(i + 1),
-            b']' if next == Some(b'(') => {
-                let mut depth = 0;
-                let mut end = bytes.len();
-                for (n, &c) in bytes[i + 1..].iter().enumerate() {
-                    match c {
-                        b'(' => depth += 1,
-                        b')' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                end = i + 1 + n + 1;
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                end
-            }
-            b']' if next == Some(b'[') => skip_to(i + 1, b']').unwrap_or(i + 1),
-            b' ' | b'\t' | b'|' => {
-                if !out.is_empty() && !out.ends_with(' ') {
-                    out.push(' ');
-                }
-                let blanks = bytes[i + 1..]
-                    .iter()
-                    .take_while(|&&c| c == b' ' || c == b'\t')
-                    .count();
-                i + 1 + blanks
-            }
-            b'.' | b',' | b';' | b':' | b'?' | b')' => {
-                // The space a removed citation left before punctuation.
-                if out.ends_with(' ') {
-                    out.pop();
-                }
-                out.push(char::from(b));
-                i + 1
-            }
-            b'!' if next != Some(b'[') => {
-                out.push('!');
-                i + 1
-            }
-            _ => i + 1,
-        };
-        run = i;
-    }
-    out.push_str(&line[run.min(line.len())..]);
-}
-
-/// A list marker, blockquote marker or footnote label at the start of a
-/// line, and what follows it.
-fn strip_markers(line: &str) -> (&str, bool) {
-    let mut rest = line.trim_start();
-    let mut marked = false;
-    loop {
-        if let Some(r) = rest.strip_prefix('>') {
-            rest = r.trim_start();
-            marked = true;
-        } else if let Some(r) = ["- ", "* ", "+ "].iter().find_map(|m| rest.strip_prefix(m)) {
-            rest = r.trim_start();
-            marked = true;
-        } else {
-            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-            let after = rest.as_bytes().get(digits).copied();
-            if (1..=9).contains(&digits)
-                && matches!(after, Some(b'.' | b')'))
-                && matches!(rest.as_bytes().get(digits + 1), Some(b' ') | None)
-            {
-                rest = rest[digits + 1..].trim_start();
-                marked = true;
-            } else if rest.starts_with("[^") {
-                match rest.find("]:") {
-                    Some(end) => {
-                        rest = rest[end + 2..].trim_start();
-                        marked = true;
-                    }
-                    None => return (rest, marked),
-                }
-            } else {
-                return (rest, marked);
-            }
-        }
-    }
-}
-
-/// `text.lines()`, with the line ends found by `memchr` (a note's lines
-/// are paragraphs, hundreds of bytes long).
-fn lines(text: &str) -> impl Iterator<Item = &str> {
-    let mut start = 0;
-    let mut ends = memchr::memchr_iter(b'\n', text.as_bytes());
-    std::iter::from_fn(move || {
-        if start >= text.len() {
-            return None;
-        }
-        let end = ends.next().map_or(text.len(), |n| n + 1);
-        let line = &text[start..end];
-        start = end;
-        Some(match line.strip_suffix('\n') {
-            Some(line) => line.strip_suffix('\r').unwrap_or(line),
-            None => line,
-        })
-    })
-}
-
-/// `(char, length)` of a code fence that opens a line.
-fn fence(line: &str) -> Option<(u8, usize)> {
-    let first = *line.as_bytes().first()?;
-    if first != b'`' && first != b'~' {
-        return None;
-    }
-    let n = line.bytes().take_while(|&b| b == first).count();
-    (n >= 3 && !(first == b'`' && line[n..].contains('`'))).then_some((first, n))
-}
-
-/// The text of an ATX heading line (`## Text ##` or `## Text {#id}`).
-fn atx_heading(line: &str) -> Option<&str> {
-    let level = line.bytes().take_while(|&b| b == b'#').count();
-    if !(1..=6).contains(&level) {
-        return None;
-    }
-    let rest = &line[level..];
-    if !(rest.is_empty() || rest.starts_with([' ', '\t'])) {
-        return None;
-    }
-    let mut text = rest.trim();
-    if text.ends_with('}') {
-        if let Some(open) = text.rfind('{') {
-            text = text[..open].trim_end();
-        }
-    }
-    let closing = text.trim_end_matches('#');
-    if closing.is_empty() || closing.ends_with([' ', '\t']) {
-        text = closing.trim_end();
-    }
-    Some(text)
-}
-
-/// [`sections`] in one pass over the lines, without parsing the Markdown:
-/// the common forms (ATX and setext headings, fenced and indented code,
-/// lists, quotes, tables, links, emphasis) at a fraction of the cost. Also
-/// returns the number of headings seen, which the caller checks against
-/// the rendering. Known differences, which only change what is searchable:
-/// the text inside raw HTML is kept (its tags are not), and a citation
-/// written inside inline code is left out (citations are found without
-/// the code ranges, which would cost a Markdown parse).
-fn quick_sections(
-    body: &str,
-    title_in_body: bool,
-    cuts: Option<&[(std::ops::Range<usize>, String)]>,
-) -> (Vec<Section>, usize) {
-    // Citations out (no code ranges: text in code is left out below, and a
-    // citation-like text in inline code only loses that text). The
-    // rendering found them the same way, most of the time.
-    let clean = match cuts {
-        Some(cuts) => {
-            citation::cut_references(body, cuts.iter().map(|(r, t)| (r.clone(), t.as_str())))
-        }
-        None => strip_citations(body, &[]),
-    };
-
-    let mut out = vec![Section::default()];
-    let mut headings = 0;
-    let mut open_fence: Option<(u8, usize)> = None;
-    // Where the paragraph being read started in the section's text, if the
-    // last line was plain paragraph text (a setext underline may follow).
-    let mut paragraph: Option<usize> = None;
-    // Whether a list is open: its items' lines may be indented like code.
-    let mut list = false;
-    for line in lines(&clean) {
-        let Some(section) = out.last_mut() else { break };
-        let trimmed = line.trim_start_matches(' ');
-        let code_indent = line.len() - trimmed.len() >= 4 || trimmed.starts_with('\t');
-        let first = trimmed.as_bytes().first().copied().unwrap_or(b' ');
-        if let Some((c, n)) = open_fence {
-            let closes = !code_indent
-                && first == c
-                && fence(trimmed).is_some_and(|(_, m)| m >= n)
-                && trimmed.trim_end().bytes().all(|b| b == c);
-            if closes {
-                open_fence = None;
-            }
-            continue;
-        }
-        if trimmed.trim_end().is_empty() {
-            paragraph = None;
-            continue;
-        }
-        // Only lines opening with one of these can be anything but text.
-        if !code_indent
-            && matches!(
-                first,
-                b'`' | b'~' | b'#' | b'=' | b'-' | b'*' | b'_' | b'|' | b':'
-            )
-        {
-            if let Some(f) = fence(trimmed) {
-                open_fence = Some(f);
-                paragraph = None;
-                continue;
-            }
-            let line = trimmed.trim_end();
-            let setext = paragraph.is_some()
-                && (line.bytes().all(|b| b == b'=') || line.bytes().all(|b| b == b'-'));
-            let atx = atx_heading(trimmed);
-            if setext || atx.is_some() {
-                let text = match (atx, paragraph) {
-                    (Some(text), _) => {
-                        let mut heading = String::new();
-                        push_inline(&mut heading, text);
-                        heading
-                    }
-                    (None, Some(start)) => section.text.split_off(start.min(section.text.len())),
-                    (None, None) => String::new(),
-                };
-                let opens = headings == 0 && title_in_body && section.text.trim().is_empty();
-                if !opens {
-                    out.push(Section {
-                        heading: Some(headings),
-                        heading_text: text.trim().to_string(),
-                        text: String::new(),
-                    });
-                }
-                headings += 1;
-                paragraph = None;
-                continue;
-            }
-            let marks = line.bytes().filter(|b| !b.is_ascii_whitespace());
-            let thematic = matches!(first, b'-' | b'*' | b'_')
-                && marks.clone().count() >= 3
-                && marks.clone().all(|b| b == first);
-            let delimiter = line.contains('-')
-                && line
-                    .bytes()
-                    .all(|b| matches!(b, b'|' | b'-' | b':' | b' ' | b'\t'));
-            if thematic || delimiter {
-                paragraph = None;
-                continue;
-            }
-        }
-        if code_indent && paragraph.is_none() && !list {
-            continue; // an indented code block
-        }
-        let (content, marked) = strip_markers(trimmed);
-        let item = marked && !trimmed.starts_with(['>', '[']);
-        if item {
-            list = true;
-        } else if line.len() - trimmed.len() < 2 {
-            list = false;
-        }
-        if !section.text.is_empty() && !section.text.ends_with(' ') {
-            section.text.push(' ');
-        }
-        let start = section.text.len();
-        push_inline(&mut section.text, content);
-        paragraph = if marked {
-            None
-        } else {
-            paragraph.or(Some(start))
-        };
-    }
-    for section in &mut out {
-        let trimmed = section.text.trim_end().len();
-        section.text.truncate(trimmed);
-    }
-    (out, headings)
-}
-
-/// The documents of a note (or, with `intro`, of the introduction).
+/// The documents of a note (or, with `intro`, of the introduction): from
+/// the sections its rendering collected.
 fn note_documents(book: &Book, note: &Note, rendered: &Rendered, intro: bool) -> Vec<Pending> {
-    let text = book.files.text(note.file);
-    let body = text.get(note.body.clone()).unwrap_or("");
     let (page, title, context) = if intro {
         ("index.html", book.config.title.as_str(), "Introduction")
     } else {
         (note.page.as_str(), note.title.as_str(), "")
     };
-    let (mut parts, headings) =
-        quick_sections(body, note.title_in_body, rendered.reference_cuts.as_deref());
-    if headings != rendered.headings.len() {
-        // A form the quick pass does not know (a heading in a list, an
-        // HTML block): parse the Markdown, so that sections keep their ids.
-        parts = sections(&without_citations(body), note.title_in_body);
-        for part in &mut parts {
-            part.text = tidy(&part.text);
-            part.heading_text = tidy(&part.heading_text);
-        }
-    }
-    let mut documents = Vec::new();
-    for section in parts {
+    let mut documents = Vec::with_capacity(rendered.sections.len());
+    for section in &rendered.sections {
         match section.heading {
             None => {
+                let summarised;
                 let text = match note.summary.as_deref() {
-                    Some(summary) => tidy(&format!("{summary} {}", section.text)),
-                    None => section.text,
+                    Some(summary) => {
+                        summarised = markdown::tidy(&format!("{summary} {}", section.text));
+                        &summarised
+                    }
+                    None => &section.text,
                 };
                 let title_text = format!("{title} {}", note.tags.join(" "));
                 documents.push(document(
@@ -1410,22 +882,21 @@ fn note_documents(book: &Book, note: &Note, rendered: &Rendered, intro: bool) ->
                     title,
                     context,
                     &url(page, None),
-                    &text,
+                    text,
                     &title_text,
                 ));
             }
             Some(i) => {
-                let (id, heading) = match rendered.headings.get(i) {
-                    Some(h) => (Some(h.id.as_str()), h.text.clone()),
-                    None => (None, section.heading_text),
-                };
+                // The sections were cut at the headings the rendering found.
+                let heading = rendered.headings.get(i);
+                let text = heading.map_or("", |h| h.text.as_str());
                 documents.push(document(
                     "n",
-                    &heading,
+                    text,
                     title,
-                    &url(page, id),
+                    &url(page, heading.map(|h| h.id.as_str())),
                     &section.text,
-                    &heading,
+                    text,
                 ));
             }
         }
@@ -1433,14 +904,16 @@ fn note_documents(book: &Book, note: &Note, rendered: &Rendered, intro: bool) ->
     documents
 }
 
-fn glossary_documents(book: &Book) -> Vec<Pending> {
+/// The glossary's documents: each term with its definition as rendered.
+fn glossary_documents(book: &Book, definitions: &[Rendered]) -> Vec<Pending> {
     book.glossary
         .terms
         .par_iter()
-        .map(|term| {
-            let definition = markdown::plain_text(&term.definition);
+        .zip(definitions)
+        .map(|(term, definition)| {
+            let definition = &definition.plain;
             let text = if term.aliases.is_empty() {
-                definition
+                definition.clone()
             } else {
                 format!("Also written {}. {definition}", term.aliases.join(", "))
             };
@@ -1457,17 +930,19 @@ fn glossary_documents(book: &Book) -> Vec<Pending> {
         .collect()
 }
 
-fn chronology_documents(book: &Book) -> Vec<Pending> {
+/// The chronology's documents: each event with its body as rendered.
+fn chronology_documents(book: &Book, bodies: &[Rendered]) -> Vec<Pending> {
     book.chronology
         .events
         .par_iter()
-        .map(|event| {
+        .zip(bodies)
+        .map(|(event, body)| {
             document(
                 "e",
                 &event.title,
                 &event.date_label(),
                 &url("chronology.html", Some(&event.id)),
-                &markdown::plain_text(&event.body),
+                &body.plain,
                 &event.title,
             )
         })
@@ -1498,7 +973,7 @@ fn source_documents(book: &Book) -> Vec<Pending> {
                 &source.title,
                 &context,
                 &url(&page, None),
-                &tidy(&about),
+                &markdown::tidy(&about),
                 &format!("{} {outlet}", source.title),
             );
             let paragraphs = source.paragraphs.iter().enumerate().map(move |(i, p)| {
@@ -1513,7 +988,7 @@ fn source_documents(book: &Book) -> Vec<Pending> {
                     &source.title,
                     &context,
                     &url(&page, Some(&format!("p{n}"))),
-                    &tidy(&p.text),
+                    &markdown::tidy(&p.text),
                     "",
                 )
             });
@@ -1779,8 +1254,8 @@ impl Job<'_> {
 
     fn documents(&self, book: &Book) -> Vec<Pending> {
         match self {
-            Job::Glossary(_) => glossary_documents(book),
-            Job::Chronology(_) => chronology_documents(book),
+            Job::Glossary(r) => glossary_documents(book, r),
+            Job::Chronology(r) => chronology_documents(book, r),
             Job::Intro(note, r) => note_documents(book, note, r, true),
             Job::Note(note, r) => note_documents(book, note, r, false),
             Job::Sources(_) => source_documents(book),
@@ -1792,8 +1267,8 @@ impl Job<'_> {
 pub struct Input<'a> {
     /// The book.
     pub book: &'a Book,
-    /// Each note's rendering, in reading order (only headings are used; in
-    /// a one-shot build the HTML is gone already).
+    /// Each note's rendering, in reading order: its sections and headings
+    /// are used (in a one-shot build the HTML is gone already).
     pub notes: &'a [Arc<Rendered>],
     /// The introduction's rendering.
     pub intro: Option<&'a Arc<Rendered>>,
@@ -2883,71 +2358,6 @@ mod tests {
     }
 
     #[test]
-    fn inline_stops_are_found_eight_at_a_time() {
-        let near = [
-            b' ', b'\t', b'a', b'Z', b'0', b'.', b'_', b'\\', 0x00, 0x7F, 0x80, 0xA0, 0xFF,
-        ];
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        for _ in 0..200_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let word: [u8; 8] =
-                std::array::from_fn(|k| near[(seed >> (4 * k)) as usize % near.len()]);
-            let expected = (0..8).fold(0u64, |mask, k| {
-                let single = word[k] == b' ' && k < 7 && word[k + 1].is_ascii_alphanumeric();
-                let copied = word[k].is_ascii_alphanumeric() || single;
-                mask | if copied { 0 } else { 0x80 << (8 * k) }
-            });
-            assert_eq!(inline_stops(u64::from_le_bytes(word)), expected, "{word:?}");
-        }
-    }
-
-    #[test]
-    fn tidy_joins_words_as_split_whitespace_does() {
-        let reference = |text: &str| {
-            let mut tidy = String::new();
-            for word in text.split_whitespace() {
-                if !tidy.is_empty() && !word.starts_with(['.', ',', ';', ':', '!', '?', ')']) {
-                    tidy.push(' ');
-                }
-                tidy.push_str(word);
-            }
-            tidy
-        };
-        let pieces = [
-            " ", "  ", "\t", "\n", "\u{b}", "\u{1c}", "\u{85}", "\u{a0}", "\u{3000}", "\u{2028}",
-            "a", "word", "é", "日本", ".", ",", ")", "(", "!", "-", "\u{1}",
-        ];
-        for seed in xorshift().take(20_000) {
-            let text: String = (0..(seed % 24))
-                .map(|k| pieces[(seed >> (2 * k + 5)) as usize % pieces.len()])
-                .collect();
-            assert_eq!(tidy(&text), reference(&text), "{text:?}");
-        }
-    }
-
-    #[test]
-    fn lines_are_cut_as_str_lines_cuts_them() {
-        for text in [
-            "",
-            "a",
-            "a\n",
-            "a\r\n",
-            "a\r",
-            "\n\n",
-            "a\nb",
-            "a\n\r\nb\r\n\r",
-        ] {
-            assert_eq!(
-                lines(text).collect::<Vec<_>>(),
-                text.lines().collect::<Vec<_>>(),
-                "{text:?}"
-            );
-        }
-    }
-
-    #[test]
     fn short_tokens_are_compared_inline() {
         let text = b"abcdefghijklmnopqrstuvwxyz0123456789";
         for len in 0..=24 {
@@ -2988,99 +2398,6 @@ mod tests {
         assert_eq!(shard_count(POSTINGS_PER_SHARD + 1), 2);
         assert_eq!(shard_count(POSTINGS_PER_SHARD * 5), 8);
         assert_eq!(shard_count(usize::MAX / 2), MAX_SHARDS);
-    }
-
-    #[test]
-    fn inline_markdown_becomes_text() {
-        let cases = [
-            ("A **bold** and _em_ and `code`.", "A bold and em and code."),
-            (
-                "A [link](x.md#y) and ![alt](i.png \"t\").",
-                "A link and alt.",
-            ),
-            ("A ref[^1] and [text][id].", "A ref and text."),
-            (
-                "snake_case stays, <b>tags</b> go, a < b stays",
-                "snake_case stays, tags go, a < b stays",
-            ),
-            ("Cited .", "Cited."),
-            ("Spaced   out | cells", "Spaced out cells"),
-            ("\\*literal\\*", "*literal*"),
-        ];
-        for (line, expected) in cases {
-            let mut out = String::new();
-            push_inline(&mut out, line);
-            assert_eq!(out, expected, "{line}");
-        }
-    }
-
-    /// The quick pass and the Markdown parser cut a note the same way.
-    #[test]
-    fn the_quick_pass_agrees_with_the_parser() {
-        let notes = [
-            "Intro [@nyt#p1] text.\n\n## One {#one}\n\nBody *one*.\n\n### Two ###\n\n- item [[Golan|the plateau]]\n- item two\n\n```rust\nlet x = \"## not a heading\";\n```\n\nAfter.\n",
-            "# Title\n\nText under the title.\n\n## Section\n\nMore.\n",
-            "Setext heading\n==============\n\nText.\n\nAnother\n-------\n\n---\n\nAfter a rule.\n",
-            "> A quote\n> continues\n\n| a | b |\n|---|:-:|\n| c | d |\n\n1. first\n2) second\n\n[^n]: A note.\n",
-            "~~~\n# inside\n~~~\n\n    # indented code\n\nText with [a link](https://example.com) [see @nyt#p2, for x; @ynet].\n",
-        ];
-        for note in notes {
-            for title_in_body in [false, true] {
-                let (quick, headings) = quick_sections(note, title_in_body, None);
-                let parsed = sections(&without_citations(note), title_in_body);
-                let parser_headings = Parser::new_ext(note, citation::markdown_options())
-                    .filter(|e| matches!(e, Event::Start(Tag::Heading { .. })))
-                    .count();
-                assert_eq!(headings, parser_headings, "{note}");
-                assert_eq!(quick.len(), parsed.len(), "{note}");
-                for (q, p) in quick.iter().zip(&parsed) {
-                    assert_eq!(q.heading, p.heading, "{note}");
-                    assert_eq!(tokens(&q.text), tokens(&p.text), "{note}");
-                    assert_eq!(tokens(&q.heading_text), tokens(&p.heading_text), "{note}");
-                }
-            }
-        }
-    }
-
-    /// On every note of the project's book and of the fixtures, the quick
-    /// pass finds the headings the parser finds, and (outside raw HTML)
-    /// the same words in each section.
-    #[test]
-    fn the_quick_pass_agrees_with_the_parser_on_real_books() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut books = vec![root.to_path_buf()];
-        for entry in std::fs::read_dir(root.join("tests/fixtures"))
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            books.push(entry.path());
-        }
-        let mut checked = 0;
-        for dir in books {
-            let (book, _) = crate::load::load(&dir, true);
-            for note in book.notes.iter().chain(&book.intro) {
-                let text = book.files.text(note.file);
-                let body = text.get(note.body.clone()).unwrap_or("");
-                let (quick, headings) = quick_sections(body, note.title_in_body, None);
-                let parsed = sections(&without_citations(body), note.title_in_body);
-                let parser_headings = Parser::new_ext(body, citation::markdown_options())
-                    .filter(|e| matches!(e, Event::Start(Tag::Heading { .. })))
-                    .count();
-                assert_eq!(headings, parser_headings, "{}", note.path);
-                // Raw HTML, and citations written as inline code, are the
-                // known differences (see `quick_sections`).
-                if body.contains('<') || body.contains("`[") {
-                    continue;
-                }
-                assert_eq!(quick.len(), parsed.len(), "{}", note.path);
-                for (q, p) in quick.iter().zip(&parsed) {
-                    assert_eq!(tokens(&q.text), tokens(&p.text), "{}", note.path);
-                }
-                checked += 1;
-            }
-        }
-        assert!(checked > 10, "{checked} notes checked");
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, SourceMap};
 use crate::highlight;
 use crate::links::LinkTargets;
 use crate::load::{Book, Change, LoadDiagnostics, Unloaded, load};
-use crate::markdown::{self, Fragment, RenderEnv, Rendered};
+use crate::markdown::{self, Collect, Fragment, RenderEnv, Rendered};
 use crate::output::PageSink;
 use crate::pages::{BookPages, FastMap, Generations, Page, settings_fingerprint};
 use crate::print;
@@ -143,6 +143,9 @@ pub struct Project {
     last: LastRender,
     /// Each glossary term's short definition, for link previews.
     term_previews: Option<Arc<Vec<String>>>,
+    /// Whether renders collect what the editor's report needs even without
+    /// `report = true` (`check --report`).
+    pub(crate) make_report: bool,
     /// Where the 404 page links from instead of `site_url`: `/` under
     /// `serve` ([`Project::serve_from_root`]).
     not_found_root: Option<&'static str>,
@@ -182,6 +185,7 @@ impl Project {
             mode: Mode::Serve,
             last: LastRender::default(),
             term_previews: None,
+            make_report: false,
             not_found_root: None,
         }
     }
@@ -431,11 +435,39 @@ impl Project {
         } else {
             None
         };
+        let book = &self.book;
+        let definitions = || {
+            book.glossary
+                .terms
+                .iter()
+                .map(|t| (t.definition.as_str(), &t.definition_at))
+        };
+        // A term's preview is its definition's plain text, which rendering
+        // the definition gives; and a definition that refers to a term
+        // shows that term's preview. So when the previews are not known,
+        // the definitions are rendered first without them, and those that
+        // refer to a term once more when they are known.
+        let mut early_glossary = None;
         if self.term_previews.is_none() {
-            self.term_previews = Some(Arc::new(markdown::term_previews(&self.book.glossary)));
+            let env = RenderEnv {
+                sources: &book.sources,
+                glossary: &book.glossary,
+                autolink: None,
+                term_previews: &[],
+                unloaded,
+            };
+            let file = book.glossary.file;
+            let mut rendered = render_page_fragments(&env, file, definitions(), "glossary.html");
+            let previews = markdown::term_previews(&rendered);
+            let env = RenderEnv {
+                term_previews: &previews,
+                ..env
+            };
+            render_again_referring(&env, file, definitions(), "glossary.html", &mut rendered);
+            self.term_previews = Some(Arc::new(previews));
+            early_glossary = Some(Arc::new(rendered));
         }
         let previews = self.term_previews.clone().unwrap_or_default();
-        let book = &self.book;
         let env = RenderEnv {
             sources: &book.sources,
             glossary: &book.glossary,
@@ -443,7 +475,12 @@ impl Project {
             term_previews: &previews,
             unloaded,
         };
-        let render_note = |note: &crate::note::Note, page: &str| {
+        // What the stages after this one take from each page's text: the
+        // search index its sections, the editor's report a note's units.
+        let sections = self.mode.makes_search() && book.config.search;
+        let units = book.config.report || self.make_report;
+        // (`units`: the introduction is not analysed for the report.)
+        let render_note = |note: &crate::note::Note, page: &str, units: bool| {
             let text = book.files.text(note.file);
             markdown::render(
                 &env,
@@ -456,6 +493,11 @@ impl Project {
                     first_footnote: 1,
                     autolink: true,
                     escapes: None,
+                    collect: Collect::Page {
+                        sections,
+                        title_in_body: note.title_in_body,
+                        units,
+                    },
                 },
             )
         };
@@ -486,7 +528,7 @@ impl Project {
                     print.wait_for_room(i);
                 }
                 let note = &book.notes[i];
-                let mut rendered = render_note(note, &note.page);
+                let mut rendered = render_note(note, &note.page, units);
                 let mut written = None;
                 if let (Some(sink), Some(theme)) = (stream, theme) {
                     let result =
@@ -525,7 +567,7 @@ impl Project {
         // articles wait for the opening: both come first.
         let render_intro = || {
             let fresh = match (&self.intro, &book.intro) {
-                (None, Some(note)) => Some(Arc::new(render_note(note, "index.html"))),
+                (None, Some(note)) => Some(Arc::new(render_note(note, "index.html", false))),
                 _ => None,
             };
             if let (Some((layout, print)), Some(theme)) = (&print, theme) {
@@ -535,18 +577,15 @@ impl Project {
             fresh
         };
         let render_glossary = || {
-            need_glossary.then(|| {
-                let definitions = book
-                    .glossary
-                    .terms
-                    .iter()
-                    .map(|t| (t.definition.as_str(), &t.definition_at));
-                Arc::new(render_page_fragments(
-                    &env,
-                    book.glossary.file,
-                    definitions,
-                    "glossary.html",
-                ))
+            early_glossary.or_else(|| {
+                need_glossary.then(|| {
+                    Arc::new(render_page_fragments(
+                        &env,
+                        book.glossary.file,
+                        definitions(),
+                        "glossary.html",
+                    ))
+                })
             })
         };
         let render_chronology = || {
@@ -644,7 +683,10 @@ impl Project {
     }
 
     /// The editor's report on the book as last rendered, errors and all
-    /// (see [`crate::report`]). Call it after [`Project::render`].
+    /// (see [`crate::report`]). Call it after [`Project::render`], of a
+    /// project whose renders collect what the report needs (`report = true`
+    /// in `book.toml`, or `check --report`): the notes' units come from
+    /// their rendering.
     pub fn report(&self) -> crate::report::Report {
         let notes = self.rendered_notes();
         crate::report::Report::new(
@@ -1067,21 +1109,54 @@ fn render_page_fragments<'t>(
     let mut next = 1;
     fragments
         .map(|(text, at)| {
-            let fragment = Fragment {
-                file,
-                text,
-                offset: at.offset,
-                page,
-                base_dir: "",
-                first_footnote: next,
-                autolink: false,
-                escapes: Some(at),
-            };
-            let rendered = markdown::render(env, &fragment);
+            let rendered = markdown::render(env, &page_fragment(file, text, at, page, next));
             next += rendered.footnotes.len();
             rendered
         })
         .collect()
+}
+
+/// Renders again the fragments whose rendering (`rendered`, from
+/// [`render_page_fragments`] with another `env`) refers to a glossary
+/// term: glossary definitions rendered before the terms' previews were
+/// known. Their footnotes keep their numbers.
+fn render_again_referring<'t>(
+    env: &RenderEnv<'_>,
+    file: Option<crate::diagnostics::FileId>,
+    fragments: impl Iterator<Item = (&'t str, &'t crate::tomlstr::StringPosition)>,
+    page: &str,
+    rendered: &mut [Rendered],
+) {
+    let Some(file) = file else { return };
+    let mut next = 1;
+    for ((text, at), r) in fragments.zip(rendered) {
+        let first = next;
+        next += r.footnotes.len();
+        if !r.terms.is_empty() {
+            *r = markdown::render(env, &page_fragment(file, text, at, page, first));
+        }
+    }
+}
+
+/// A glossary definition or an event body to render.
+fn page_fragment<'t>(
+    file: crate::diagnostics::FileId,
+    text: &'t str,
+    at: &'t crate::tomlstr::StringPosition,
+    page: &'t str,
+    first_footnote: usize,
+) -> Fragment<'t> {
+    Fragment {
+        file,
+        text,
+        offset: at.offset,
+        page,
+        base_dir: "",
+        first_footnote,
+        autolink: false,
+        escapes: Some(at),
+        collect: Collect::Plain,
+    }
 }
 
 /// `f` of every item, on every thread of the pool, each thread taking the
@@ -1124,6 +1199,36 @@ mod tests {
         let doubled = pool.install(|| map_in_order(&items, |&i| i * 2));
         assert_eq!(doubled, (0..1000).map(|i| i * 2).collect::<Vec<_>>());
         assert!(map_in_order(&[] as &[usize], |&i| i).is_empty());
+    }
+
+    /// A definition that refers to a term shows that term's preview, even
+    /// one that refers back to it: the previews come from the definitions'
+    /// own renderings.
+    #[test]
+    fn definitions_that_refer_to_each_other_carry_each_others_preview() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        std::fs::create_dir_all(&content).unwrap();
+        std::fs::write(
+            content.join("glossary.toml"),
+            "[[term]]\nname = \"Golan\"\ndefinition = \"A *plateau*; see [[Buffer]].\"\n\n\
+             [[term]]\nname = \"Buffer\"\ndefinition = \"A strip `zone` near the [[Golan|heights]].\"\n",
+        )
+        .unwrap();
+        std::fs::write(content.join("a.md"), "# A\n\nThe [[Golan]].\n").unwrap();
+        let options = BuildOptions {
+            root: dir.path().to_path_buf(),
+            output: None,
+            drafts: false,
+        };
+        let (outcome, site) = render_book(&options);
+        assert!(!outcome.diagnostics.has_errors());
+        let site = site.unwrap();
+        let page = |path: &str| String::from_utf8(site.files[path].clone()).unwrap();
+        let glossary = page("glossary.html");
+        assert!(glossary.contains("data-preview=\"A strip zone near the heights.\">Buffer</a>"));
+        assert!(glossary.contains("data-preview=\"A plateau; see Buffer.\">heights</a>"));
+        assert!(page("a.html").contains("data-preview=\"A plateau; see Buffer.\">Golan</a>"));
     }
 
     /// A one-note book with `report = true`.

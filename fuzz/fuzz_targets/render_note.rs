@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use briefbook::autolink::Autolinker;
 use briefbook::diagnostics::SourceMap;
 use briefbook::glossary::Glossary;
-use briefbook::markdown::{self, Fragment, RenderEnv};
+use briefbook::markdown::{self, Collect, Fragment, RenderEnv};
 use briefbook::resolve::SourceSet;
 use briefbook::source::Source;
 use libfuzzer_sys::fuzz_target;
@@ -40,7 +40,8 @@ fn book() -> &'static Book {
         let source = Source::parse(s, "nyt", SOURCE, false).expect("source parses");
         let glossary = Glossary::parse(g, GLOSSARY).expect("glossary parses");
         let autolink = Autolinker::new(&glossary);
-        let previews = markdown::term_previews(&glossary);
+        // The definition's preview, as rendering it gives it.
+        let previews = vec!["A plateau.".to_string()];
         Book {
             sources: SourceSet::new(vec![source]),
             glossary,
@@ -76,6 +77,11 @@ fuzz_target!(|text: &str| {
             first_footnote: 1,
             autolink: true,
             escapes: None,
+            collect: Collect::Page {
+                sections: true,
+                title_in_body: true,
+                units: true,
+            },
         },
     );
     for d in &rendered.diagnostics {
@@ -89,6 +95,9 @@ fuzz_target!(|text: &str| {
             }
         }
         let _ = d.render(&map);
+    }
+    for unit in &rendered.units {
+        assert!(unit.at <= text.len(), "unit at {}", unit.at);
     }
     for link in &rendered.links {
         assert!(link.span.start <= link.span.end && link.span.end <= text.len());

@@ -128,7 +128,45 @@ fn check_scan(text: &str, offset: usize) -> Result<(), TestCaseError> {
     for e in &errors {
         prop_assert!(in_text(text, offset, &e.span), "error span {:?}", e.span);
     }
-    let _ = briefbook::markdown::plain_text(text);
+    check_collected(text)?;
+    Ok(())
+}
+
+/// Renders `text` as a note, collecting all its text: no panic, and every
+/// unit stands in the text.
+fn check_collected(text: &str) -> Result<(), TestCaseError> {
+    use briefbook::markdown::{self, Collect, Fragment, RenderEnv};
+    let mut map = briefbook::diagnostics::SourceMap::default();
+    let file = map.add("n.md".into(), "n.md".into(), text.into());
+    let (sources, glossary) = Default::default();
+    let env = RenderEnv {
+        sources: &sources,
+        glossary: &glossary,
+        autolink: None,
+        term_previews: &[],
+        unloaded: &Default::default(),
+    };
+    let fragment = |collect| Fragment {
+        file,
+        text,
+        offset: 0,
+        page: "n.html",
+        base_dir: "",
+        first_footnote: 1,
+        autolink: false,
+        escapes: None,
+        collect,
+    };
+    let page = Collect::Page {
+        sections: true,
+        title_in_body: true,
+        units: true,
+    };
+    let rendered = markdown::render(&env, &fragment(page));
+    for unit in &rendered.units {
+        prop_assert!(unit.at <= text.len(), "unit at {}", unit.at);
+    }
+    let _ = markdown::render(&env, &fragment(Collect::Plain));
     Ok(())
 }
 

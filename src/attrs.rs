@@ -467,6 +467,11 @@ mod tests {
                 first_footnote: 1,
                 autolink: false,
                 escapes: None,
+                collect: crate::markdown::Collect::Page {
+                    sections: false,
+                    title_in_body: false,
+                    units: false,
+                },
             },
         )
     }

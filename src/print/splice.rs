@@ -317,7 +317,7 @@ mod tests {
     use crate::diagnostics::SourceMap;
     use crate::glossary::Glossary;
     use crate::load::Unloaded;
-    use crate::markdown::{Fragment, RenderEnv, Rendered, render, term_previews};
+    use crate::markdown::{Fragment, RenderEnv, Rendered, render};
     use crate::resolve::SourceSet;
     use crate::source::Source;
 
@@ -334,7 +334,8 @@ mod tests {
             "[[term]]\nname = \"Buffer zone\"\ndefinition = \"A zone.\"\n",
         )
         .unwrap();
-        let previews = term_previews(&glossary);
+        // The definition's plain text, as rendering it gives.
+        let previews = vec!["A zone.".to_string()];
         let env = RenderEnv {
             sources: &sources,
             glossary: &glossary,
@@ -351,6 +352,11 @@ mod tests {
             first_footnote: 1,
             autolink: false,
             escapes: None,
+            collect: crate::markdown::Collect::Page {
+                sections: false,
+                title_in_body: false,
+                units: false,
+            },
         };
         let rendered = render(&env, &fragment);
         assert!(

@@ -403,6 +403,11 @@ fn render_with(env: &RenderEnv<'_>, fragment: &Fragment<'_>, code: Code<'_>) -> 
                 }
                 // The glossary's own errors say why it has no terms.
                 None if env.unloaded.glossary => Resolved::Broken(term.shown().to_string()),
+                // An unknown term before code is known is most often not a
+                // reference at all (a TOML `[[table]]` in a code block):
+                // the slow way, which knows code, tells; suggesting terms
+                // for it first would cost a comparison with every name.
+                None if matches!(code, Code::Unchecked) => return None,
                 None => {
                     let mut d = Diagnostic::error(file, r.span.clone(), format!("unknown glossary term `{}`", term.target))
                         .with_label("not in the glossary");

@@ -2385,9 +2385,16 @@ mod tests {
         let cases = [
             // (Markdown, whether one parse must do)
             (
-                "Prose [@a] and `code` and [[Term]].\n\n```rust\nfn main() {}\n```\n",
+                "Prose [@a] and `code`.\n\n```rust\nfn main() {}\n```\n",
                 true,
             ),
+            // An unknown term may be code (`[[table]]` in TOML): the slow
+            // way tells, without suggesting terms first.
+            (
+                "Prose [@a] and `code` and [[Term]].\n\n```rust\nfn main() {}\n```\n",
+                false,
+            ),
+            ("```toml\n[[table]]\nkey = 1\n```\n", false),
             ("Code `[@a]` here.\n", false),
             ("```\nfirst\n\n[@a]\n```\n", false),
             ("~~~\n[@a]\n~~~\n", false),

@@ -2041,7 +2041,28 @@ impl RawHtml {
                 let exact = text.get(range.clone()) == Some(chunk.as_ref());
                 self.feed(chunk, range, exact, ahead);
             }
-            Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) => {}
+            Event::End(TagEnd::HtmlBlock) => {
+                // A tag its HTML block ends inside: a browser would end it
+                // with whatever the page has next (a `</blockquote>`, the
+                // next paragraph's tags), so it could open an element
+                // anywhere. Refused, and not joined to later HTML.
+                if let Some((tag, span)) = self.pending.take() {
+                    self.pending_pieces.clear();
+                    let name: String = tag
+                        .chars()
+                        .take_while(|c| !c.is_whitespace())
+                        .take(32)
+                        .collect();
+                    self.problem(
+                        span,
+                        format!(
+                            "the tag `{name}` is not closed with `>` before its HTML block ends"
+                        ),
+                        "unclosed tag",
+                    );
+                }
+            }
+            Event::Start(Tag::HtmlBlock) => {}
             Event::Start(_) => self.stack.push(None),
             Event::End(_) => self.leave(),
             _ => {}

@@ -26,7 +26,7 @@
 //  - from a page in a sub-folder, that results still link to the right pages;
 //  - that "/" moves to the box; that a query with more than a page of
 //    results offers the next page, and that taking it shows the next
-//    results; that "constructor", a
+//    results and focuses the first of them; that "constructor", a
 //    property of every JavaScript object, is searched like any other word;
 //  - that the box is hidden in print;
 //  - with JavaScript disabled, that there is no search box at all.
@@ -358,8 +358,9 @@ async function checkSlash(page, where) {
 }
 
 // A query with more results than one page (ten) shows ten and a button
-// for the next; the button adds the next results. The first of MANY that
-// has so many results is used.
+// for the next; the button adds the next results, keeps the results open
+// and focuses the first new one. The first of MANY that has so many
+// results is used.
 const MANY = ['the', 'syria', 'and', 'der'];
 async function checkMore(page, where) {
   for (const query of MANY) {
@@ -376,9 +377,16 @@ async function checkMore(page, where) {
       .catch(() => {});
     const after = await page.evaluate(() => {
       const links = [...document.querySelectorAll('.bb-search-results a')];
-      return { count: links.length, marks: links.every((a) => a.querySelector('mark')) };
+      return {
+        count: links.length,
+        focused: links.indexOf(document.activeElement),
+        open: !document.querySelector('.bb-search-panel').hidden,
+        marks: links.every((a) => a.querySelector('mark')),
+      };
     });
     report.check(after.count === Math.min(total, 20), where, `“${query}”: after “more”, ${after.count} results are shown, not ${Math.min(total, 20)}`);
+    report.check(after.open, where, `“${query}”: taking “more” closes the results`);
+    report.check(after.focused === 10, where, `“${query}”: after “more”, focus is on result ${after.focused + 1}, not on the first new one (11)`);
     report.check(after.marks, where, `“${query}”: a result shown after “more” has no highlighted word`);
     return;
   }

@@ -508,17 +508,20 @@
       });
   }
 
-  // Shows the next page of results.
-  function more(mine) {
+  // Shows the next page of results; with `focusFirst`, focus moves to
+  // the first of them.
+  function more(mine, focusFirst) {
     const ids = current.ranked.slice(current.shown, current.shown + PAGE_SIZE);
     if (!ids.length) return Promise.resolve();
     return index.loadDocs(ids).then((docs) => {
       if (mine !== generation) return;
       const old = list.querySelector('.bb-search-more');
+      const items = docs.filter((doc) => doc).map((doc) => item(doc, current.q));
+      for (const li of items) list.insertBefore(li, old);
+      // Before the old button goes: a focused element that is removed
+      // takes the focus out of the box, and that closes the results.
+      if (focusFirst && items.length) items[0].querySelector('a').focus();
       if (old) old.remove();
-      for (const doc of docs) {
-        if (doc) list.appendChild(item(doc, current.q));
-      }
       current.shown += ids.length;
       const left = current.ranked.length - current.shown;
       if (left > 0) list.appendChild(moreButton(left));
@@ -530,13 +533,7 @@
     const li = element('li', 'bb-search-more');
     const button = element('button', null, `Show ${Math.min(left, PAGE_SIZE)} more of ${left.toLocaleString('en')}`);
     button.type = 'button';
-    button.addEventListener('click', () => {
-      const first = current.shown;
-      more(generation).then(() => {
-        const link = list.querySelectorAll('a')[first];
-        if (link) link.focus();
-      });
-    });
+    button.addEventListener('click', () => { more(generation, true); });
     li.appendChild(button);
     return li;
   }

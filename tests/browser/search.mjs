@@ -24,6 +24,10 @@
 //    not scroll sideways, that the results are dark in dark mode, and runs
 //    axe-core (WCAG 2.1 A and AA) on the open results;
 //  - from a page in a sub-folder, that results still link to the right pages;
+//  - that "/" moves to the box; that a query with more than a page of
+//    results offers the next page, and that taking it shows the next
+//    results and focuses the first of them; that "constructor", a
+//    property of every JavaScript object, is searched like any other word;
 //  - that the box is hidden in print;
 //  - with JavaScript disabled, that there is no search box at all.
 // Every request must be for a file: URL; console errors fail.
@@ -345,6 +349,59 @@ async function checkFolding(page, where) {
   }
 }
 
+// "/" from anywhere on the page moves to the box.
+async function checkSlash(page, where) {
+  await page.evaluate(() => document.activeElement && document.activeElement.blur());
+  await page.keyboard.press('/');
+  const focused = await page.evaluate(() => document.activeElement && document.activeElement.classList.contains('bb-search-input'));
+  report.check(focused, where, '"/" does not move focus to the search box');
+}
+
+// A query with more results than one page (ten) shows ten and a button
+// for the next; the button adds the next results, keeps the results open
+// and focuses the first new one. The first of MANY that has so many
+// results is used.
+const MANY = ['the', 'syria', 'and', 'der'];
+async function checkMore(page, where) {
+  for (const query of MANY) {
+    const answer = await search(page, query);
+    if (answer.timing.results <= 10) continue;
+    const total = answer.timing.results;
+    report.check(answer.results.length === 10, where, `“${query}” shows ${answer.results.length} of ${total} results at first, not 10`);
+    const more = page.locator('.bb-search-more button');
+    const label = (await more.count()) ? await more.textContent() : '';
+    if (!report.check(label === `Show ${Math.min(total - 10, 10)} more of ${(total - 10).toLocaleString('en')}`, where,
+      `“${query}”: ${total} results, yet the button for more says “${label}”`)) return;
+    await more.click();
+    await page.waitForFunction((n) => document.querySelectorAll('.bb-search-results a').length === n, Math.min(total, 20), WAIT)
+      .catch(() => {});
+    const after = await page.evaluate(() => {
+      const links = [...document.querySelectorAll('.bb-search-results a')];
+      return {
+        count: links.length,
+        focused: links.indexOf(document.activeElement),
+        open: !document.querySelector('.bb-search-panel').hidden,
+        marks: links.every((a) => a.querySelector('mark')),
+      };
+    });
+    report.check(after.count === Math.min(total, 20), where, `“${query}”: after “more”, ${after.count} results are shown, not ${Math.min(total, 20)}`);
+    report.check(after.open, where, `“${query}”: taking “more” closes the results`);
+    report.check(after.focused === 10, where, `“${query}”: after “more”, focus is on result ${after.focused + 1}, not on the first new one (11)`);
+    report.check(after.marks, where, `“${query}”: a result shown after “more” has no highlighted word`);
+    return;
+  }
+  if (requireAll) report.fail(where, `none of ${MANY.join(', ')} has more than 10 results`);
+  else report.note(`${where}: no query of ${MANY.join(', ')} has more than 10 results; “more” not checked`);
+}
+
+// "constructor", which every JavaScript object has as a property, is a
+// word like any other: a query for it is searched, not dropped.
+async function checkObjectWords(page, where) {
+  const answer = await search(page, 'constructor').catch(() => null);
+  report.check(answer !== null && answer.panelShown && answer.status.includes('“constructor”'), where,
+    `the query “constructor” is not searched (status: ${answer ? answer.status : 'no answer'})`);
+}
+
 // A page in a sub-folder, to check that links work from any depth.
 function deepPage() {
   const pages = htmlFiles(siteDir);
@@ -359,7 +416,13 @@ try {
     for (const from of starts) {
       await page.goto(pageUrl(siteDir, from), { waitUntil: 'load' });
       if (!(await checkBox(page, `${setup.name} ${from}`))) continue;
-      if (setup === SETUPS[0] && from === 'index.html') await checkFolding(page, `${setup.name} ${from}`);
+      if (setup === SETUPS[0] && from === 'index.html') {
+        const where = `${setup.name} ${from}`;
+        await checkFolding(page, where);
+        await checkSlash(page, where);
+        await checkMore(page, where);
+        await checkObjectWords(page, where);
+      }
       let laidOut = false;
       for (const c of CASES) {
         const hit = await checkCase(page, setup, from, c);

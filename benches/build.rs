@@ -1427,10 +1427,10 @@ impl Book {
                 Block::Heading(level) => {
                     let count = self.rng.range(2, 6);
                     let mut heading = self.lexicon.title(&mut self.rng, count);
-                    let mut id = briefbook_slug(&heading);
+                    let mut id = briefbook::slug::slugify(&heading);
                     while heading_ids.contains(&id) {
                         heading.push_str(&format!(" {}", self.rng.pick(CONTENT_WORDS)));
-                        id = briefbook_slug(&heading);
+                        id = briefbook::slug::slugify(&heading);
                     }
                     heading_ids.push(id);
                     text.both(&format!("{} {heading}\n\n", "#".repeat(level)));
@@ -1593,22 +1593,6 @@ fn prose_words(text: &str) -> usize {
         }
     }
     words
-}
-
-/// A heading's id as briefbook makes it (GitHub's slug): lower case,
-/// letters and digits kept, spaces to `-`.
-fn briefbook_slug(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len());
-    for c in text.trim().chars() {
-        if c.is_alphanumeric() {
-            slug.extend(c.to_lowercase());
-        } else if c == '-' || c == '_' {
-            slug.push(c);
-        } else if c.is_whitespace() {
-            slug.push('-');
-        }
-    }
-    slug
 }
 
 /// The quotation with one of its words in emphasis (`*word*`), which the

@@ -745,6 +745,7 @@ fn raw_html_cannot_break_out_of_the_page() {
                 "content/misnested.md",
                 b"<div><section>\n</div></section>\n",
             ),
+            ("content/cut.md", b"> <div\nid=\"d\"\n>\n"),
             (
                 "content/glossary.toml",
                 b"[[term]]\nname = \"T\"\ndefinition = \"Says \\\"<script>\\\" here.\"\n",
@@ -763,6 +764,8 @@ fn raw_html_cannot_break_out_of_the_page() {
             "`<span>` is never closed",
             "content/misnested.md:2:1",
             "`</div>` closes `<div>` while `<section>`",
+            "content/cut.md:1:3",
+            "the tag `<div` is not closed with `>` before its HTML block ends",
             "content/glossary.toml:3:",
         ],
     );

@@ -355,7 +355,7 @@ impl Project {
         step.write_static_files(self.theme_generation, last, &mut run);
         if self.book.config.report && !run.diagnostics.has_errors() {
             let started = Instant::now();
-            step.write_report(&rendered, last, &mut run);
+            step.write_report(&rendered, pages.xref(), last, &mut run);
             run.timings.push(("report", started.elapsed()));
         }
         run.into_render()
@@ -1033,7 +1033,13 @@ impl Step<'_> {
     /// that a normal build does none of its work). `serve` renders after
     /// every edit, so it keeps each note's findings and analyses again
     /// only what changed; a one-shot build analyses once and keeps nothing.
-    fn write_report(&self, rendered: &Renderings, last: &mut LastRender, run: &mut Run) {
+    fn write_report(
+        &self,
+        rendered: &Renderings,
+        xref: &CrossReferences<'_>,
+        last: &mut LastRender,
+        run: &mut Run,
+    ) {
         let theme = self.theme;
         let path = crate::report::PAGE;
         if !theme.tera.get_template_names().any(|name| name == path) {
@@ -1051,6 +1057,7 @@ impl Step<'_> {
             intro: rendered.intro.as_deref(),
             glossary: &rendered.glossary,
             chronology: &rendered.chronology,
+            xref,
         };
         let analysis = if self.mode.streams() {
             crate::report::Analysis::once(self.book, &renderings)

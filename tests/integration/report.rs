@@ -370,6 +370,70 @@ fn drifts_in_glossary_definitions_are_reported_too() {
 }
 
 #[test]
+fn a_citation_that_does_not_resolve_still_cites_its_source() {
+    // The report counts every citation, not only those that resolve (the
+    // links on source pages): `unused` cited with a quotation it does not
+    // hold is a drift, and an error, but it is not a source never cited;
+    // an event that cites an unknown source has a citation.
+    let book = book()
+        .file(
+            "content/b.md",
+            NOTE_B.replace(
+                "around\nthe",
+                "[@unused \"a quotation not in it\"] around\nthe",
+            ),
+        )
+        .file(
+            "content/chronology.toml",
+            CHRONOLOGY.replace("in [[Paris]].", "in [[Paris]] [@nowhere]."),
+        );
+    let (outcome, report) = checked(&book);
+    assert!(outcome.diagnostics.has_errors());
+    let drifts: Vec<&str> = report
+        .quotation_drifts
+        .iter()
+        .map(|d| d.source.as_str())
+        .collect();
+    assert_eq!(drifts, ["unused"]);
+    assert!(
+        report.uncited_sources.is_empty(),
+        "{:?}",
+        report.uncited_sources
+    );
+    assert!(
+        report.uncited_events.is_empty(),
+        "{:?}",
+        report.uncited_events
+    );
+}
+
+#[test]
+fn a_term_is_used_by_another_definition_but_not_by_its_own() {
+    // Without the link in b.md, only definitions refer to `golan`.
+    let book = book().file(
+        "content/b.md",
+        NOTE_B.replace("[Golan](glossary.md#golan)", "Golan"),
+    );
+    let unused = |book: &TestBook| -> Vec<String> {
+        let (_, report) = checked(book);
+        report.unused_terms.into_iter().map(|t| t.id).collect()
+    };
+    let own = book.file(
+        "content/glossary.toml",
+        GLOSSARY.replace("\"A plateau.\"", "\"A plateau, the [[Golan Heights]].\""),
+    );
+    assert_eq!(unused(&own), ["golan"]);
+    let other = own.file(
+        "content/glossary.toml",
+        GLOSSARY.replace(
+            "\"A zone between the forces.\"",
+            "\"A zone between the forces, on the [[Golan Heights]].\"",
+        ),
+    );
+    assert!(unused(&other).is_empty(), "{:?}", unused(&other));
+}
+
+#[test]
 fn json_is_on_stdout_with_documented_fields() {
     let book = book();
     let output = briefbook(&[

@@ -5,6 +5,10 @@
 //!
 //! The renderer collects each fragment's links as data
 //! ([`InternalLink`]); nothing here reads Markdown or HTML.
+//!
+//! Under `serve`, a one-note edit checks again only the links that may
+//! have changed ([`LinkChecks`]): those of the notes rendered again, and
+//! those into a page whose anchors changed.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -12,7 +16,7 @@ use std::sync::Arc;
 use crate::diagnostics::{Diagnostic, did_you_mean};
 use crate::load::{Book, Unloaded};
 use crate::markdown::{Heading, InternalLink, Rendered};
-use crate::pages::FastMap;
+use crate::pages::{FastMap, FastSet};
 
 /// What each `.md` link target is: the ids a link may point to in it.
 pub struct LinkTargets<'a> {
@@ -40,6 +44,141 @@ impl<'a> Anchors<'a> {
             Anchors::Ids(ids) => ids.iter().copied().collect(),
         }
     }
+}
+
+/// What checking each note's links found last time, kept by a project so
+/// that a render checks again only what may have changed.
+#[derive(Default)]
+pub struct LinkChecks {
+    /// For each note, by path: what its last check found.
+    notes: FastMap<String, Checked>,
+    /// The anchors of the other link targets (the introduction, glossary,
+    /// chronology, and each note that did not load) as a hash.
+    others: FastMap<String, u64>,
+}
+
+/// What checking one note's links found.
+struct Checked {
+    /// The rendering whose links were checked.
+    rendering: Arc<Rendered>,
+    /// Its headings' ids, as a hash: the anchors links into it may name.
+    anchors: u64,
+    /// The errors found in its links.
+    broken: Vec<Diagnostic>,
+}
+
+impl LinkChecks {
+    /// The broken links of a book whose notes rendered as `notes` (in the
+    /// book's order), its introduction as `intro`, and `others` (glossary
+    /// definitions, chronology events). The links of a note rendered the
+    /// same as last time are not looked at again, unless they lead into a
+    /// page whose anchors changed; every link is checked again when a page
+    /// appeared or went (a link to a missing note may then be suggested
+    /// another).
+    pub fn check<'r>(
+        &mut self,
+        book: &Book,
+        notes: &[Arc<Rendered>],
+        intro: Option<&'r Rendered>,
+        others: impl Iterator<Item = &'r Rendered>,
+        unloaded: &Unloaded,
+    ) -> Vec<Diagnostic> {
+        let hasher = ahash::RandomState::with_seeds(5, 6, 7, 8);
+        let mut last = std::mem::take(&mut self.notes);
+        let mut changed: FastSet<&str> = FastSet::default();
+        let mut appeared = false;
+        let mut kept = Vec::with_capacity(notes.len());
+        for (note, rendered) in book.notes.iter().zip(notes) {
+            let (path, old) = match last.remove_entry(&note.path) {
+                Some((path, old)) => (path, Some(old)),
+                None => (note.path.clone(), None),
+            };
+            let anchors = match &old {
+                Some(old) if Arc::ptr_eq(&old.rendering, rendered) => old.anchors,
+                _ => hasher.hash_one(rendered.headings.iter().map(|h| &h.id).collect::<Vec<_>>()),
+            };
+            match &old {
+                Some(old) if old.anchors == anchors => {}
+                Some(_) => {
+                    changed.insert(note.path.as_str());
+                }
+                None => appeared = true,
+            }
+            kept.push((path, old, anchors));
+        }
+        let other_anchors = other_anchors(book, intro, unloaded, &hasher);
+        let same_pages = last.is_empty()
+            && !appeared
+            && other_anchors.len() == self.others.len()
+            && other_anchors.keys().all(|k| self.others.contains_key(k));
+        for (path, anchors) in &other_anchors {
+            if self.others.get(path) != Some(anchors) {
+                changed.insert(path.as_str());
+            }
+        }
+
+        let targets = LinkTargets::new(book, notes, intro);
+        let mut found = Vec::new();
+        for ((path, old, anchors), rendered) in kept.into_iter().zip(notes) {
+            let unchanged = |old: &Checked| {
+                same_pages
+                    && Arc::ptr_eq(&old.rendering, rendered)
+                    && (changed.is_empty()
+                        || !rendered
+                            .links
+                            .iter()
+                            .any(|l| changed.contains(l.target.as_str())))
+            };
+            let broken = match old.filter(unchanged) {
+                Some(old) => old.broken,
+                None => targets.check_all(rendered, unloaded),
+            };
+            found.extend(broken.iter().cloned());
+            let checked = Checked {
+                rendering: rendered.clone(),
+                anchors,
+                broken,
+            };
+            self.notes.insert(path, checked);
+        }
+        for rendered in intro.into_iter().chain(others) {
+            found.extend(targets.check_all(rendered, unloaded));
+        }
+        self.others = other_anchors;
+        found
+    }
+}
+
+/// The anchors of the link targets that are not notes, as hashes: the
+/// introduction's headings, the glossary's terms, the chronology's
+/// events, and each note that did not load (whose links are not checked).
+fn other_anchors(
+    book: &Book,
+    intro: Option<&Rendered>,
+    unloaded: &Unloaded,
+    hasher: &ahash::RandomState,
+) -> FastMap<String, u64> {
+    let mut anchors = FastMap::default();
+    let headings: Vec<&String> = intro
+        .iter()
+        .flat_map(|r| &r.headings)
+        .map(|h| &h.id)
+        .collect();
+    anchors.insert("index.md".to_string(), hasher.hash_one(headings));
+    let terms: Vec<&String> = book.glossary.terms.iter().map(|t| &t.id).collect();
+    anchors.insert(
+        "glossary.md".to_string(),
+        hasher.hash_one((unloaded.glossary, terms)),
+    );
+    let events: Vec<&String> = book.chronology.events.iter().map(|e| &e.id).collect();
+    anchors.insert(
+        "chronology.md".to_string(),
+        hasher.hash_one((unloaded.chronology, events)),
+    );
+    for path in &unloaded.notes {
+        anchors.insert(path.clone(), 0);
+    }
+    anchors
 }
 
 impl<'a> LinkTargets<'a> {
@@ -72,6 +211,15 @@ impl<'a> LinkTargets<'a> {
             )
         });
         LinkTargets { targets }
+    }
+
+    /// Checks every link of a rendering.
+    fn check_all(&self, rendered: &Rendered, unloaded: &Unloaded) -> Vec<Diagnostic> {
+        rendered
+            .links
+            .iter()
+            .filter_map(|link| self.check(link, unloaded))
+            .collect()
     }
 
     /// Checks one link against the pages and their anchors. A link into a

@@ -354,7 +354,7 @@ impl<'a> BookPages<'a> {
             Page::Source(i) => {
                 generations.sources.hash(&mut h);
                 for (referrer, c) in &self.xref.citations[i] {
-                    (self.key(*referrer), c.number, &c.cite).hash(&mut h);
+                    (self.key(*referrer), c.number, c.fingerprint).hash(&mut h);
                 }
             }
             Page::Sources => {
@@ -759,6 +759,9 @@ pub fn note_page(
 /// A hash map with a fast hasher, for the maps a rebuild looks up every
 /// page in (SipHash, the standard one, was most of a one-note edit).
 pub type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
+
+/// A hash set with a fast hasher, as [`FastMap`].
+pub type FastSet<K> = std::collections::HashSet<K, ahash::RandomState>;
 
 /// The hasher of page fingerprints: fast, and with fixed keys, so that a
 /// fingerprint means the same thing for the whole life of a process.

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use crate::autolink::Autolinker;
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceMap};
 use crate::highlight;
-use crate::links::LinkTargets;
+use crate::links::LinkChecks;
 use crate::load::{Book, Change, LoadDiagnostics, Unloaded, load};
 use crate::markdown::{self, Collect, Fragment, RenderEnv, Rendered};
 use crate::output::PageSink;
@@ -388,7 +388,7 @@ impl Project {
     /// What the renderings found (errors, quotations no citation follows,
     /// broken links between pages, colliding paths), and the counts of
     /// citations and quotations.
-    fn fragment_problems(&self, rendered: &Renderings, unloaded: &Unloaded, run: &mut Run) {
+    fn fragment_problems(&mut self, rendered: &Renderings, unloaded: &Unloaded, run: &mut Run) {
         for r in rendered.all() {
             run.diagnostics.extend(r.diagnostics.iter().cloned());
         }
@@ -399,14 +399,13 @@ impl Project {
                     .push(unattributed_quotation(q, unattributed));
             }
         }
-        let targets = LinkTargets::new(&self.book, &rendered.notes, rendered.intro.as_deref());
-        for r in rendered.all() {
-            for link in &r.links {
-                if let Some(d) = targets.check(link, unloaded) {
-                    run.diagnostics.push(d);
-                }
-            }
-        }
+        run.diagnostics.extend(self.last.links.check(
+            &self.book,
+            &rendered.notes,
+            rendered.intro.as_deref(),
+            rendered.glossary.iter().chain(rendered.chronology.iter()),
+            unloaded,
+        ));
         run.diagnostics.extend(crate::sitepath::collisions(
             &self.book,
             self.theme.as_ref().ok().map(|t| t.static_files.as_slice()),
@@ -768,6 +767,9 @@ struct LastRender {
     /// The search index, kept so that `serve` updates it instead of
     /// building it again (src/search.rs).
     search: crate::search::SearchIndex,
+    /// What checking the links between pages found, to check again only
+    /// what may have changed.
+    links: LinkChecks,
     /// What the last editor's report found, for the next (`report = true`).
     report_cache: crate::report::Cache,
 }

@@ -7,7 +7,7 @@
 //! ([`Rendered::citations`], [`Rendered::terms`], [`Rendered::links`]);
 //! nothing here reads Markdown or HTML.
 
-use std::collections::HashMap;
+use crate::pages::FastMap;
 use std::sync::Arc;
 
 use crate::load::Book;
@@ -36,7 +36,7 @@ pub struct CrossReferences<'a> {
     /// events that refer to it, each once, in that order.
     pub term_mentions: Vec<Vec<Referrer>>,
     /// For each event id: the notes (by index) that link to it, each once.
-    pub event_mentions: HashMap<&'a str, Vec<usize>>,
+    pub event_mentions: FastMap<&'a str, Vec<usize>>,
 }
 
 impl<'a> CrossReferences<'a> {
@@ -100,7 +100,7 @@ impl<'a> CrossReferences<'a> {
             }
         }
 
-        let mut event_mentions: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut event_mentions: FastMap<&str, Vec<usize>> = FastMap::default();
         for (i, r) in notes {
             for link in r.links.iter().filter(|l| l.target == "chronology.md") {
                 if let Some(id) = &link.fragment {

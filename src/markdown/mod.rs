@@ -233,6 +233,26 @@ pub struct CitationUse {
     pub number: usize,
     /// The `id` of the marker in the text.
     pub marker_id: String,
+    /// A hash of `cite`, made once when the fragment is rendered: each
+    /// render fingerprints every source page from its citations, and
+    /// hashing their quotations anew then cost half of a one-note edit
+    /// in a 10,000-note book.
+    pub fingerprint: u64,
+}
+
+impl CitationUse {
+    /// One use of `cite`, by footnote `number` at the marker `marker_id`.
+    pub fn new(cite: ResolvedRef, number: usize, marker_id: String) -> CitationUse {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let mut hasher = ahash::RandomState::with_seeds(1, 2, 3, 4).build_hasher();
+        cite.hash(&mut hasher);
+        CitationUse {
+            cite,
+            number,
+            marker_id,
+            fingerprint: hasher.finish(),
+        }
+    }
 }
 
 /// The result of rendering a fragment.

@@ -43,81 +43,43 @@ pub(super) fn encode_postings(postings: &[u32], out: &mut String) {
     }
 }
 
-/// Bytes that [`json_into`] must look at: control characters, `"`, `\`,
-/// and the lead byte of U+2028 and U+2029.
-pub(super) const JSON_SPECIAL: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = true;
-        b += 1;
-    }
-    table[b'"' as usize] = true;
-    table[b'\\' as usize] = true;
-    table[0xE2] = true;
-    table
-};
+/// serde_json's compact formatter, except that U+2028 and U+2029 are
+/// escaped too: the index is JavaScript, in which they ended a line inside
+/// a string literal before ES2019.
+struct JavaScriptFormatter;
 
-/// Where a word of eight bytes holds a byte of [`JSON_SPECIAL`]: the lowest
-/// set bit is the high bit of the first such byte (see [`skip_words`]).
-#[inline(always)]
-pub(super) fn json_stops(x: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // The classic tests: a byte below `n` (for `n` <= 0x80), a zero byte.
-    // A borrow can set the bit of a byte above one found, never below: the
-    // lowest bit set is exact.
-    let below = |v: u64, n: u8| v.wrapping_sub(u64::from(n) * ONES) & !v & HIGH;
-    let zero = |v: u64| below(v, 1);
-    below(x, 0x20)
-        | zero(x ^ (u64::from(b'"') * ONES))
-        | zero(x ^ (u64::from(b'\\') * ONES))
-        | zero(x ^ (0xE2 * ONES))
+impl serde_json::ser::Formatter for JavaScriptFormatter {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut rest = fragment;
+        while let Some(at) = rest.find(['\u{2028}', '\u{2029}']) {
+            writer.write_all(rest[..at].as_bytes())?;
+            let escape: &[u8] = if rest[at..].starts_with('\u{2028}') {
+                b"\\u2028"
+            } else {
+                b"\\u2029"
+            };
+            writer.write_all(escape)?;
+            rest = &rest[at + '\u{2028}'.len_utf8()..];
+        }
+        writer.write_all(rest.as_bytes())
+    }
 }
 
 /// Appends `text` as a JSON (and JavaScript) string literal.
 pub(super) fn json_into(out: &mut String, text: &str) {
-    out.push('"');
-    let bytes = text.as_bytes();
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // Eight bytes at a time to the next special byte (most text).
-        i += skip_words(&bytes[i..], json_stops);
-        let Some(&b) = bytes.get(i) else { break };
-        if !JSON_SPECIAL[usize::from(b)] {
-            i += 1;
-            continue;
-        }
-        // U+2028 and U+2029 (E2 80 A8/A9) end a line in older JavaScript.
-        let separator = b == 0xE2
-            && bytes.get(i + 1) == Some(&0x80)
-            && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9));
-        if b < 0x20 || b == b'"' || b == b'\\' || separator {
-            out.push_str(&text[start..i]);
-            match b {
-                b'"' => out.push_str("\\\""),
-                b'\\' => out.push_str("\\\\"),
-                b'\n' => out.push_str("\\n"),
-                b'\t' => out.push_str("\\t"),
-                0xE2 => {
-                    let _ = write!(
-                        out,
-                        "\\u{:04x}",
-                        if bytes[i + 2] == 0xA8 { 0x2028 } else { 0x2029 }
-                    );
-                    i += 2;
-                }
-                _ => {
-                    let _ = write!(out, "\\u{:04x}", b);
-                }
-            }
-            start = i + 1;
-        }
-        i += 1;
+    let mut literal = Vec::with_capacity(text.len() + 2);
+    let mut serializer = serde_json::Serializer::with_formatter(&mut literal, JavaScriptFormatter);
+    // Serialising a string into memory cannot fail, and serde_json writes
+    // UTF-8: the fallbacks are never taken.
+    if serde::Serialize::serialize(text, &mut serializer).is_ok() {
+        out.push_str(std::str::from_utf8(&literal).unwrap_or("\"\""));
+    } else {
+        out.push_str("\"\"");
     }
-    out.push_str(&text[start..]);
-    out.push('"');
 }
 
 /// Orders as JavaScript compares strings (UTF-16 code units), which differs

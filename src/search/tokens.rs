@@ -328,21 +328,6 @@ pub(super) fn not_ascii_word(x: u64) -> u64 {
     !((letter | digit) & !x) & HIGH
 }
 
-/// How many bytes `bytes` starts with that pass `stops`, eight at a time:
-/// `stops` gives for a word of eight bytes (little-endian) a mask whose
-/// lowest set bit is the high bit of the first byte not to pass. Stops
-/// before the last few bytes (fewer than eight), which the caller looks at.
-#[inline(always)]
-pub(super) fn skip_words(bytes: &[u8], stops: impl Fn(u64) -> u64) -> usize {
-    for (n, word) in bytes.chunks_exact(8).enumerate() {
-        let stop = stops(le_word(word));
-        if stop != 0 {
-            return 8 * n + (stop.trailing_zeros() / 8) as usize;
-        }
-    }
-    bytes.len() / 8 * 8
-}
-
 /// The run of ASCII letters and digits `bytes` starts with: its length,
 /// and its hash folded (what [`token_hash`] gives for the run lower-cased).
 /// Eight bytes at a time, measured and hashed at once: this is where

@@ -44,6 +44,57 @@ fn rerender_all(project: &mut Project, site: &Mutex<Site>, changed: &[PathBuf]) 
     written
 }
 
+/// The errors of a render after `changed` were edited, as the reader sees them.
+fn errors_after(project: &mut Project, site: &Mutex<Site>, changed: &[PathBuf]) -> String {
+    project.reload(changed);
+    let render = project.render(site, true, &Silent);
+    render.diagnostics.render(project.files())
+}
+
+#[test]
+fn a_rebuild_checks_again_the_links_into_a_page_whose_headings_changed() {
+    let book = TestBook::fixture("basic");
+    let root = book.root().to_path_buf();
+    let mut project = Project::load(options(&root));
+    let site = Mutex::new(Site::default());
+    assert!(
+        !project
+            .render(&site, true, &Silent)
+            .diagnostics
+            .has_errors()
+    );
+
+    // overview.md links to `analysis/detail.md#details`, and detail.md to
+    // `../overview.md#key-points`: only the page linked to is edited.
+    let detail = root.join("content/analysis/detail.md");
+    let text = std::fs::read_to_string(&detail).unwrap();
+    std::fs::write(&detail, text.replace("{#details}", "{#particulars}")).unwrap();
+    let errors = errors_after(&mut project, &site, std::slice::from_ref(&detail));
+    assert!(
+        errors.contains("`analysis/detail.md` has no heading with the id `details`"),
+        "{errors}"
+    );
+    assert!(errors.contains("overview.md"), "{errors}");
+
+    // Put back: the error goes, though overview.md was not rendered again.
+    std::fs::write(&detail, &text).unwrap();
+    let errors = errors_after(&mut project, &site, std::slice::from_ref(&detail));
+    assert!(!errors.contains("no heading"), "{errors}");
+
+    // A page that goes breaks the links into it; a page that comes mends them.
+    let overview = root.join("content/overview.md");
+    let moved = root.join("content/moved.md");
+    std::fs::rename(&overview, &moved).unwrap();
+    let errors = errors_after(&mut project, &site, &[overview.clone(), moved.clone()]);
+    assert!(
+        errors.contains("link to a missing note `overview.md`"),
+        "{errors}"
+    );
+    std::fs::rename(&moved, &overview).unwrap();
+    let errors = errors_after(&mut project, &site, &[overview, moved]);
+    assert!(!errors.contains("missing note"), "{errors}");
+}
+
 #[test]
 fn incremental_rebuilds_render_only_what_changed_and_match_a_full_build() {
     let book = TestBook::fixture("basic");

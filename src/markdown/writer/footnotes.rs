@@ -61,11 +61,9 @@ impl EventWriter<'_, '_> {
             .collect::<Vec<_>>()
             .join(" · ");
         for r in refs {
-            self.out.citations.push(CitationUse {
-                cite: r.clone(),
-                number,
-                marker_id: marker_id.clone(),
-            });
+            self.out
+                .citations
+                .push(CitationUse::new(r.clone(), number, marker_id.clone()));
         }
         self.footnotes.insert(
             number,

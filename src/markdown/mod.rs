@@ -243,14 +243,12 @@ pub struct CitationUse {
 impl CitationUse {
     /// One use of `cite`, by footnote `number` at the marker `marker_id`.
     pub fn new(cite: ResolvedRef, number: usize, marker_id: String) -> CitationUse {
-        use std::hash::{BuildHasher, Hash, Hasher};
-        let mut hasher = ahash::RandomState::with_seeds(1, 2, 3, 4).build_hasher();
-        cite.hash(&mut hasher);
+        let fingerprint = ahash::RandomState::with_seeds(1, 2, 3, 4).hash_one(&cite);
         CitationUse {
             cite,
             number,
             marker_id,
-            fingerprint: hasher.finish(),
+            fingerprint,
         }
     }
 }

@@ -56,7 +56,7 @@ impl serde_json::ser::Formatter for JavaScriptFormatter {
     ) -> std::io::Result<()> {
         let mut rest = fragment;
         while let Some(at) = rest.find(['\u{2028}', '\u{2029}']) {
-            writer.write_all(rest[..at].as_bytes())?;
+            writer.write_all(&rest.as_bytes()[..at])?;
             let escape: &[u8] = if rest[at..].starts_with('\u{2028}') {
                 b"\\u2028"
             } else {

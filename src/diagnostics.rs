@@ -104,6 +104,17 @@ impl SourceMap {
         }
     }
 
+    /// Lets go of the texts of `files`, which diagnostics will not quote:
+    /// their names and paths stay. For a one-shot build, once its notes
+    /// are rendered and checked.
+    pub fn forget_texts(&mut self, files: impl IntoIterator<Item = FileId>) {
+        for file in files {
+            if let Some(slot) = self.files.get_mut(file.0) {
+                *slot = SimpleFile::new(slot.name().clone(), SharedText::default());
+            }
+        }
+    }
+
     /// The id of the file read from `path`, if it was registered.
     pub fn find(&self, path: &Path) -> Option<FileId> {
         self.by_path.get(path).copied()

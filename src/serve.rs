@@ -36,8 +36,13 @@ use crate::diagnostics::Diagnostic;
 use crate::output::{FileError, PageSink};
 use crate::site::{BuildOptions, Progress, Project};
 
-/// How long the watcher waits for more events before rebuilding.
-const DEBOUNCE: Duration = Duration::from_millis(60);
+/// How long the watcher waits after an event for another before it
+/// rebuilds: an editor's save is often a few events in a row (a temporary
+/// file written, then renamed over the note), a few milliseconds apart.
+const QUIET: Duration = Duration::from_millis(25);
+/// The longest a rebuild waits for events to stop, so that a tool writing
+/// files without a pause still sees its changes.
+const SETTLE_AT_MOST: Duration = Duration::from_millis(250);
 /// How long a reload poll waits for a new version before answering anyway.
 const POLL_WAIT: Duration = Duration::from_secs(25);
 /// How long a request for the print edition waits for it to be made.
@@ -890,12 +895,19 @@ fn watch_loop(
         };
         let files = matches!(first, Wake::Files(_));
         take(first);
-        // A request for the print edition alone is answered at once.
-        let deadline = Instant::now() + if files { DEBOUNCE } else { Duration::ZERO };
-        while let Some(wait) = deadline.checked_duration_since(Instant::now()) {
-            match events.recv_timeout(wait) {
-                Ok(more) => take(more),
-                Err(_) => break,
+        // Changed files are rebuilt once the events stop; a request for the
+        // print edition alone is answered at once.
+        let started = Instant::now();
+        if files {
+            loop {
+                let left = SETTLE_AT_MOST.saturating_sub(started.elapsed());
+                if left.is_zero() {
+                    break;
+                }
+                match events.recv_timeout(QUIET.min(left)) {
+                    Ok(more) => take(more),
+                    Err(_) => break,
+                }
             }
         }
         if changed.iter().any(|p| p.parent() == Some(root)) {

@@ -205,12 +205,23 @@ fn a_quotation_before_a_group_is_looked_for_in_every_reference() {
 fn unattributed_quotations_can_be_warnings() {
     let outcome = book("The so-called \"deal\" was signed.\n")
         .file("content/book.toml", "unattributed_quotations = \"warn\"\n")
+        .file(
+            "content/b.md",
+            "+++\ntitle = \"B\"\n+++\n\nNothing to see.\n",
+        )
         .build();
     assert!(!outcome.diagnostics.has_errors());
     assert_eq!(outcome.diagnostics.warning_count(), 1);
     let text = outcome.diagnostics.render(&outcome.files);
     assert!(
         text.contains("warning: a quotation that no citation follows in its paragraph"),
+        "{text}"
+    );
+    // A build lets go of the notes' Markdown once they are checked, but
+    // not of a note a problem is shown in: the warning quotes its line.
+    assert!(text.contains("content/a.md:5:"), "{text}");
+    assert!(
+        text.contains("The so-called \"deal\" was signed."),
         "{text}"
     );
     // A value it does not know is an error at its place.

@@ -63,6 +63,9 @@ struct Checked {
     rendering: Arc<Rendered>,
     /// Its headings' ids, as a hash: the anchors links into it may name.
     anchors: u64,
+    /// The pages its links lead into, each as a hash, sorted: compared
+    /// with the pages whose anchors changed without hashing a path again.
+    targets: Vec<u64>,
     /// The errors found in its links.
     broken: Vec<Diagnostic>,
 }
@@ -85,7 +88,8 @@ impl LinkChecks {
     ) -> Vec<Diagnostic> {
         let hasher = ahash::RandomState::with_seeds(5, 6, 7, 8);
         let mut last = std::mem::take(&mut self.notes);
-        let mut changed: FastSet<&str> = FastSet::default();
+        // The pages whose anchors changed, as hashes of their paths.
+        let mut changed: FastSet<u64> = FastSet::default();
         let mut appeared = false;
         let mut kept = Vec::with_capacity(notes.len());
         for (note, rendered) in book.notes.iter().zip(notes) {
@@ -100,7 +104,7 @@ impl LinkChecks {
             match &old {
                 Some(old) if old.anchors == anchors => {}
                 Some(_) => {
-                    changed.insert(note.path.as_str());
+                    changed.insert(hasher.hash_one(&note.path));
                 }
                 None => appeared = true,
             }
@@ -113,7 +117,7 @@ impl LinkChecks {
             && other_anchors.keys().all(|k| self.others.contains_key(k));
         for (path, anchors) in &other_anchors {
             if self.others.get(path) != Some(anchors) {
-                changed.insert(path.as_str());
+                changed.insert(hasher.hash_one(path));
             }
         }
 
@@ -123,20 +127,26 @@ impl LinkChecks {
             let unchanged = |old: &Checked| {
                 same_pages
                     && Arc::ptr_eq(&old.rendering, rendered)
-                    && (changed.is_empty()
-                        || !rendered
-                            .links
-                            .iter()
-                            .any(|l| changed.contains(l.target.as_str())))
+                    && !old.targets.iter().any(|t| changed.contains(t))
             };
-            let broken = match old.filter(unchanged) {
-                Some(old) => old.broken,
-                None => targets.check_all(rendered, unloaded),
+            let (broken, targets_of_links) = match old.filter(unchanged) {
+                Some(old) => (old.broken, old.targets),
+                None => {
+                    let mut paths: Vec<u64> = rendered
+                        .links
+                        .iter()
+                        .map(|l| hasher.hash_one(&l.target))
+                        .collect();
+                    paths.sort_unstable();
+                    paths.dedup();
+                    (targets.check_all(rendered, unloaded), paths)
+                }
             };
             found.extend(broken.iter().cloned());
             let checked = Checked {
                 rendering: rendered.clone(),
                 anchors,
+                targets: targets_of_links,
                 broken,
             };
             self.notes.insert(path, checked);

@@ -20,6 +20,7 @@ pub mod commands;
 pub mod config;
 pub mod date;
 pub mod diagnostics;
+pub mod fingerprint;
 pub mod frontmatter;
 pub mod glossary;
 pub mod highlight;

@@ -11,12 +11,13 @@
 //! those into a page whose anchors changed.
 
 use std::collections::HashSet;
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
 
 use crate::diagnostics::{Diagnostic, did_you_mean};
+use crate::fingerprint::{self, FastMap, FastSet};
 use crate::load::{Book, Unloaded};
 use crate::markdown::{Heading, InternalLink, Rendered};
-use crate::pages::{FastMap, FastSet};
 
 /// What each `.md` link target is: the ids a link may point to in it.
 pub struct LinkTargets<'a> {
@@ -86,7 +87,7 @@ impl LinkChecks {
         others: impl Iterator<Item = &'r Rendered>,
         unloaded: &Unloaded,
     ) -> Vec<Diagnostic> {
-        let hasher = ahash::RandomState::with_seeds(5, 6, 7, 8);
+        let hasher = fingerprint::hasher();
         let mut last = std::mem::take(&mut self.notes);
         // The pages whose anchors changed, as hashes of their paths.
         let mut changed: FastSet<u64> = FastSet::default();
@@ -99,7 +100,7 @@ impl LinkChecks {
             };
             let anchors = match &old {
                 Some(old) if Arc::ptr_eq(&old.rendering, rendered) => old.anchors,
-                _ => hasher.hash_one(rendered.headings.iter().map(|h| &h.id).collect::<Vec<_>>()),
+                _ => hash_ids(&hasher, rendered.headings.iter().map(|h| &h.id)),
             };
             match &old {
                 Some(old) if old.anchors == anchors => {}
@@ -169,26 +170,33 @@ fn other_anchors(
     hasher: &ahash::RandomState,
 ) -> FastMap<String, u64> {
     let mut anchors = FastMap::default();
-    let headings: Vec<&String> = intro
-        .iter()
-        .flat_map(|r| &r.headings)
-        .map(|h| &h.id)
-        .collect();
-    anchors.insert("index.md".to_string(), hasher.hash_one(headings));
-    let terms: Vec<&String> = book.glossary.terms.iter().map(|t| &t.id).collect();
+    let headings = intro.iter().flat_map(|r| &r.headings).map(|h| &h.id);
+    anchors.insert("index.md".to_string(), hash_ids(hasher, headings));
+    // No anchors at all when the file did not load: a hash of its own.
+    let or_unloaded = |unloaded: bool, hash: u64| if unloaded { 0 } else { hash };
+    let terms = book.glossary.terms.iter().map(|t| &t.id);
     anchors.insert(
         "glossary.md".to_string(),
-        hasher.hash_one((unloaded.glossary, terms)),
+        or_unloaded(unloaded.glossary, hash_ids(hasher, terms)),
     );
-    let events: Vec<&String> = book.chronology.events.iter().map(|e| &e.id).collect();
+    let events = book.chronology.events.iter().map(|e| &e.id);
     anchors.insert(
         "chronology.md".to_string(),
-        hasher.hash_one((unloaded.chronology, events)),
+        or_unloaded(unloaded.chronology, hash_ids(hasher, events)),
     );
     for path in &unloaded.notes {
         anchors.insert(path.clone(), 0);
     }
     anchors
+}
+
+/// A hash of ids, in order.
+fn hash_ids<'i>(hasher: &ahash::RandomState, ids: impl Iterator<Item = &'i String>) -> u64 {
+    let mut h = hasher.build_hasher();
+    for id in ids {
+        id.hash(&mut h);
+    }
+    h.finish()
 }
 
 impl<'a> LinkTargets<'a> {

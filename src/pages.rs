@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::config::BookConfig;
 use crate::diagnostics::Diagnostic;
+use crate::fingerprint::FastMap;
 use crate::html::root_prefix;
 use crate::load::Book;
 use crate::markdown::{Footnote, Rendered};
@@ -756,19 +757,9 @@ pub fn note_page(
     theme.render_bytes("note.html", &context, size)
 }
 
-/// A hash map with a fast hasher, for the maps a rebuild looks up every
-/// page in (SipHash, the standard one, was most of a one-note edit).
-pub type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
-
-/// A hash set with a fast hasher, as [`FastMap`].
-pub type FastSet<K> = std::collections::HashSet<K, ahash::RandomState>;
-
-/// The hasher of page fingerprints: fast, and with fixed keys, so that a
-/// fingerprint means the same thing for the whole life of a process.
-/// Fingerprints are only ever compared within one process.
+/// The hasher of page fingerprints (see [`crate::fingerprint`]).
 fn fingerprint_hasher() -> ahash::AHasher {
-    ahash::RandomState::with_seeds(0x6272_6965, 0x6662_6f6f, 0x6b21_7061, 0x6765_7321)
-        .build_hasher()
+    crate::fingerprint::hasher().build_hasher()
 }
 
 /// What changed since pages were last rendered: a generation number per

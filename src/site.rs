@@ -17,12 +17,13 @@ use rayon::prelude::*;
 
 use crate::autolink::Autolinker;
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, SourceMap};
+use crate::fingerprint::FastMap;
 use crate::highlight;
 use crate::links::LinkChecks;
 use crate::load::{Book, Change, LoadDiagnostics, Unloaded, load};
 use crate::markdown::{self, Collect, Fragment, RenderEnv, Rendered};
 use crate::output::PageSink;
-use crate::pages::{BookPages, FastMap, Generations, Page, settings_fingerprint};
+use crate::pages::{BookPages, Generations, Page, settings_fingerprint};
 use crate::print;
 use crate::theme::Theme;
 use crate::xref::CrossReferences;
@@ -397,7 +398,7 @@ impl Project {
     /// it: the rest is most of the memory a large book loads (80 MB at
     /// 10,000 notes), and a build's peak comes after this.
     fn forget_note_texts(&mut self, diagnostics: &Diagnostics) {
-        let quoted: crate::pages::FastSet<FileId> = diagnostics
+        let quoted: crate::fingerprint::FastSet<FileId> = diagnostics
             .iter()
             .filter_map(|d| d.location.as_ref().map(|(file, _)| *file))
             .collect();

@@ -7,7 +7,7 @@
 //! ([`Rendered::citations`], [`Rendered::terms`], [`Rendered::links`]);
 //! nothing here reads Markdown or HTML.
 
-use crate::pages::FastMap;
+use crate::fingerprint::FastMap;
 use std::sync::Arc;
 
 use crate::load::Book;

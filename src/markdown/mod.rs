@@ -243,7 +243,7 @@ pub struct CitationUse {
 impl CitationUse {
     /// One use of `cite`, by footnote `number` at the marker `marker_id`.
     pub fn new(cite: ResolvedRef, number: usize, marker_id: String) -> CitationUse {
-        let fingerprint = ahash::RandomState::with_seeds(1, 2, 3, 4).hash_one(&cite);
+        let fingerprint = crate::fingerprint::hasher().hash_one(&cite);
         CitationUse {
             cite,
             number,

@@ -69,17 +69,30 @@ impl serde_json::ser::Formatter for JavaScriptFormatter {
     }
 }
 
+/// Lets serde_json write into a `String`. It writes only whole UTF-8
+/// pieces (the text between escapes, and ASCII), so each is checked
+/// alone: the text is copied once, with no buffer of its own.
+struct IntoString<'s>(&'s mut String);
+
+impl std::io::Write for IntoString<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        self.0.push_str(text);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Appends `text` as a JSON (and JavaScript) string literal.
 pub(super) fn json_into(out: &mut String, text: &str) {
-    let mut literal = Vec::with_capacity(text.len() + 2);
-    let mut serializer = serde_json::Serializer::with_formatter(&mut literal, JavaScriptFormatter);
-    // Serialising a string into memory cannot fail, and serde_json writes
-    // UTF-8: the fallbacks are never taken.
-    if serde::Serialize::serialize(text, &mut serializer).is_ok() {
-        out.push_str(std::str::from_utf8(&literal).unwrap_or("\"\""));
-    } else {
-        out.push_str("\"\"");
-    }
+    let mut serializer =
+        serde_json::Serializer::with_formatter(IntoString(out), JavaScriptFormatter);
+    // Writing whole UTF-8 pieces into a `String` cannot fail.
+    let _ = serde::Serialize::serialize(text, &mut serializer);
 }
 
 /// Orders as JavaScript compares strings (UTF-16 code units), which differs

@@ -14,6 +14,7 @@
 
 pub mod attrs;
 pub mod autolink;
+mod changes;
 pub mod chronology;
 pub mod citation;
 pub mod commands;

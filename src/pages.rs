@@ -23,7 +23,7 @@ use crate::note::Note;
 use crate::slug::slugify;
 use crate::source::Source;
 use crate::theme::Theme;
-use crate::xref::{CrossReferences, Referrer};
+use crate::xref::{CrossReferences, Fragments, Referrer};
 
 /// A page of the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -54,7 +54,7 @@ pub struct BookPages<'a> {
     /// For each note: a hash of what other pages show of it (title, page).
     note_keys: Vec<u64>,
     /// Who cites each source, mentions each term, links to each event.
-    xref: CrossReferences<'a>,
+    xref: &'a CrossReferences,
     /// Where the 404 page links from, if not from `site_url`'s path (or,
     /// without it, relatively, like every other page).
     pub(crate) not_found_root: Option<&'a str>,
@@ -216,16 +216,20 @@ fn hash_of(value: impl Hash) -> u64 {
 }
 
 impl<'a> BookPages<'a> {
-    /// Cross-references the rendered book: who cites each source paragraph,
-    /// who mentions each term, who links to each event.
+    /// The pages of the rendered book, whose cross-references (who cites
+    /// each source paragraph, who mentions each term, who links to each
+    /// event) are `xref`.
     pub fn new(
         book: &'a Book,
-        notes: &'a [Arc<Rendered>],
-        intro: Option<&'a Rendered>,
-        glossary: &'a [Rendered],
-        chronology: &'a [Rendered],
+        fragments: Fragments<'a>,
+        xref: &'a CrossReferences,
     ) -> BookPages<'a> {
-        let xref = CrossReferences::new(book, notes, intro, glossary, chronology);
+        let Fragments {
+            notes,
+            intro,
+            glossary,
+            chronology,
+        } = fragments;
         let note_keys = book
             .notes
             .iter()
@@ -245,8 +249,18 @@ impl<'a> BookPages<'a> {
 
     /// Who refers to what: for the print edition and the editor's report,
     /// which show the same cross-references as the pages.
-    pub fn xref(&self) -> &CrossReferences<'a> {
-        &self.xref
+    pub fn xref(&self) -> &'a CrossReferences {
+        self.xref
+    }
+
+    /// The renderings the pages are made from.
+    pub fn fragments(&self) -> Fragments<'a> {
+        Fragments {
+            notes: self.notes,
+            intro: self.intro,
+            glossary: self.glossary,
+            chronology: self.chronology,
+        }
     }
 
     /// What other pages call a referrer.
@@ -310,6 +324,40 @@ impl<'a> BookPages<'a> {
         pages
     }
 
+    /// The pages whose fingerprint may differ once the notes `changed` (by
+    /// index, with their renderings from before) were rendered again, when
+    /// nothing else changed: those notes' pages, the sources they cite or
+    /// cited, the list of sources, and the glossary and chronology if the
+    /// terms they mention or the events they link to are not the same.
+    /// Every other page's fingerprint reads nothing that changed.
+    pub fn affected_by(&self, changed: &[(usize, &Rendered)]) -> Vec<Page> {
+        let mut sources = Vec::new();
+        let (mut glossary, mut chronology) = (false, false);
+        let mut pages = vec![Page::Sources];
+        for &(i, before) in changed {
+            pages.push(Page::Note(i));
+            let Some(after) = self.notes.get(i) else {
+                continue;
+            };
+            sources.extend(
+                before
+                    .citations
+                    .iter()
+                    .chain(&after.citations)
+                    .map(|c| c.cite.source),
+            );
+            glossary |= sorted(&before.terms) != sorted(&after.terms);
+            chronology |= linked_events(before) != linked_events(after);
+        }
+        sources.sort_unstable();
+        sources.dedup();
+        let count = self.book.sources.sources.len();
+        pages.extend(sources.into_iter().filter(|&s| s < count).map(Page::Source));
+        pages.extend(glossary.then_some(Page::Glossary));
+        pages.extend(chronology.then_some(Page::Chronology));
+        pages
+    }
+
     /// Where a page is written.
     pub fn path(&self, page: Page) -> String {
         match page {
@@ -354,8 +402,8 @@ impl<'a> BookPages<'a> {
             }
             Page::Source(i) => {
                 generations.sources.hash(&mut h);
-                for (referrer, c) in &self.xref.citations[i] {
-                    (self.key(*referrer), c.number, c.fingerprint).hash(&mut h);
+                for (referrer, c) in self.xref.citations_of(i, self.fragments()) {
+                    (self.key(referrer), c.number, c.fingerprint).hash(&mut h);
                 }
             }
             Page::Sources => {
@@ -376,7 +424,7 @@ impl<'a> BookPages<'a> {
             Page::Chronology => {
                 generations.chronology.hash(&mut h);
                 let mut mentions: Vec<_> = self.xref.event_mentions.iter().collect();
-                mentions.sort_by_key(|(id, _)| **id);
+                mentions.sort_unstable_by_key(|(id, _)| id.as_str());
                 for (id, notes) in mentions {
                     id.hash(&mut h);
                     for &i in notes {
@@ -491,7 +539,7 @@ impl<'a> BookPages<'a> {
         summary: bool,
     ) -> SourceContext<'s> {
         let page = format!("sources/{}.html", source.id);
-        let citations = &self.xref.citations[index];
+        let citations = self.xref.citations_of(index, self.fragments());
         let mut per_paragraph: Vec<Vec<Backlink>> = Vec::new();
         let mut quoted: Vec<Vec<std::ops::Range<usize>>> = Vec::new();
         let mut whole = Vec::new();
@@ -499,7 +547,7 @@ impl<'a> BookPages<'a> {
             per_paragraph = vec![Vec::new(); source.paragraphs.len()];
             quoted = vec![Vec::new(); source.paragraphs.len()];
             for (referrer, c) in citations {
-                let (title, citing_page) = (self.title(*referrer), self.page_of(*referrer));
+                let (title, citing_page) = (self.title(referrer), self.page_of(referrer));
                 for q in &c.cite.quotes {
                     quoted[q.paragraph].extend(q.pieces.iter().cloned());
                 }
@@ -551,7 +599,7 @@ impl<'a> BookPages<'a> {
             language: source.language.as_deref(),
             note: source.note.as_deref(),
             paragraph_count: source.paragraphs.len(),
-            citation_count: citations.len(),
+            citation_count: self.xref.citations.get(index).map_or(0, Vec::len),
             whole,
             paragraphs,
         }
@@ -787,6 +835,32 @@ fn note_key(note: &Note) -> impl Hash + '_ {
         &note.tags,
         &note.page,
     )
+}
+
+/// Each note's path and what other pages show of it, hashed, in reading
+/// order: while these and the notes' renderings are the same, so is every
+/// page made from them.
+pub(crate) fn note_keys(book: &Book) -> Vec<u64> {
+    book.notes
+        .iter()
+        .map(|n| hash_of((&n.path, note_key(n))))
+        .collect()
+}
+
+/// `items` sorted, each once.
+fn sorted(items: &[usize]) -> Vec<usize> {
+    let mut items = items.to_vec();
+    items.sort_unstable();
+    items.dedup();
+    items
+}
+
+/// The ids of the events `rendered` links to, sorted, each once.
+fn linked_events(rendered: &Rendered) -> Vec<&str> {
+    let mut ids: Vec<&str> = crate::xref::linked_events(rendered).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 fn note_link_key(note: &Note) -> (&str, &str) {

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::autolink::Autolinker;
+use crate::changes::{Now, Snapshot};
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, SourceMap};
 use crate::fingerprint::FastMap;
 use crate::highlight;
@@ -26,7 +27,7 @@ use crate::output::PageSink;
 use crate::pages::{BookPages, Generations, Page, settings_fingerprint};
 use crate::print;
 use crate::theme::Theme;
-use crate::xref::CrossReferences;
+use crate::xref::{CrossReferences, Fragments};
 
 pub use crate::commands::{
     Replace, build, build_replacing, build_with_progress, check, check_output, check_paths,
@@ -336,16 +337,61 @@ impl Project {
             settings: settings_fingerprint(&self.book, self.theme_generation),
         };
         let last = &mut self.last;
-        let mut pages = BookPages::new(
-            &self.book,
-            &rendered.notes,
-            rendered.intro.as_deref(),
-            &rendered.glossary,
-            &rendered.chronology,
-        );
-        pages.not_found_root = self.not_found_root;
         let started = Instant::now();
-        let due = step.due_pages(&pages, &streamed, last, &mut run);
+        let note_keys = crate::pages::note_keys(&self.book);
+        let now = Now {
+            notes: &rendered.notes,
+            note_keys: &note_keys,
+            intro: rendered.intro.as_ref(),
+            glossary: &rendered.glossary,
+            chronology: &rendered.chronology,
+            rest: crate::fingerprint::hasher().hash_one((
+                step.settings,
+                &self.generations.intro,
+                &self.generations.glossary,
+                &self.generations.chronology,
+                &self.generations.sources,
+                self.book.sources.sources.len(),
+                self.not_found_root,
+            )),
+        };
+        let fragments = now.fragments();
+        // Under `serve`, what the last pages were made from says what
+        // changed: when only notes were rendered again, the
+        // cross-references are updated by them and only the pages they
+        // can affect are fingerprinted.
+        let previous = last
+            .snapshot
+            .take()
+            .filter(|_| run.only_changed && !self.mode.streams());
+        let mut since = None;
+        if let Some(previous) = previous {
+            if let Some(changed) = previous.changed_notes(&now) {
+                let before: Vec<(usize, Arc<Rendered>)> = changed
+                    .into_iter()
+                    .map(|i| (i, previous.notes[i].clone()))
+                    .collect();
+                since = Some((before, previous.xref, previous.paths));
+            }
+        }
+        let (xref, changed) = match since {
+            Some((before, mut xref, paths)) => {
+                xref.update_notes(fragments, &by_ref(&before));
+                debug_assert!(
+                    xref == CrossReferences::new(&self.book, fragments),
+                    "cross-references updated by the notes rendered again differ from new ones"
+                );
+                (xref, Some((before, paths)))
+            }
+            None => (CrossReferences::new(&self.book, fragments), None),
+        };
+        let mut pages = BookPages::new(&self.book, fragments, &xref);
+        pages.not_found_root = self.not_found_root;
+        let affected = changed
+            .as_ref()
+            .map(|(before, paths)| (pages.affected_by(&by_ref(before)), paths.as_slice()));
+        let due = step.due_pages(&pages, &streamed, affected, last, &mut run);
+        let page_paths = run.all_paths.clone();
         let fingerprinting = started.elapsed();
         step.write_pages_search_print(
             &pages,
@@ -359,11 +405,17 @@ impl Project {
         if let Some((_, took)) = run.timings.iter_mut().find(|(name, _)| *name == "pages") {
             *took += fingerprinting;
         }
+        // A page that failed has no fingerprint kept: the next render must
+        // look at every page again.
+        let every_page_written = !run.diagnostics.has_errors();
         step.write_static_files(self.theme_generation, last, &mut run);
         if self.book.config.report && !run.diagnostics.has_errors() {
             let started = Instant::now();
             step.write_report(&rendered, pages.xref(), last, &mut run);
             run.timings.push(("report", started.elapsed()));
+        }
+        if !self.mode.streams() && every_page_written {
+            last.snapshot = Some(now.snapshot(xref, page_paths));
         }
         run.into_render()
     }
@@ -690,13 +742,13 @@ impl Project {
         let notes = self.rendered_notes();
         let glossary = self.glossary.clone().unwrap_or_default();
         let chronology = self.chronology.clone().unwrap_or_default();
-        let xref = CrossReferences::new(
-            &self.book,
-            &notes,
-            self.intro.as_deref(),
-            &glossary,
-            &chronology,
-        );
+        let fragments = Fragments {
+            notes: &notes,
+            intro: self.intro.as_deref(),
+            glossary: &glossary,
+            chronology: &chronology,
+        };
+        let xref = CrossReferences::new(&self.book, fragments);
         let input = print::Input {
             book: &self.book,
             notes: &notes,
@@ -804,6 +856,9 @@ struct LastRender {
     /// What checking the links between pages found, to check again only
     /// what may have changed.
     links: LinkChecks,
+    /// What the pages of the last render were made from (`serve`), to
+    /// tell what changed since.
+    snapshot: Option<Snapshot>,
     /// What the last editor's report found, for the next (`report = true`).
     report_cache: crate::report::Cache,
 }
@@ -867,6 +922,11 @@ impl Run {
 }
 
 /// Hands `bytes` to `sink` as `path`; a failure is the build's error.
+/// Renderings by index, borrowed.
+fn by_ref(renderings: &[(usize, Arc<Rendered>)]) -> Vec<(usize, &Rendered)> {
+    renderings.iter().map(|(i, r)| (*i, &**r)).collect()
+}
+
 fn put(sink: &dyn PageSink, path: &str, bytes: Vec<u8>) -> Result<(), Diagnostic> {
     sink.put(path, bytes)
         .map_err(|e| Diagnostic::global(format!("cannot write {path}: {e}")))
@@ -877,22 +937,27 @@ impl Step<'_> {
     /// parallel (in a big book, most of a one-note edit), against the
     /// last; pages already written while their note was rendered
     /// (`streamed`) only keep their fingerprint.
+    ///
+    /// With `affected` (the pages that may have changed, and every page's
+    /// path, when only notes were rendered again since the fingerprints
+    /// kept), only those pages are fingerprinted.
     fn due_pages(
         &self,
         pages: &BookPages<'_>,
         streamed: &HashSet<String>,
+        affected: Option<(Vec<Page>, &[String])>,
         last: &mut LastRender,
         run: &mut Run,
     ) -> Vec<(Page, String, u64)> {
-        let all = pages.all();
         let (generations, settings) = (self.generations, self.settings);
-        let fingerprinted: Vec<(Page, String, u64)> = all
-            .into_par_iter()
-            .map(|page| {
-                let fingerprint = pages.fingerprint(page, generations) ^ settings;
-                (page, pages.path(page), fingerprint)
-            })
-            .collect();
+        let fingerprint = |page: Page| {
+            let fingerprint = pages.fingerprint(page, generations) ^ settings;
+            (page, pages.path(page), fingerprint)
+        };
+        let (fingerprinted, paths): (Vec<(Page, String, u64)>, _) = match affected {
+            Some((affected, paths)) => (affected.into_iter().map(fingerprint).collect(), Some(paths)),
+            None => (pages.all().into_par_iter().map(fingerprint).collect(), None),
+        };
         let mut due = Vec::with_capacity(fingerprinted.len());
         run.all_paths.reserve(fingerprinted.len() + 64);
         for (page, path, fingerprint) in fingerprinted {
@@ -901,7 +966,24 @@ impl Step<'_> {
             } else if !run.only_changed || last.fingerprints.get(&path) != Some(&fingerprint) {
                 due.push((page, path.clone(), fingerprint));
             }
-            run.all_paths.push(path);
+            if paths.is_none() {
+                run.all_paths.push(path);
+            }
+        }
+        if let Some(paths) = paths {
+            run.all_paths.extend_from_slice(paths);
+            #[cfg(debug_assertions)]
+            {
+                // Every page left out must be one whose fingerprint is the same.
+                for page in pages.all() {
+                    let (_, path, fingerprint) = fingerprint(page);
+                    let kept = last.fingerprints.get(&path) == Some(&fingerprint);
+                    assert!(
+                        kept || due.iter().any(|(_, p, _)| *p == path),
+                        "{path} changed but was not among the pages affected"
+                    );
+                }
+            }
         }
         due
     }
@@ -1072,7 +1154,7 @@ impl Step<'_> {
     fn write_report(
         &self,
         rendered: &Renderings,
-        xref: &CrossReferences<'_>,
+        xref: &CrossReferences,
         last: &mut LastRender,
         run: &mut Run,
     ) {

@@ -86,7 +86,7 @@ pub struct Input<'a> {
     /// Each chronology body's.
     pub chronology: &'a [Rendered],
     /// Who cites, mentions and links to what.
-    pub xref: &'a CrossReferences<'a>,
+    pub xref: &'a CrossReferences,
 }
 
 /// Whether the theme can make a print edition (a custom theme need not):
@@ -100,7 +100,15 @@ pub fn has_template(theme: &Theme) -> bool {
 /// made before the notes are rendered: for [`Stream::put_head`]. Empty if
 /// the template fails (the same error comes again at the end).
 pub fn head(book: &Book, intro: Option<&Rendered>, layout: &Layout, theme: &Theme) -> String {
-    let xref = CrossReferences::new(book, &[], intro, &[], &[]);
+    let xref = CrossReferences::new(
+        book,
+        crate::xref::Fragments {
+            notes: &[],
+            intro,
+            glossary: &[],
+            chronology: &[],
+        },
+    );
     let input = Input {
         book,
         notes: &[],

@@ -38,7 +38,7 @@ pub struct Renderings<'a> {
     /// Who refers to what, made from these renderings: the pages' own
     /// ([`crate::pages::BookPages::xref`]), so that the report says what
     /// the pages show.
-    pub xref: &'a CrossReferences<'a>,
+    pub xref: &'a CrossReferences,
 }
 
 impl<'a> Renderings<'a> {

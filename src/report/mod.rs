@@ -271,7 +271,13 @@ impl Report {
         glossary: &[Rendered],
         chronology: &[Rendered],
     ) -> Report {
-        let xref = CrossReferences::new(book, notes, intro, glossary, chronology);
+        let fragments = crate::xref::Fragments {
+            notes,
+            intro,
+            glossary,
+            chronology,
+        };
+        let xref = CrossReferences::new(book, fragments);
         let renderings = Renderings {
             notes,
             intro,

@@ -200,6 +200,56 @@ fn incremental_rebuilds_render_only_what_changed_and_match_a_full_build() {
 }
 
 #[test]
+fn edits_to_a_notes_references_update_backlinks_mentions_and_events_as_a_full_build() {
+    // Each edit changes only the note's rendering, so the render updates
+    // the cross-references by that note and fingerprints only the pages it
+    // can affect: the result must still be a full build's.
+    let book = TestBook::fixture("edge");
+    let root = book.root().to_path_buf();
+    let mut project = Project::load(options(&root));
+    let site = Mutex::new(Site::default());
+    assert!(!project.render(&site, true, &Silent).diagnostics.has_errors());
+    let rtl = root.join("content/rtl.md");
+    let text = std::fs::read_to_string(&rtl).unwrap();
+    let edits = [
+        // A term mentioned, and an event linked: the glossary's and the
+        // chronology's mentions.
+        (
+            text.clone() + "\nSee [[Golan Heights]] and [the day](chronology.md#2025-12-08-a-day).\n",
+            vec!["chronology.html", "glossary.html", "rtl.html"],
+        ),
+        // Another source cited, one citation dropped: both source pages.
+        (
+            text.replace(" and a Hebrew one [@rtl#p2 \"השיחות\"]", " [@hostile]"),
+            vec![
+                "chronology.html",
+                "glossary.html",
+                "rtl.html",
+                "sources/hostile.html",
+                "sources/index.html",
+                "sources/rtl.html",
+            ],
+        ),
+        // Back as it was.
+        (
+            text.clone(),
+            vec![
+                "rtl.html",
+                "sources/hostile.html",
+                "sources/index.html",
+                "sources/rtl.html",
+            ],
+        ),
+    ];
+    for (edited, pages) in edits {
+        std::fs::write(&rtl, &edited).unwrap();
+        let written = rerender(&mut project, &site, std::slice::from_ref(&rtl));
+        assert_eq!(written, pages, "after writing:\n{edited}");
+        assert_eq!(site.lock().unwrap().files, full_render(&root).files);
+    }
+}
+
+#[test]
 fn the_editors_report_follows_incremental_rebuilds() {
     // `report = true`: a rebuild analyses again only the notes that
     // changed, and must still give the report a full build gives.

@@ -537,6 +537,11 @@ impl Book {
                 &note.path,
             )
         };
+        // An edit under `serve` seldom moves a note: the notes are then
+        // left where they are, not moved one by one into a new list.
+        if (1..self.notes.len()).all(|i| key(i - 1) <= key(i)) {
+            return;
+        }
         let mut order: Vec<usize> = (0..self.notes.len()).collect();
         order.sort_by(|&a, &b| key(a).cmp(&key(b)));
         let mut notes: Vec<Option<Note>> = std::mem::take(&mut self.notes)

@@ -955,7 +955,9 @@ impl Step<'_> {
             (page, pages.path(page), fingerprint)
         };
         let (fingerprinted, paths): (Vec<(Page, String, u64)>, _) = match affected {
-            Some((affected, paths)) => (affected.into_iter().map(fingerprint).collect(), Some(paths)),
+            Some((affected, paths)) => {
+                (affected.into_iter().map(fingerprint).collect(), Some(paths))
+            }
             None => (pages.all().into_par_iter().map(fingerprint).collect(), None),
         };
         let mut due = Vec::with_capacity(fingerprinted.len());

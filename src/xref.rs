@@ -250,10 +250,14 @@ fn citations_by(
     referrer: Referrer,
     rendered: &Rendered,
 ) -> impl Iterator<Item = (usize, Cited)> + '_ {
-    rendered.citations.iter().enumerate().map(move |(index, c)| {
-        let index = u32::try_from(index).unwrap_or(u32::MAX);
-        (c.cite.source, Cited { referrer, index })
-    })
+    rendered
+        .citations
+        .iter()
+        .enumerate()
+        .map(move |(index, c)| {
+            let index = u32::try_from(index).unwrap_or(u32::MAX);
+            (c.cite.source, Cited { referrer, index })
+        })
 }
 
 /// The ids of the chronology events a rendering links to, in order, with

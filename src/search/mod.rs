@@ -504,6 +504,36 @@ impl Chunker {
     }
 }
 
+/// The documents of the jobs `missing` (indexes into `batch`), made in
+/// parallel.
+fn documents(
+    interner: &Interner,
+    book: &Book,
+    batch: &[Job<'_>],
+    missing: &[usize],
+    keep: bool,
+) -> HashMap<usize, Vec<Doc>> {
+    missing
+        .par_iter()
+        .map(|&j| {
+            let docs = batch[j]
+                .documents(book)
+                .into_iter()
+                .map(|p| interner.document(p, keep))
+                .collect();
+            (j, docs)
+        })
+        .collect()
+}
+
+/// A chunk file as written: its first document, which documents it holds
+/// ([`Chunk::key`]), and its name.
+struct Record {
+    first: u32,
+    key: u64,
+    name: String,
+}
+
 /// The shards: which tokens each holds, and its file's name.
 #[derive(Default)]
 struct Shards {
@@ -571,6 +601,9 @@ pub struct SearchIndex {
     /// Chunk name by [`Chunk::key`]: the groups are kept alive in
     /// `groups`, so a pointer cannot be reused while it is listed here.
     chunks: HashMap<u64, String>,
+    /// The chunk files of the last call, in order (kept only with
+    /// [`Input::keep`]): where `serve` chunks again after an edit.
+    records: Vec<Record>,
     meta: Vec<u8>,
     /// Every path of the last call.
     paths: HashSet<String>,
@@ -648,57 +681,87 @@ impl SearchIndex {
         };
 
         let mut groups = Vec::new();
-        let mut chunker = Chunker::default();
-        let mut chunk_list: Vec<(u32, String)> = Vec::new();
         let mut id: u32 = 0;
-        // Batches bound the memory of a one-shot build; `serve` keeps
-        // everything anyway, and one batch spares it a pass per batch.
-        let batch_size = if input.keep { jobs.len().max(1) } else { BATCH };
-        for (n, batch) in jobs.chunks(batch_size).enumerate() {
-            let offset = n * batch_size;
-            let missing: Vec<usize> = (0..batch.len())
-                .filter(|&j| reusable(offset + j, &batch[j]).is_none())
+        let old_records = std::mem::take(&mut self.records);
+        // `serve`, after an edit that kept every group in its place and
+        // each with as many documents: the chunks are made again only
+        // around the groups made again.
+        let mut made = None;
+        let mut missing = Vec::new();
+        if incremental && aligned && !old_records.is_empty() {
+            missing = (0..jobs.len())
+                .filter(|&j| reusable(j, &jobs[j]).is_none())
                 .collect();
-            let interner = &self.interner;
-            let mut fresh: HashMap<usize, Vec<Doc>> = missing
-                .into_par_iter()
-                .map(|j| {
-                    let docs = batch[j]
-                        .documents(book)
-                        .into_iter()
-                        .map(|p| interner.document(p, input.keep))
-                        .collect();
-                    (j, docs)
-                })
-                .collect();
-            let mut complete = Vec::new();
-            for (j, job) in batch.iter().enumerate() {
-                let group = match fresh.remove(&j) {
-                    Some(docs) => Arc::new(Group {
-                        key: job.key(),
-                        origin: job.origin(),
-                        docs,
-                    }),
-                    None => match reusable(offset + j, job) {
-                        Some(group) => Arc::clone(group),
-                        None => continue,
-                    },
-                };
-                for (i, doc) in group.docs.iter().enumerate() {
-                    if streaming {
-                        self.add_postings(id, doc);
-                    }
-                    complete.extend(chunker.push(&group, i, id));
-                    id += 1;
+            let mut fresh = documents(&self.interner, book, &jobs, &missing, input.keep);
+            let same_counts = missing
+                .iter()
+                .all(|&j| fresh.get(&j).map(Vec::len) == Some(old_groups[j].docs.len()));
+            if same_counts {
+                for (j, job) in jobs.iter().enumerate() {
+                    groups.push(match fresh.remove(&j) {
+                        Some(docs) => Arc::new(Group {
+                            key: job.key(),
+                            origin: job.origin(),
+                            docs,
+                        }),
+                        None => Arc::clone(&old_groups[j]),
+                    });
                 }
-                if input.keep {
-                    groups.push(group);
-                }
+                id = groups.iter().map(|g| g.docs.len() as u32).sum();
+            } else {
+                made = Some(fresh);
             }
-            chunk_list.extend(self.write_chunks(complete, &old_chunks, input, &mut out));
         }
-        let last: Vec<Chunk> = chunker.take().into_iter().collect();
-        chunk_list.extend(self.write_chunks(last, &old_chunks, input, &mut out));
+        let records = if !groups.is_empty() {
+            self.chunk_again(&groups, &missing, old_records, old_chunks, input, &mut out)
+        } else {
+            let mut records = Vec::new();
+            let mut chunker = Chunker::default();
+            // Batches bound the memory of a one-shot build; `serve` keeps
+            // everything anyway, and one batch spares it a pass per batch.
+            let batch_size = if input.keep { jobs.len().max(1) } else { BATCH };
+            for (n, batch) in jobs.chunks(batch_size).enumerate() {
+                let offset = n * batch_size;
+                let mut fresh = match made.take() {
+                    // Made above, for the one batch of `serve`.
+                    Some(fresh) => fresh,
+                    None => {
+                        let missing: Vec<usize> = (0..batch.len())
+                            .filter(|&j| reusable(offset + j, &batch[j]).is_none())
+                            .collect();
+                        documents(&self.interner, book, batch, &missing, input.keep)
+                    }
+                };
+                let mut complete = Vec::new();
+                for (j, job) in batch.iter().enumerate() {
+                    let group = match fresh.remove(&j) {
+                        Some(docs) => Arc::new(Group {
+                            key: job.key(),
+                            origin: job.origin(),
+                            docs,
+                        }),
+                        None => match reusable(offset + j, job) {
+                            Some(group) => Arc::clone(group),
+                            None => continue,
+                        },
+                    };
+                    for (i, doc) in group.docs.iter().enumerate() {
+                        if streaming {
+                            self.add_postings(id, doc);
+                        }
+                        complete.extend(chunker.push(&group, i, id));
+                        id += 1;
+                    }
+                    if input.keep {
+                        groups.push(group);
+                    }
+                }
+                records.extend(self.write_chunks(complete, &old_chunks, input, &mut out));
+            }
+            let last: Vec<Chunk> = chunker.take().into_iter().collect();
+            records.extend(self.write_chunks(last, &old_chunks, input, &mut out));
+            records
+        };
 
         // Postings and shards.
         let same_numbers = incremental
@@ -724,8 +787,7 @@ impl SearchIndex {
         }
 
         // meta.js
-        let mut meta =
-            String::with_capacity(64 + 16 * (chunk_list.len() + self.shards.names.len()));
+        let mut meta = String::with_capacity(64 + 16 * (records.len() + self.shards.names.len()));
         let _ = write!(
             meta,
             "briefbookSearch.meta({{\"version\":1,\"docs\":{id},\"shards\":["
@@ -740,7 +802,7 @@ impl SearchIndex {
             }
         }
         meta.push_str("],\"chunks\":[");
-        for (i, (first, name)) in chunk_list.iter().enumerate() {
+        for (i, Record { first, name, .. }) in records.iter().enumerate() {
             if i > 0 {
                 meta.push(',');
             }
@@ -757,6 +819,11 @@ impl SearchIndex {
 
         if input.keep {
             self.groups = groups;
+            // A chunk that could not be written is written again next time
+            // only if every chunk is looked at.
+            if out.diagnostics.is_empty() {
+                self.records = records;
+            }
         } else {
             // Nothing to update next time: the memory goes back.
             self.groups = Vec::new();
@@ -991,15 +1058,120 @@ impl SearchIndex {
         }
     }
 
+    /// Chunks the documents again around the groups `changed` (indexes
+    /// into `groups`), when every group kept its place and its number of
+    /// documents since the chunks `old` were made, and writes the chunks
+    /// that are new; returns every chunk's record, in order.
+    ///
+    /// Chunking starts again at the old chunk that holds a changed group's
+    /// first document and goes on past the group's last until a chunk ends
+    /// where an old one ended. The chunker starts empty after every chunk,
+    /// and the documents from there to the next changed group are the
+    /// same, so the old chunks from there on are what chunking would make:
+    /// they are kept, and an edit costs its neighbourhood, not the book.
+    fn chunk_again(
+        &mut self,
+        groups: &[Arc<Group>],
+        changed: &[usize],
+        old: Vec<Record>,
+        mut old_chunks: HashMap<u64, String>,
+        input: &Input<'_>,
+        out: &mut Out<'_>,
+    ) -> Vec<Record> {
+        let mut offsets = Vec::with_capacity(groups.len() + 1);
+        let mut total = 0u32;
+        offsets.push(0);
+        for group in groups {
+            total += group.docs.len() as u32;
+            offsets.push(total);
+        }
+        let firsts: Vec<u32> = old.iter().map(|r| r.first).collect();
+        let mut old = old.into_iter();
+        let mut taken = 0;
+        let mut records = Vec::with_capacity(firsts.len() + 8);
+        let mut replaced = Vec::new();
+        let mut fresh = Vec::new();
+        let mut chunked_to = 0u32;
+        for &c in changed {
+            let (start, end) = (offsets[c], offsets[c + 1]);
+            if end <= chunked_to {
+                continue;
+            }
+            let from = start.max(chunked_to);
+            let at = firsts
+                .partition_point(|&f| f <= from)
+                .saturating_sub(1)
+                .max(taken);
+            records.extend(old.by_ref().take(at - taken));
+            let mut id = firsts.get(at).copied().unwrap_or(from).min(from);
+            let mut chunker = Chunker::default();
+            let mut group = offsets.partition_point(|&o| o <= id) - 1;
+            chunked_to = total;
+            while id < total {
+                while offsets[group + 1] <= id {
+                    group += 1;
+                }
+                let i = (id - offsets[group]) as usize;
+                let chunk = chunker.push(&groups[group], i, id);
+                id += 1;
+                if let Some(chunk) = chunk {
+                    fresh.push(chunk);
+                    if id >= end && firsts.binary_search(&id).is_ok() {
+                        chunked_to = id;
+                        break;
+                    }
+                }
+            }
+            if id >= total {
+                fresh.extend(chunker.take());
+            }
+            let until = firsts.partition_point(|&f| f < chunked_to);
+            replaced.extend(old.by_ref().take(until - at).map(|r| r.key));
+            taken = until;
+        }
+        records.extend(old);
+        for key in &replaced {
+            old_chunks.remove(key);
+        }
+        let written = self.write_chunks(fresh, &old_chunks, input, out);
+        old_chunks.extend(std::mem::take(&mut self.chunks));
+        self.chunks = old_chunks;
+        for record in &records {
+            out.paths.insert(format!("{DIR}/d-{}.js", record.name));
+        }
+        records.extend(written);
+        records.sort_unstable_by_key(|r| r.first);
+        #[cfg(debug_assertions)]
+        {
+            // What chunking every document would make.
+            let mut chunker = Chunker::default();
+            let mut all = Vec::new();
+            let mut id = 0;
+            for group in groups {
+                for i in 0..group.docs.len() {
+                    all.extend(chunker.push(group, i, id).map(|c| (c.first, c.key)));
+                    id += 1;
+                }
+            }
+            all.extend(chunker.take().map(|c| (c.first, c.key)));
+            let made: Vec<(u32, u64)> = records.iter().map(|r| (r.first, r.key)).collect();
+            assert!(
+                made == all,
+                "chunking again around the changed groups differs"
+            );
+        }
+        records
+    }
+
     /// Writes complete chunks of documents (in parallel) and returns their
-    /// first document and name, in order.
+    /// records, in order.
     fn write_chunks(
         &mut self,
         chunks: Vec<Chunk>,
         old: &HashMap<u64, String>,
         input: &Input<'_>,
         out: &mut Out<'_>,
-    ) -> Vec<(u32, String)> {
+    ) -> Vec<Record> {
         let previous = &self.paths;
         let reuse = input.keep && input.only_changed;
         // Chunks of documents that did not change keep their files.
@@ -1048,7 +1220,7 @@ impl SearchIndex {
             if input.keep && !failed {
                 self.chunks.insert(key, name.clone());
             }
-            list.push((first, name));
+            list.push(Record { first, key, name });
         }
         list
     }

@@ -855,6 +855,52 @@ fn a_larger_book_is_sharded_and_serve_keeps_it_equal() {
     // meta.js, the shard of each word in or out, the note's chunk.
     assert!(written.len() <= 4, "{written:?}");
     assert_eq!(search_files(&site.lock().unwrap()), full(&root));
+
+    // Edits that keep each note's number of documents are chunked again
+    // only around the notes edited; the rest change the numbers. Either
+    // way, the index is the one a full build makes.
+    let path = |n: usize| root.join(format!("content/n/{n:03}.md"));
+    let edit = |n: usize, from: &str, to: &str| {
+        let text = std::fs::read_to_string(path(n)).unwrap();
+        std::fs::write(path(n), text.replace(from, to)).unwrap();
+    };
+    let long = "a much longer opening ".repeat(3000);
+    let edits: [&[(usize, &str, &str)]; 6] = [
+        &[(0, "opens", "begins"), (299, "opens", "begins")],
+        &[
+            (10, "opens", "starts"),
+            (11, "opens", "starts"),
+            (200, "opens", "starts"),
+        ],
+        // Past the most a chunk holds: the chunks after it end elsewhere.
+        &[(42, "opens", &long)],
+        &[(42, &long, "opens")],
+        // A section more: every later document moves.
+        &[(120, "opens.", "opens.\n\n## Another part")],
+        &[(120, "opens.\n\n## Another part", "opens.")],
+    ];
+    for notes in edits {
+        for &(n, from, to) in notes {
+            edit(n, from, to);
+        }
+        let changed: Vec<_> = notes.iter().map(|&(n, ..)| path(n)).collect();
+        rerender(&mut project, &site, &changed);
+        assert_eq!(search_files(&site.lock().unwrap()), full(&root));
+    }
+    // Notes grown by a third to nearly all of what a chunk holds, one at
+    // a time: a chunk that now fills up ends where no chunk ended before,
+    // and the next chunks must be made again until one ends where an old
+    // one did.
+    for (k, n) in [60, 90, 150, 180, 210, 240, 270].into_iter().enumerate() {
+        let grown = format!("opens {}", "padding ".repeat(2000 + 700 * k));
+        edit(n, "opens", &grown);
+        rerender(&mut project, &site, &[path(n)]);
+        assert_eq!(
+            search_files(&site.lock().unwrap()),
+            full(&root),
+            "note {n} grown"
+        );
+    }
 }
 
 /// What `serve` spends on the index for a one-note edit in a large book

@@ -208,14 +208,20 @@ fn edits_to_a_notes_references_update_backlinks_mentions_and_events_as_a_full_bu
     let root = book.root().to_path_buf();
     let mut project = Project::load(options(&root));
     let site = Mutex::new(Site::default());
-    assert!(!project.render(&site, true, &Silent).diagnostics.has_errors());
+    assert!(
+        !project
+            .render(&site, true, &Silent)
+            .diagnostics
+            .has_errors()
+    );
     let rtl = root.join("content/rtl.md");
     let text = std::fs::read_to_string(&rtl).unwrap();
     let edits = [
         // A term mentioned, and an event linked: the glossary's and the
         // chronology's mentions.
         (
-            text.clone() + "\nSee [[Golan Heights]] and [the day](chronology.md#2025-12-08-a-day).\n",
+            text.clone()
+                + "\nSee [[Golan Heights]] and [the day](chronology.md#2025-12-08-a-day).\n",
             vec!["chronology.html", "glossary.html", "rtl.html"],
         ),
         // Another source cited, one citation dropped: both source pages.

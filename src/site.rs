@@ -315,7 +315,29 @@ impl Project {
 
         let started = Instant::now();
         let rendered = self.renderings();
-        self.fragment_problems(&rendered, &unloaded, &mut run);
+        let settings = settings_fingerprint(&self.book, self.theme_generation);
+        let note_keys = crate::pages::note_keys(&self.book);
+        let now = Now {
+            notes: &rendered.notes,
+            note_keys: &note_keys,
+            intro: rendered.intro.as_ref(),
+            glossary: &rendered.glossary,
+            chronology: &rendered.chronology,
+            rest: crate::fingerprint::hasher().hash_one((
+                settings,
+                &self.generations.intro,
+                &self.generations.glossary,
+                &self.generations.chronology,
+                &self.generations.sources,
+                self.book.sources.sources.len(),
+                self.not_found_root,
+            )),
+        };
+        // The last pages were all written, so no two collided; if only
+        // notes were rendered again since, every path is the same.
+        let same_paths =
+            (self.last.snapshot.as_ref()).is_some_and(|last| last.changed_notes(&now).is_some());
+        self.fragment_problems(&rendered, &unloaded, same_paths, &mut run);
         run.timings.push(("links", started.elapsed()));
         if run.diagnostics.has_errors() || self.theme.is_err() {
             return run.into_render();
@@ -334,27 +356,10 @@ impl Project {
             theme,
             sink,
             generations: &self.generations,
-            settings: settings_fingerprint(&self.book, self.theme_generation),
+            settings,
         };
         let last = &mut self.last;
         let started = Instant::now();
-        let note_keys = crate::pages::note_keys(&self.book);
-        let now = Now {
-            notes: &rendered.notes,
-            note_keys: &note_keys,
-            intro: rendered.intro.as_ref(),
-            glossary: &rendered.glossary,
-            chronology: &rendered.chronology,
-            rest: crate::fingerprint::hasher().hash_one((
-                step.settings,
-                &self.generations.intro,
-                &self.generations.glossary,
-                &self.generations.chronology,
-                &self.generations.sources,
-                self.book.sources.sources.len(),
-                self.not_found_root,
-            )),
-        };
         let fragments = now.fragments();
         // Under `serve`, what the last pages were made from says what
         // changed: when only notes were rendered again, the
@@ -391,7 +396,13 @@ impl Project {
             .as_ref()
             .map(|(before, paths)| (pages.affected_by(&by_ref(before)), paths.as_slice()));
         let due = step.due_pages(&pages, &streamed, affected, last, &mut run);
-        let page_paths = run.all_paths.clone();
+        // The pages' paths, for the next render: the same as last time when
+        // only notes changed.
+        let page_paths = match changed {
+            Some((_, paths)) => paths,
+            None if self.mode.streams() => Vec::new(),
+            None => run.all_paths.clone(),
+        };
         let fingerprinting = started.elapsed();
         step.write_pages_search_print(
             &pages,
@@ -465,9 +476,16 @@ impl Project {
     }
 
     /// What the renderings found (errors, quotations no citation follows,
-    /// broken links between pages, colliding paths), and the counts of
+    /// broken links between pages, colliding paths unless the paths are
+    /// the `same_paths` as when none collided), and the counts of
     /// citations and quotations.
-    fn fragment_problems(&mut self, rendered: &Renderings, unloaded: &Unloaded, run: &mut Run) {
+    fn fragment_problems(
+        &mut self,
+        rendered: &Renderings,
+        unloaded: &Unloaded,
+        same_paths: bool,
+        run: &mut Run,
+    ) {
         for r in rendered.all() {
             run.diagnostics.extend(r.diagnostics.iter().cloned());
         }
@@ -485,10 +503,12 @@ impl Project {
             rendered.glossary.iter().chain(rendered.chronology.iter()),
             unloaded,
         ));
-        run.diagnostics.extend(crate::sitepath::collisions(
-            &self.book,
-            self.theme.as_ref().ok().map(|t| t.static_files.as_slice()),
-        ));
+        if !same_paths {
+            run.diagnostics.extend(crate::sitepath::collisions(
+                &self.book,
+                self.theme.as_ref().ok().map(|t| t.static_files.as_slice()),
+            ));
+        }
         run.stats.citations = rendered.all().map(|r| r.citations.len()).sum();
         run.stats.quotations = rendered
             .all()

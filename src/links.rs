@@ -21,14 +21,21 @@ use crate::markdown::{Heading, InternalLink, Rendered};
 
 /// What each `.md` link target is: the ids a link may point to in it.
 pub struct LinkTargets<'a> {
-    targets: FastMap<&'a str, Anchors<'a>>,
+    notes: &'a [Arc<Rendered>],
+    intro: Option<&'a Rendered>,
+    /// Each note's index by path (kept from one render to the next while
+    /// the notes are the same, so that a one-note edit builds no map over
+    /// the book).
+    index: &'a FastMap<String, usize>,
+    glossary: HashSet<&'a str>,
+    chronology: HashSet<&'a str>,
 }
 
 /// The ids a link target has: a note's headings (a few, searched in
 /// order, so that a one-note edit builds no set per note), or a set.
 enum Anchors<'a> {
     Headings(&'a [Heading]),
-    Ids(HashSet<&'a str>),
+    Ids(&'a HashSet<&'a str>),
 }
 
 impl<'a> Anchors<'a> {
@@ -51,8 +58,12 @@ impl<'a> Anchors<'a> {
 /// that a render checks again only what may have changed.
 #[derive(Default)]
 pub struct LinkChecks {
-    /// For each note, by path: what its last check found.
-    notes: FastMap<String, Checked>,
+    /// Each note's path, in the book's order, as last checked.
+    paths: Vec<String>,
+    /// Each note's index in `paths`.
+    index: FastMap<String, usize>,
+    /// What each note's last check found, in the same order.
+    notes: Vec<Checked>,
     /// The anchors of the other link targets (the introduction, glossary,
     /// chronology, and each note that did not load) as a hash.
     others: FastMap<String, u64>,
@@ -88,16 +99,35 @@ impl LinkChecks {
         unloaded: &Unloaded,
     ) -> Vec<Diagnostic> {
         let hasher = fingerprint::hasher();
-        let mut last = std::mem::take(&mut self.notes);
+        // Last time's checks, in the book's order now.
+        let same_notes = self.paths.len() == book.notes.len()
+            && self
+                .paths
+                .iter()
+                .zip(&book.notes)
+                .all(|(p, n)| *p == n.path);
+        let mut went = false;
+        let last: Vec<Option<Checked>> = if same_notes {
+            std::mem::take(&mut self.notes)
+                .into_iter()
+                .map(Some)
+                .collect()
+        } else {
+            let mut by_path: FastMap<String, Checked> = std::mem::take(&mut self.paths)
+                .into_iter()
+                .zip(std::mem::take(&mut self.notes))
+                .collect();
+            let last = book.notes.iter().map(|n| by_path.remove(&n.path)).collect();
+            went = !by_path.is_empty();
+            self.paths = book.notes.iter().map(|n| n.path.clone()).collect();
+            self.index = (self.paths.iter().cloned()).zip(0..).collect();
+            last
+        };
         // The pages whose anchors changed, as hashes of their paths.
         let mut changed: FastSet<u64> = FastSet::default();
         let mut appeared = false;
         let mut kept = Vec::with_capacity(notes.len());
-        for (note, rendered) in book.notes.iter().zip(notes) {
-            let (path, old) = match last.remove_entry(&note.path) {
-                Some((path, old)) => (path, Some(old)),
-                None => (note.path.clone(), None),
-            };
+        for ((note, rendered), old) in book.notes.iter().zip(notes).zip(last) {
             let anchors = match &old {
                 Some(old) if Arc::ptr_eq(&old.rendering, rendered) => old.anchors,
                 _ => hash_ids(&hasher, rendered.headings.iter().map(|h| &h.id)),
@@ -109,10 +139,10 @@ impl LinkChecks {
                 }
                 None => appeared = true,
             }
-            kept.push((path, old, anchors));
+            kept.push((old, anchors));
         }
         let other_anchors = other_anchors(book, intro, unloaded, &hasher);
-        let same_pages = last.is_empty()
+        let same_pages = !went
             && !appeared
             && other_anchors.len() == self.others.len()
             && other_anchors.keys().all(|k| self.others.contains_key(k));
@@ -122,9 +152,10 @@ impl LinkChecks {
             }
         }
 
-        let targets = LinkTargets::new(book, notes, intro);
+        let targets = LinkTargets::new(book, notes, intro, &self.index);
         let mut found = Vec::new();
-        for ((path, old, anchors), rendered) in kept.into_iter().zip(notes) {
+        self.notes.reserve(notes.len());
+        for ((old, anchors), rendered) in kept.into_iter().zip(notes) {
             let unchanged = |old: &Checked| {
                 same_pages
                     && Arc::ptr_eq(&old.rendering, rendered)
@@ -150,7 +181,7 @@ impl LinkChecks {
                 targets: targets_of_links,
                 broken,
             };
-            self.notes.insert(path, checked);
+            self.notes.push(checked);
         }
         for rendered in intro.into_iter().chain(others) {
             found.extend(targets.check_all(rendered, unloaded));
@@ -201,34 +232,50 @@ fn hash_ids<'i>(hasher: &ahash::RandomState, ids: impl Iterator<Item = &'i Strin
 
 impl<'a> LinkTargets<'a> {
     /// The targets of a book whose notes rendered as `notes` (in the
-    /// book's order) and whose introduction as `intro`.
+    /// book's order, each at its `index` by path) and whose introduction
+    /// as `intro`.
     pub fn new(
         book: &'a Book,
         notes: &'a [Arc<Rendered>],
         intro: Option<&'a Rendered>,
+        index: &'a FastMap<String, usize>,
     ) -> LinkTargets<'a> {
-        let mut targets: FastMap<&str, Anchors<'a>> = FastMap::default();
-        targets.reserve(notes.len() + 3);
-        for (note, r) in book.notes.iter().zip(notes) {
-            targets.insert(&note.path, Anchors::Headings(&r.headings));
+        LinkTargets {
+            notes,
+            intro,
+            index,
+            glossary: book.glossary.terms.iter().map(|t| t.id.as_str()).collect(),
+            chronology: (book.chronology.events.iter())
+                .map(|e| e.id.as_str())
+                .collect(),
         }
-        targets.insert(
-            "index.md",
-            Anchors::Headings(intro.map(|r| r.headings.as_slice()).unwrap_or_default()),
-        );
-        targets.entry("glossary.md").or_insert_with(|| {
-            Anchors::Ids(book.glossary.terms.iter().map(|t| t.id.as_str()).collect())
-        });
-        targets.entry("chronology.md").or_insert_with(|| {
-            Anchors::Ids(
-                book.chronology
-                    .events
-                    .iter()
-                    .map(|e| e.id.as_str())
-                    .collect(),
-            )
-        });
-        LinkTargets { targets }
+    }
+
+    /// The anchors of the target `path`: the introduction's headings, a
+    /// note's, or the glossary's terms or the chronology's events (unless
+    /// a note has that path).
+    fn get(&self, path: &str) -> Option<Anchors<'_>> {
+        let note = (path != "index.md")
+            .then(|| self.index.get(path))
+            .flatten()
+            .and_then(|&i| self.notes.get(i));
+        match (note, path) {
+            (Some(r), _) => Some(Anchors::Headings(&r.headings)),
+            (None, "index.md") => Some(Anchors::Headings(
+                self.intro
+                    .map(|r| r.headings.as_slice())
+                    .unwrap_or_default(),
+            )),
+            (None, "glossary.md") => Some(Anchors::Ids(&self.glossary)),
+            (None, "chronology.md") => Some(Anchors::Ids(&self.chronology)),
+            _ => None,
+        }
+    }
+
+    /// Every target's path.
+    fn paths(&self) -> impl Iterator<Item = &str> {
+        let special = ["index.md", "glossary.md", "chronology.md"];
+        (self.index.keys().map(String::as_str)).chain(special)
     }
 
     /// Checks every link of a rendering.
@@ -252,14 +299,14 @@ impl<'a> LinkTargets<'a> {
         if into_unloaded {
             return None;
         }
-        let Some(ids) = self.targets.get(link.target.as_str()) else {
+        let Some(ids) = self.get(link.target.as_str()) else {
             let mut d = Diagnostic::error(
                 link.file,
                 link.span.clone(),
                 format!("link to a missing note `{}`", link.target),
             )
             .with_label("no such file under content/");
-            if let Some(close) = did_you_mean(&link.target, self.targets.keys().copied()) {
+            if let Some(close) = did_you_mean(&link.target, self.paths()) {
                 d = d.with_help(format!(
                     "did you mean `{close}`? (paths are relative to this note)"
                 ));

@@ -124,7 +124,9 @@ const ZSTD_LEVEL: i32 = 1;
 /// A file of the site as [`LiveSite`] keeps it. `serve` holds every page
 /// of the book for as long as it runs (at 10,000 notes, 600 MB of HTML);
 /// compressed, the pages take a fifth of that, and a page is decompressed
-/// in well under a millisecond when a tab asks for it.
+/// in well under a millisecond when a tab asks for it. Cloned (both
+/// kinds are shared) to be read outside the site's lock.
+#[derive(Clone)]
 enum StoredPage {
     /// As it came: a file that compression does not make clearly smaller
     /// (images, fonts, a few bytes), and files above
@@ -132,7 +134,7 @@ enum StoredPage {
     /// copied.
     Plain(Arc<Vec<u8>>),
     /// Compressed with zstd (one frame, which records its size).
-    Zstd(Box<[u8]>),
+    Zstd(Arc<[u8]>),
 }
 
 impl StoredPage {
@@ -144,7 +146,7 @@ impl StoredPage {
                     // Copied out at its size: the compressor's buffer is
                     // as large as the page, and an allocator may shrink
                     // it in place, keeping all of it.
-                    return StoredPage::Zstd(Box::from(compressed.as_slice()));
+                    return StoredPage::Zstd(Arc::from(compressed.as_slice()));
                 }
             }
         }
@@ -155,10 +157,10 @@ impl StoredPage {
 
     /// The file's bytes: its own copy if kept plain. `None` only when
     /// memory for a decompressed copy cannot be had.
-    fn bytes(&self) -> Option<Arc<Vec<u8>>> {
+    fn bytes(self) -> Option<Arc<Vec<u8>>> {
         match self {
-            StoredPage::Plain(bytes) => Some(Arc::clone(bytes)),
-            StoredPage::Zstd(compressed) => zstd::bulk::decompress(compressed, COMPRESS_AT_MOST)
+            StoredPage::Plain(bytes) => Some(bytes),
+            StoredPage::Zstd(compressed) => zstd::bulk::decompress(&compressed, COMPRESS_AT_MOST)
                 .ok()
                 .map(Arc::new),
         }
@@ -439,8 +441,10 @@ impl LiveSite {
             pages
                 .get(&key)
                 .or_else(|| pages.get(&format!("{key}/index.html")))
-                .and_then(StoredPage::bytes)
+                .cloned()
         });
+        // Decompressed outside the lock: a rebuild's pages need not wait.
+        let page = page.and_then(StoredPage::bytes);
         match page {
             Some(bytes) => {
                 let content_type = content_type(&key);
@@ -511,7 +515,8 @@ impl LiveSite {
             .pages
             .read()
             .ok()
-            .and_then(|p| p.get("404.html").and_then(StoredPage::bytes));
+            .and_then(|p| p.get("404.html").cloned())
+            .and_then(StoredPage::bytes);
         Reply {
             status: 404,
             content_type: "text/html; charset=utf-8",

@@ -652,6 +652,14 @@ impl Project {
                     rendered.html = String::new();
                     rendered.attrs = Vec::new();
                     rendered.footnotes = Vec::new();
+                } else if stream.is_none() {
+                    // `serve` keeps every rendering for as long as it runs:
+                    // without the spare room of the buffers they grew in
+                    // (170 MB at 10,000 notes).
+                    rendered.html.shrink_to_fit();
+                    for footnote in &mut rendered.footnotes {
+                        footnote.html.shrink_to_fit();
+                    }
                 }
                 progress.step();
                 (note.path.clone(), written, rendered)

@@ -51,6 +51,10 @@ pub struct Note {
     pub body_offset: usize,
     /// The body's byte range in the file.
     pub body: Range<usize>,
+    /// A hash of where the note is published and of what other pages show
+    /// of it (title, summary, date, tags), made when it is read: while it
+    /// and the note's rendering are the same, no other page changes.
+    pub shown: u64,
 }
 
 /// The text of the first heading if it is a level-1 heading that opens the
@@ -155,10 +159,20 @@ impl Note {
             (_, Some(h1)) => h1,
             _ => stem.to_string(),
         };
+        let page = format!("{}.html", path.trim_end_matches(".md"));
+        let shown = crate::fingerprint::hasher().hash_one((
+            path,
+            &page,
+            &title,
+            title_in_body,
+            &front.summary,
+            date,
+            &front.tags,
+        ));
         Ok(Note {
             file,
             path: path.to_string(),
-            page: format!("{}.html", path.trim_end_matches(".md")),
+            page,
             title,
             title_in_body,
             summary: front.summary,
@@ -168,6 +182,7 @@ impl Note {
             draft: front.draft,
             body_offset: split.body_offset,
             body: split.body_offset..text.len(),
+            shown,
         })
     }
 

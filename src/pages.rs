@@ -841,10 +841,7 @@ fn note_key(note: &Note) -> impl Hash + '_ {
 /// order: while these and the notes' renderings are the same, so is every
 /// page made from them.
 pub(crate) fn note_keys(book: &Book) -> Vec<u64> {
-    book.notes
-        .iter()
-        .map(|n| hash_of((&n.path, note_key(n))))
-        .collect()
+    book.notes.iter().map(|n| n.shown).collect()
 }
 
 /// `items` sorted, each once.

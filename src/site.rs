@@ -510,11 +510,7 @@ impl Project {
             ));
         }
         run.stats.citations = rendered.all().map(|r| r.citations.len()).sum();
-        run.stats.quotations = rendered
-            .all()
-            .flat_map(|r| &r.citations)
-            .map(|c| c.cite.quotes.len())
-            .sum();
+        run.stats.quotations = rendered.all().map(|r| r.quotations).sum();
     }
 
     /// Renders the Markdown that is not cached. With `stream`, each note's

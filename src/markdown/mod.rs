@@ -294,6 +294,9 @@ pub struct Rendered {
     /// Quotations in the prose that no citation follows in their block,
     /// for the editor's report.
     pub unattributed: Vec<crate::prose::Unattributed>,
+    /// How many quotations its citations verified (counted once, for the
+    /// build's summary line, rather than over every citation per render).
+    pub quotations: usize,
 }
 
 /// Renders one fragment of Markdown.
@@ -304,11 +307,12 @@ pub fn render(env: &RenderEnv<'_>, fragment: &Fragment<'_>) -> Rendered {
     // the one parse that renders the fragment tells whether one of them
     // stood in code. Only then is the fragment rendered again, the slow
     // way (rare: a reference written inside code).
-    if let Some(rendered) = render_with(env, fragment, Code::Unchecked) {
-        return rendered;
-    }
-    let ranges = citation::code_ranges(fragment.text);
-    render_with(env, fragment, Code::Ranges(&ranges)).unwrap_or_default()
+    let mut rendered = render_with(env, fragment, Code::Unchecked).unwrap_or_else(|| {
+        let ranges = citation::code_ranges(fragment.text);
+        render_with(env, fragment, Code::Ranges(&ranges)).unwrap_or_default()
+    });
+    rendered.quotations = rendered.citations.iter().map(|c| c.cite.quotes.len()).sum();
+    rendered
 }
 
 /// What is known of a fragment's code (code spans and blocks, raw HTML)

@@ -377,7 +377,9 @@ impl LiveSite {
     pub fn published(&self, paths: &[String], error: Option<String>) {
         if error.is_none() {
             if let Ok(mut pages) = self.pages.write() {
-                let keep: std::collections::HashSet<&str> =
+                // Tens of thousands of paths in a large book, on every
+                // rebuild, while requests wait: the fast hasher.
+                let keep: crate::fingerprint::FastSet<&str> =
                     paths.iter().map(String::as_str).collect();
                 pages.retain(|path, _| keep.contains(path.as_str()));
             }

@@ -1197,10 +1197,12 @@ impl Step<'_> {
             return;
         }
         let renderings = crate::report::Renderings {
-            notes: &rendered.notes,
-            intro: rendered.intro.as_deref(),
-            glossary: &rendered.glossary,
-            chronology: &rendered.chronology,
+            fragments: Fragments {
+                notes: &rendered.notes,
+                intro: rendered.intro.as_deref(),
+                glossary: &rendered.glossary,
+                chronology: &rendered.chronology,
+            },
             xref,
         };
         let analysis = if self.mode.streams() {

@@ -61,6 +61,14 @@ pub struct Fragments<'a> {
 }
 
 impl<'a> Fragments<'a> {
+    /// Every rendering: notes, introduction, definitions, event bodies.
+    pub fn all(&self) -> impl Iterator<Item = &'a Rendered> + use<'a> {
+        (self.notes.iter().map(|r| &**r))
+            .chain(self.intro)
+            .chain(self.glossary)
+            .chain(self.chronology)
+    }
+
     /// The rendering of `referrer`, if it has one.
     pub fn of(&self, referrer: Referrer) -> Option<&'a Rendered> {
         match referrer {

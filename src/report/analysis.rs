@@ -16,7 +16,7 @@ use crate::load::Book;
 use crate::markdown::Rendered;
 use crate::note::Note;
 use crate::pages::Generations;
-use crate::xref::CrossReferences;
+use crate::xref::{CrossReferences, Fragments};
 
 /// What a report is made from besides the book: the renderings of the
 /// notes (aligned with `book.notes`, rendered with their units:
@@ -27,14 +27,8 @@ use crate::xref::CrossReferences;
 /// collected.
 #[derive(Clone, Copy)]
 pub struct Renderings<'a> {
-    /// Each note's, in reading order.
-    pub notes: &'a [Arc<Rendered>],
-    /// The introduction's, if the book has one.
-    pub intro: Option<&'a Rendered>,
-    /// Each glossary definition's.
-    pub glossary: &'a [Rendered],
-    /// Each chronology event body's.
-    pub chronology: &'a [Rendered],
+    /// The renderings.
+    pub fragments: Fragments<'a>,
     /// Who refers to what, made from these renderings: the pages' own
     /// ([`crate::pages::BookPages::xref`]), so that the report says what
     /// the pages show.
@@ -45,12 +39,7 @@ impl<'a> Renderings<'a> {
     /// Every rendered fragment: notes, the introduction, definitions,
     /// event bodies.
     pub(super) fn fragments(&self) -> impl Iterator<Item = &'a Rendered> + use<'a> {
-        self.notes
-            .iter()
-            .map(|r| &**r)
-            .chain(self.intro)
-            .chain(self.glossary)
-            .chain(self.chronology)
+        self.fragments.all()
     }
 }
 
@@ -134,10 +123,10 @@ impl Analysis {
         cache: &mut Cache,
         generations: Option<&Generations>,
     ) -> Analysis {
-        let notes = note_findings(book, renderings.notes, cache, generations);
+        let notes = note_findings(book, renderings.fragments.notes, cache, generations);
         let uncited_sources = references::uncited_sources(book, renderings, &notes);
         let unused_terms = references::unused_terms(book, renderings);
-        let uncited_events = references::uncited_events(book, renderings.chronology);
+        let uncited_events = references::uncited_events(book, renderings.fragments.chronology);
         let quotation_drifts = quotations::drifts(book, renderings);
         let unattributed_quotations = quotations::unattributed(book, renderings);
 

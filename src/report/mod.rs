@@ -279,10 +279,7 @@ impl Report {
         };
         let xref = CrossReferences::new(book, fragments);
         let renderings = Renderings {
-            notes,
-            intro,
-            glossary,
-            chronology,
+            fragments,
             xref: &xref,
         };
         Analysis::once(book, &renderings).report()

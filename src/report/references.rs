@@ -32,11 +32,10 @@ pub(super) fn uncited_sources(
             cited[s] = true;
         }
     }
-    let others = renderings
-        .intro
-        .into_iter()
-        .chain(renderings.glossary)
-        .chain(renderings.chronology);
+    let fragments = renderings.fragments;
+    let others = (fragments.intro.into_iter())
+        .chain(fragments.glossary)
+        .chain(fragments.chronology);
     for r in others {
         for &s in &r.cited_sources {
             cited[s] = true;
@@ -74,16 +73,14 @@ pub(super) fn unused_terms(book: &Book, renderings: &Renderings<'_>) -> Vec<Unus
             *slot = true;
         }
     };
-    let mentioning = renderings
-        .notes
-        .iter()
-        .map(|r| &**r)
-        .chain(renderings.intro)
-        .chain(renderings.chronology);
+    let fragments = renderings.fragments;
+    let mentioning = (fragments.notes.iter().map(|r| &**r))
+        .chain(fragments.intro)
+        .chain(fragments.chronology);
     for r in mentioning {
         linked_terms(book, r).for_each(&mut mark);
     }
-    for (i, r) in renderings.glossary.iter().enumerate() {
+    for (i, r) in fragments.glossary.iter().enumerate() {
         for term in r.terms.iter().copied().chain(linked_terms(book, r)) {
             if term != i {
                 mark(term);

@@ -44,6 +44,21 @@ fn rerender_all(project: &mut Project, site: &Mutex<Site>, changed: &[PathBuf]) 
     written
 }
 
+/// A fixture book, loaded and rendered once without errors, as `serve`
+/// does first.
+fn rendered(fixture: &str) -> (TestBook, Project, Mutex<Site>) {
+    let book = TestBook::fixture(fixture);
+    let mut project = Project::load(options(book.root()));
+    let site = Mutex::new(Site::default());
+    let render = project.render(&site, true, &Silent);
+    assert!(
+        !render.diagnostics.has_errors(),
+        "{}",
+        render.diagnostics.render(project.files())
+    );
+    (book, project, site)
+}
+
 /// The errors of a render after `changed` were edited, as the reader sees them.
 fn errors_after(project: &mut Project, site: &Mutex<Site>, changed: &[PathBuf]) -> String {
     project.reload(changed);
@@ -53,16 +68,8 @@ fn errors_after(project: &mut Project, site: &Mutex<Site>, changed: &[PathBuf]) 
 
 #[test]
 fn a_rebuild_checks_again_the_links_into_a_page_whose_headings_changed() {
-    let book = TestBook::fixture("basic");
+    let (book, mut project, site) = rendered("basic");
     let root = book.root().to_path_buf();
-    let mut project = Project::load(options(&root));
-    let site = Mutex::new(Site::default());
-    assert!(
-        !project
-            .render(&site, true, &Silent)
-            .diagnostics
-            .has_errors()
-    );
 
     // overview.md links to `analysis/detail.md#details`, and detail.md to
     // `../overview.md#key-points`: only the page linked to is edited.
@@ -204,16 +211,8 @@ fn edits_to_a_notes_references_update_backlinks_mentions_and_events_as_a_full_bu
     // Each edit changes only the note's rendering, so the render updates
     // the cross-references by that note and fingerprints only the pages it
     // can affect: the result must still be a full build's.
-    let book = TestBook::fixture("edge");
+    let (book, mut project, site) = rendered("edge");
     let root = book.root().to_path_buf();
-    let mut project = Project::load(options(&root));
-    let site = Mutex::new(Site::default());
-    assert!(
-        !project
-            .render(&site, true, &Silent)
-            .diagnostics
-            .has_errors()
-    );
     let rtl = root.join("content/rtl.md");
     let text = std::fs::read_to_string(&rtl).unwrap();
     let edits = [

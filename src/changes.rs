@@ -14,7 +14,7 @@
 use std::sync::Arc;
 
 use crate::markdown::Rendered;
-use crate::xref::{CrossReferences, Fragments};
+use crate::xref::CrossReferences;
 
 /// What the pages of a render were made from.
 pub(crate) struct Snapshot {
@@ -51,16 +51,6 @@ pub(crate) struct Now<'r> {
 }
 
 impl Now<'_> {
-    /// The renderings as cross-references read them.
-    pub(crate) fn fragments(&self) -> Fragments<'_> {
-        Fragments {
-            notes: self.notes,
-            intro: self.intro.map(|r| &**r),
-            glossary: self.glossary,
-            chronology: self.chronology,
-        }
-    }
-
     /// Keeps what the pages were made from, with their cross-references
     /// and paths.
     pub(crate) fn snapshot(&self, xref: CrossReferences, paths: Vec<String>) -> Snapshot {

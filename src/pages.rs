@@ -9,7 +9,6 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
-use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -47,10 +46,8 @@ pub enum Page {
 /// Everything pages are made from, rendered and cross-referenced.
 pub struct BookPages<'a> {
     book: &'a Book,
-    notes: &'a [Arc<Rendered>],
-    intro: Option<&'a Rendered>,
-    glossary: &'a [Rendered],
-    chronology: &'a [Rendered],
+    /// The renderings pages are made from.
+    fragments: Fragments<'a>,
     /// For each note: a hash of what other pages show of it (title, page).
     note_keys: Vec<u64>,
     /// Who cites each source, mentions each term, links to each event.
@@ -224,12 +221,6 @@ impl<'a> BookPages<'a> {
         fragments: Fragments<'a>,
         xref: &'a CrossReferences,
     ) -> BookPages<'a> {
-        let Fragments {
-            notes,
-            intro,
-            glossary,
-            chronology,
-        } = fragments;
         let note_keys = book
             .notes
             .iter()
@@ -237,10 +228,7 @@ impl<'a> BookPages<'a> {
             .collect();
         BookPages {
             book,
-            notes,
-            intro,
-            glossary,
-            chronology,
+            fragments,
             note_keys,
             xref,
             not_found_root: None,
@@ -255,12 +243,7 @@ impl<'a> BookPages<'a> {
 
     /// The renderings the pages are made from.
     pub fn fragments(&self) -> Fragments<'a> {
-        Fragments {
-            notes: self.notes,
-            intro: self.intro,
-            glossary: self.glossary,
-            chronology: self.chronology,
-        }
+        self.fragments
     }
 
     /// What other pages call a referrer.
@@ -336,7 +319,7 @@ impl<'a> BookPages<'a> {
         let mut pages = vec![Page::Sources];
         for &(i, before) in changed {
             pages.push(Page::Note(i));
-            let Some(after) = self.notes.get(i) else {
+            let Some(after) = self.fragments.notes.get(i) else {
                 continue;
             };
             sources.extend(
@@ -382,7 +365,7 @@ impl<'a> BookPages<'a> {
             Page::Note(i) => {
                 let note = &self.book.notes[i];
                 generations.notes.get(&note.path).hash(&mut h);
-                note_key(note).hash(&mut h);
+                note.shown.hash(&mut h);
                 i.checked_sub(1)
                     .map(|p| note_link_key(&self.book.notes[p]))
                     .hash(&mut h);
@@ -482,12 +465,12 @@ impl<'a> BookPages<'a> {
     }
 
     fn note(&self, i: usize, theme: &Theme) -> Result<Vec<u8>, Diagnostic> {
-        note_page(self.book, i, &self.notes[i], theme)
+        note_page(self.book, i, &self.fragments.notes[i], theme)
     }
 
     fn index(&self, theme: &Theme) -> Result<Vec<u8>, Diagnostic> {
         let mut context = self.context("index.html", "index");
-        match self.intro {
+        match self.fragments.intro {
             Some(r) => {
                 context.insert("intro", &r.html);
                 context.insert("footnotes", &r.footnotes);
@@ -626,7 +609,12 @@ impl<'a> BookPages<'a> {
         let mut letters: Vec<Letter> = Vec::new();
         let mut footnotes: Vec<&Footnote> = Vec::new();
         let mut kinds: Vec<&str> = Vec::new();
-        for (i, (term, r)) in glossary.terms.iter().zip(self.glossary).enumerate() {
+        for (i, (term, r)) in glossary
+            .terms
+            .iter()
+            .zip(self.fragments.glossary)
+            .enumerate()
+        {
             let (letter, anchor) = glossary_letter(&term.name);
             if letters.last().is_none_or(|l| l.letter != letter) {
                 letters.push(Letter {
@@ -691,7 +679,13 @@ impl<'a> BookPages<'a> {
         }
         let mut years: Vec<Year> = Vec::new();
         let mut footnotes: Vec<&Footnote> = Vec::new();
-        for (event, r) in self.book.chronology.events.iter().zip(self.chronology) {
+        for (event, r) in self
+            .book
+            .chronology
+            .events
+            .iter()
+            .zip(self.fragments.chronology)
+        {
             if years.last().is_none_or(|y| y.year != event.date.year) {
                 years.push(Year {
                     year: event.date.year,
@@ -824,17 +818,6 @@ pub struct Generations {
     pub chronology: u64,
     /// The sources' text and metadata.
     pub sources: u64,
-}
-
-fn note_key(note: &Note) -> impl Hash + '_ {
-    (
-        &note.title,
-        note.title_in_body,
-        &note.summary,
-        note.date,
-        &note.tags,
-        &note.page,
-    )
 }
 
 /// Each note's path and what other pages show of it, hashed, in reading

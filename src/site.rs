@@ -333,11 +333,14 @@ impl Project {
                 self.not_found_root,
             )),
         };
+        // Under `serve`, what the last pages were made from says what
+        // changed: the notes rendered again, if nothing else did.
+        let changed = (run.only_changed && !self.mode.streams())
+            .then(|| self.last.snapshot.as_ref()?.changed_notes(&now))
+            .flatten();
         // The last pages were all written, so no two collided; if only
         // notes were rendered again since, every path is the same.
-        let same_paths =
-            (self.last.snapshot.as_ref()).is_some_and(|last| last.changed_notes(&now).is_some());
-        self.fragment_problems(&rendered, &unloaded, same_paths, &mut run);
+        self.fragment_problems(&rendered, &unloaded, changed.is_some(), &mut run);
         run.timings.push(("links", started.elapsed()));
         if run.diagnostics.has_errors() || self.theme.is_err() {
             return run.into_render();
@@ -360,25 +363,21 @@ impl Project {
         };
         let last = &mut self.last;
         let started = Instant::now();
-        let fragments = now.fragments();
-        // Under `serve`, what the last pages were made from says what
-        // changed: when only notes were rendered again, the
-        // cross-references are updated by them and only the pages they
-        // can affect are fingerprinted.
-        let previous = last
+        let fragments = rendered.fragments();
+        // When only notes were rendered again, the cross-references are
+        // updated by them and only the pages they can affect are
+        // fingerprinted.
+        let since = last
             .snapshot
             .take()
-            .filter(|_| run.only_changed && !self.mode.streams());
-        let mut since = None;
-        if let Some(previous) = previous {
-            if let Some(changed) = previous.changed_notes(&now) {
+            .zip(changed)
+            .map(|(previous, changed)| {
                 let before: Vec<(usize, Arc<Rendered>)> = changed
                     .into_iter()
                     .map(|i| (i, previous.notes[i].clone()))
                     .collect();
-                since = Some((before, previous.xref, previous.paths));
-            }
-        }
+                (before, previous.xref, previous.paths)
+            });
         let (xref, changed) = match since {
             Some((before, mut xref, paths)) => {
                 xref.update_notes(fragments, &by_ref(&before));
@@ -899,12 +898,17 @@ struct Renderings {
 impl Renderings {
     /// Every rendering: notes, introduction, glossary, chronology.
     fn all(&self) -> impl Iterator<Item = &Rendered> {
-        self.notes
-            .iter()
-            .map(|r| &**r)
-            .chain(self.intro.as_deref())
-            .chain(self.glossary.iter())
-            .chain(self.chronology.iter())
+        self.fragments().all()
+    }
+
+    /// The renderings as the cross-references read them.
+    fn fragments(&self) -> Fragments<'_> {
+        Fragments {
+            notes: &self.notes,
+            intro: self.intro.as_deref(),
+            glossary: &self.glossary,
+            chronology: &self.chronology,
+        }
     }
 }
 
@@ -945,12 +949,12 @@ impl Run {
     }
 }
 
-/// Hands `bytes` to `sink` as `path`; a failure is the build's error.
 /// Renderings by index, borrowed.
 fn by_ref(renderings: &[(usize, Arc<Rendered>)]) -> Vec<(usize, &Rendered)> {
     renderings.iter().map(|(i, r)| (*i, &**r)).collect()
 }
 
+/// Hands `bytes` to `sink` as `path`; a failure is the build's error.
 fn put(sink: &dyn PageSink, path: &str, bytes: Vec<u8>) -> Result<(), Diagnostic> {
     sink.put(path, bytes)
         .map_err(|e| Diagnostic::global(format!("cannot write {path}: {e}")))
@@ -1197,12 +1201,7 @@ impl Step<'_> {
             return;
         }
         let renderings = crate::report::Renderings {
-            fragments: Fragments {
-                notes: &rendered.notes,
-                intro: rendered.intro.as_deref(),
-                glossary: &rendered.glossary,
-                chronology: &rendered.chronology,
-            },
+            fragments: rendered.fragments(),
             xref,
         };
         let analysis = if self.mode.streams() {

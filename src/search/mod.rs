@@ -387,6 +387,15 @@ impl Job<'_> {
         }
     }
 
+    /// The group of `docs`, made by this job.
+    fn group(&self, docs: Vec<Doc>) -> Arc<Group> {
+        Arc::new(Group {
+            key: self.key(),
+            origin: self.origin(),
+            docs,
+        })
+    }
+
     /// Whether `origin` is what this job would make its group from.
     fn made(&self, origin: &Origin) -> bool {
         match (self, origin) {
@@ -699,11 +708,7 @@ impl SearchIndex {
             if same_counts {
                 for (j, job) in jobs.iter().enumerate() {
                     groups.push(match fresh.remove(&j) {
-                        Some(docs) => Arc::new(Group {
-                            key: job.key(),
-                            origin: job.origin(),
-                            docs,
-                        }),
+                        Some(docs) => job.group(docs),
                         None => Arc::clone(&old_groups[j]),
                     });
                 }
@@ -735,11 +740,7 @@ impl SearchIndex {
                 let mut complete = Vec::new();
                 for (j, job) in batch.iter().enumerate() {
                     let group = match fresh.remove(&j) {
-                        Some(docs) => Arc::new(Group {
-                            key: job.key(),
-                            origin: job.origin(),
-                            docs,
-                        }),
+                        Some(docs) => job.group(docs),
                         None => match reusable(offset + j, job) {
                             Some(group) => Arc::clone(group),
                             None => continue,

@@ -2,8 +2,8 @@
 //! proportion to the edit rather than to the book.
 //!
 //! A [`Snapshot`] is what the pages of a render were made from: the
-//! renderings (held, so that an unchanged one is the same allocation the
-//! next time), each note's path and what other pages show of it, a hash of
+//! renderings (the notes' without their pages, [`Rendered::without_page`],
+//! whose citations, terms and links the next render compares), each note's path and what other pages show of it, a hash of
 //! everything else, and the cross-references. When the next render differs
 //! only in notes rendered again, [`Snapshot::changed_notes`] names them, and
 //! the cross-references are updated by those notes and only the pages they
@@ -70,14 +70,14 @@ impl Now<'_> {
 impl Snapshot {
     /// The notes (by index) rendered again since the snapshot, if nothing
     /// else changed: the same notes in the same order, showing the same
-    /// titles, the same other renderings (compared by allocation: a
-    /// rendering kept is the same one) and the same everything else.
+    /// titles, the same other renderings (a rendering kept is the same
+    /// one, [`Rendered::is`]) and the same everything else.
     pub(crate) fn changed_notes(&self, now: &Now<'_>) -> Option<Vec<usize>> {
         let same = self.note_keys == now.note_keys
             && self.rest == now.rest
             && match (&self.intro, now.intro) {
                 (None, None) => true,
-                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                (Some(a), Some(b)) => a.is(b),
                 _ => false,
             }
             && Arc::ptr_eq(&self.glossary, now.glossary)
@@ -85,7 +85,7 @@ impl Snapshot {
         same.then(|| {
             (self.notes.iter().zip(now.notes))
                 .enumerate()
-                .filter(|(_, (before, after))| !Arc::ptr_eq(before, after))
+                .filter(|(_, (before, after))| !before.is(after))
                 .map(|(i, _)| i)
                 .collect()
         })

@@ -71,8 +71,9 @@ pub struct LinkChecks {
 
 /// What checking one note's links found.
 struct Checked {
-    /// The rendering whose links were checked.
-    rendering: Arc<Rendered>,
+    /// The rendering whose links were checked ([`Rendered::id`]; 0, never
+    /// the same as another, when it had none).
+    rendering: u64,
     /// Its headings' ids, as a hash: the anchors links into it may name.
     anchors: u64,
     /// The pages its links lead into, each as a hash, sorted: compared
@@ -129,7 +130,7 @@ impl LinkChecks {
         let mut kept = Vec::with_capacity(notes.len());
         for ((note, rendered), old) in book.notes.iter().zip(notes).zip(last) {
             let anchors = match &old {
-                Some(old) if Arc::ptr_eq(&old.rendering, rendered) => old.anchors,
+                Some(old) if same(old.rendering, rendered) => old.anchors,
                 _ => hash_ids(&hasher, rendered.headings.iter().map(|h| &h.id)),
             };
             match &old {
@@ -158,7 +159,7 @@ impl LinkChecks {
         for ((old, anchors), rendered) in kept.into_iter().zip(notes) {
             let unchanged = |old: &Checked| {
                 same_pages
-                    && Arc::ptr_eq(&old.rendering, rendered)
+                    && same(old.rendering, rendered)
                     && !old.targets.iter().any(|t| changed.contains(t))
             };
             let (broken, targets_of_links) = match old.filter(unchanged) {
@@ -176,7 +177,7 @@ impl LinkChecks {
             };
             found.extend(broken.iter().cloned());
             let checked = Checked {
-                rendering: rendered.clone(),
+                rendering: rendered.id,
                 anchors,
                 targets: targets_of_links,
                 broken,
@@ -194,6 +195,12 @@ impl LinkChecks {
 /// The anchors of the link targets that are not notes, as hashes: the
 /// introduction's headings, the glossary's terms, the chronology's
 /// events, and each note that did not load (whose links are not checked).
+/// Whether `rendered` is the rendering numbered `checked` (see
+/// [`Rendered::is`]).
+fn same(checked: u64, rendered: &Rendered) -> bool {
+    checked != 0 && checked == rendered.id
+}
+
 fn other_anchors(
     book: &Book,
     intro: Option<&Rendered>,

@@ -235,6 +235,14 @@ impl<'a> BookPages<'a> {
         }
     }
 
+    /// Makes the notes' pages from `notes` instead: the same renderings,
+    /// some of them whole again where the kept one let go of its page
+    /// ([`Rendered::without_page`]).
+    pub fn use_notes(&mut self, notes: &'a [std::sync::Arc<Rendered>]) {
+        debug_assert_eq!(notes.len(), self.fragments.notes.len());
+        self.fragments.notes = notes;
+    }
+
     /// Who refers to what: for the print edition and the editor's report,
     /// which show the same cross-references as the pages.
     pub fn xref(&self) -> &'a CrossReferences {
@@ -465,7 +473,13 @@ impl<'a> BookPages<'a> {
     }
 
     fn note(&self, i: usize, theme: &Theme) -> Result<Vec<u8>, Diagnostic> {
-        note_page(self.book, i, &self.fragments.notes[i], theme)
+        let rendered = &self.fragments.notes[i];
+        debug_assert!(
+            !rendered.page_dropped,
+            "{}: a page without its HTML",
+            self.book.notes[i].path
+        );
+        note_page(self.book, i, rendered, theme)
     }
 
     fn index(&self, theme: &Theme) -> Result<Vec<u8>, Diagnostic> {

@@ -306,6 +306,16 @@ impl Project {
             only_changed,
         };
         let unloaded = self.book.unloaded(&self.load_diagnostics);
+        // An index made from nothing (the first, or once `search` is
+        // turned on again) reads every note's sections, which a rendering
+        // kept without its page has not: every note is rendered again.
+        if !self.mode.streams()
+            && self.book.config.search
+            && self.last.search.is_empty()
+            && self.notes.values().any(|(_, r)| r.page_dropped)
+        {
+            self.notes.clear();
+        }
 
         let started = Instant::now();
         let streams = self.mode.streams();
@@ -389,12 +399,35 @@ impl Project {
             }
             None => (CrossReferences::new(&self.book, fragments), None),
         };
+        // The notes rendered again for their pages, below.
+        let whole_notes: Vec<Arc<Rendered>>;
         let mut pages = BookPages::new(&self.book, fragments, &xref);
         pages.not_found_root = self.not_found_root;
         let affected = changed
             .as_ref()
             .map(|(before, paths)| (pages.affected_by(&by_ref(before)), paths.as_slice()));
         let due = step.due_pages(&pages, &streamed, affected, last, &mut run);
+        // `serve` keeps a note's rendering without its page once the page
+        // is made: a note whose page is due again while the note is not
+        // (a neighbour retitled, the theme edited) is rendered again.
+        let again: Vec<usize> = due
+            .iter()
+            .filter_map(|(page, ..)| match *page {
+                Page::Note(i) if rendered.notes[i].page_dropped => Some(i),
+                _ => None,
+            })
+            .collect();
+        if !again.is_empty() {
+            let previews = self.term_previews.as_deref().map_or(&[][..], Vec::as_slice);
+            let renderer = NotesAgain::new(&self.book, previews, &unloaded);
+            let mut notes = rendered.notes.clone();
+            let made = map_in_order(&again, |&i| renderer.render(i, &rendered.notes[i]));
+            for (i, made) in again.into_iter().zip(made) {
+                notes[i] = Arc::new(made);
+            }
+            whole_notes = notes;
+            pages.use_notes(&whole_notes);
+        }
         // The pages' paths, for the next render: the same as last time when
         // only notes changed.
         let page_paths = match changed {
@@ -425,7 +458,21 @@ impl Project {
             run.timings.push(("report", started.elapsed()));
         }
         if !self.mode.streams() && every_page_written {
-            last.snapshot = Some(now.snapshot(xref, page_paths));
+            let mut snapshot = now.snapshot(xref, page_paths);
+            // Each note's page is made and indexed: what only those read
+            // is let go of (most of a rendering), here and in the snapshot.
+            for (i, note) in self.book.notes.iter().enumerate() {
+                if snapshot.notes[i].page_dropped {
+                    continue;
+                }
+                if let Some((_, kept)) = self.notes.get_mut(&note.path) {
+                    if !kept.page_dropped {
+                        *kept = Arc::new(kept.without_page());
+                    }
+                    snapshot.notes[i] = kept.clone();
+                }
+            }
+            last.snapshot = Some(snapshot);
         }
         run.into_render()
     }
@@ -574,25 +621,7 @@ impl Project {
         let units = book.config.report || self.make_report;
         // (`units`: the introduction is not analysed for the report.)
         let render_note = |note: &crate::note::Note, page: &str, units: bool| {
-            let text = book.files.text(note.file);
-            markdown::render(
-                &env,
-                &Fragment {
-                    file: note.file,
-                    text: &text[note.body.clone()],
-                    offset: note.body_offset,
-                    page,
-                    base_dir: note.section().unwrap_or(""),
-                    first_footnote: 1,
-                    autolink: true,
-                    escapes: None,
-                    collect: Collect::Page {
-                        sections,
-                        title_in_body: note.title_in_body,
-                        units,
-                    },
-                },
-            )
+            render_note(&env, book, note, page, sections, units)
         };
         // By index: a one-note edit must not build maps over the whole book.
         let missing: Vec<usize> = (0..book.notes.len())
@@ -647,14 +676,6 @@ impl Project {
                     rendered.html = String::new();
                     rendered.attrs = Vec::new();
                     rendered.footnotes = Vec::new();
-                } else if stream.is_none() {
-                    // `serve` keeps every rendering for as long as it runs:
-                    // without the spare room of the buffers they grew in
-                    // (170 MB at 10,000 notes).
-                    rendered.html.shrink_to_fit();
-                    for footnote in &mut rendered.footnotes {
-                        footnote.html.shrink_to_fit();
-                    }
                 }
                 progress.step();
                 (note.path.clone(), written, rendered)
@@ -724,15 +745,20 @@ impl Project {
                 .retain(|path, _| present.contains(path.as_str()));
         }
         let mut streamed = HashSet::new();
-        for (path, written, rendered) in fresh {
+        for (path, written, mut rendered) in fresh {
             streamed.extend(written);
             let generation = self.generation();
+            rendered.id = generation;
             self.generations.notes.insert(path.clone(), generation);
             self.notes.insert(path, (generation, Arc::new(rendered)));
         }
-        if let Some(intro) = intro {
+        if let Some(mut intro) = intro {
+            let generation = self.generation();
+            if let Some(intro) = Arc::get_mut(&mut intro) {
+                intro.id = generation;
+            }
             self.intro = Some(intro);
-            self.generations.intro = self.generation();
+            self.generations.intro = generation;
         } else if self.book.intro.is_none() && self.intro.is_some() {
             self.intro = None;
             self.generations.intro = self.generation();
@@ -780,7 +806,11 @@ impl Project {
             chronology: &chronology,
             xref: &xref,
         };
-        print::write_whole(&input, &print::Layout::new(&self.book), theme, sink)
+        let unloaded = self.book.unloaded(&self.load_diagnostics);
+        let previews = self.term_previews.as_deref().map_or(&[][..], Vec::as_slice);
+        let renderer = NotesAgain::new(&self.book, previews, &unloaded);
+        let again = |i: usize, kept: &Rendered| renderer.render(i, kept);
+        print::write_whole(&input, &print::Layout::new(&self.book), theme, sink, &again)
     }
 
     /// The editor's report on the book as last rendered, errors and all
@@ -819,7 +849,9 @@ impl Project {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// `serve`, and the default of [`Project::load`]: every rendering is
-    /// kept to render again from, and the print edition is made on
+    /// kept to render again from, a note's without its page once the page
+    /// is made ([`Rendered::without_page`]; the note is rendered again
+    /// should its page be due again), and the print edition is made on
     /// request ([`Project::render_print`]).
     Serve,
     /// A one-shot build: each note's page is handed over as soon as its
@@ -946,6 +978,86 @@ impl Run {
             written: self.written,
             all_paths: self.all_paths,
         }
+    }
+}
+
+/// Renders a note's Markdown (for the page `page`: the note's, or the
+/// book's front page for the introduction), collecting the search index's
+/// `sections` and the editor's report's `units` if asked.
+fn render_note(
+    env: &RenderEnv<'_>,
+    book: &Book,
+    note: &crate::note::Note,
+    page: &str,
+    sections: bool,
+    units: bool,
+) -> Rendered {
+    let text = book.files.text(note.file);
+    markdown::render(
+        env,
+        &Fragment {
+            file: note.file,
+            text: &text[note.body.clone()],
+            offset: note.body_offset,
+            page,
+            base_dir: note.section().unwrap_or(""),
+            first_footnote: 1,
+            autolink: true,
+            escapes: None,
+            collect: Collect::Page {
+                sections,
+                title_in_body: note.title_in_body,
+                units,
+            },
+        },
+    )
+}
+
+/// What renders the notes again whose kept rendering let go of its page
+/// ([`Rendered::without_page`]), for their page or the print edition: the
+/// book as it was rendered, and the glossary's previews of that render.
+struct NotesAgain<'b> {
+    book: &'b Book,
+    previews: &'b [String],
+    unloaded: &'b Unloaded,
+    autolinker: Option<Autolinker>,
+}
+
+impl<'b> NotesAgain<'b> {
+    fn new(book: &'b Book, previews: &'b [String], unloaded: &'b Unloaded) -> NotesAgain<'b> {
+        let autolinker = if book.config.autolink_glossary {
+            Autolinker::new(&book.glossary)
+        } else {
+            None
+        };
+        NotesAgain {
+            book,
+            previews,
+            unloaded,
+            autolinker,
+        }
+    }
+
+    /// The `i`th note's rendering, whole, made as `kept` was: it keeps its
+    /// number. (Its search sections and report units are not collected:
+    /// those of `kept` are used.)
+    fn render(&self, i: usize, kept: &Rendered) -> Rendered {
+        let env = RenderEnv {
+            sources: &self.book.sources,
+            glossary: &self.book.glossary,
+            autolink: self.autolinker.as_ref(),
+            term_previews: self.previews,
+            unloaded: self.unloaded,
+        };
+        let note = &self.book.notes[i];
+        let mut again = render_note(&env, self.book, note, &note.page, false, false);
+        debug_assert!(
+            again.headings == kept.headings && again.citations.len() == kept.citations.len(),
+            "{} rendered again differs from its kept rendering",
+            note.path
+        );
+        again.id = kept.id;
+        again
     }
 }
 

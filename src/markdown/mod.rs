@@ -297,6 +297,51 @@ pub struct Rendered {
     /// How many quotations its citations verified (counted once, for the
     /// build's summary line, rather than over every citation per render).
     pub quotations: usize,
+    /// Which rendering this is, once a project keeps it: a number no other
+    /// rendering of the project has (0 until then). A copy made by
+    /// [`Rendered::without_page`] has the same: the steps that tell a
+    /// rendering kept from one made again compare these ([`Rendered::is`]).
+    pub id: u64,
+    /// Whether what only the fragment's own page and the search index read
+    /// (`html`, `attrs`, `footnotes`, `sections`) was let go of
+    /// ([`Rendered::without_page`]).
+    pub page_dropped: bool,
+}
+
+impl Rendered {
+    /// A copy without what only the fragment's own page and the search
+    /// index read, which are made from it once: the HTML, its attributes,
+    /// the footnotes and the search sections, most of a rendering's size.
+    /// `serve` keeps a note's rendering so once the note's page is made and
+    /// indexed, and renders the note again should the page be made again.
+    pub fn without_page(&self) -> Rendered {
+        Rendered {
+            html: String::new(),
+            attrs: Vec::new(),
+            footnotes: Vec::new(),
+            headings: self.headings.clone(),
+            links: self.links.clone(),
+            citations: self.citations.clone(),
+            terms: self.terms.clone(),
+            diagnostics: self.diagnostics.clone(),
+            drifts: self.drifts.clone(),
+            sections: Vec::new(),
+            plain: self.plain.clone(),
+            units: self.units.clone(),
+            cited_sources: self.cited_sources.clone(),
+            cites: self.cites,
+            unattributed: self.unattributed.clone(),
+            quotations: self.quotations,
+            id: self.id,
+            page_dropped: true,
+        }
+    }
+
+    /// Whether `other` is this rendering: the same allocation, or a copy
+    /// of the same numbered one ([`Rendered::id`]).
+    pub fn is(&self, other: &Rendered) -> bool {
+        std::ptr::eq(self, other) || (self.id != 0 && self.id == other.id)
+    }
 }
 
 /// Renders one fragment of Markdown.

@@ -224,14 +224,17 @@ pub fn write(
 }
 
 /// Makes the whole print edition from the renderings `input` has kept,
-/// HTML and all, and streams it into `sink`, as a one-shot build does
-/// (`serve`, on request). Returns false, writing nothing, when the theme
-/// has no `print.html` template.
+/// and streams it into `sink`, as a one-shot build does (`serve`, on
+/// request). A note whose kept rendering let go of its HTML
+/// ([`Rendered::without_page`]) is rendered again by `again` (given its
+/// index and kept rendering), a batch at a time. Returns false, writing
+/// nothing, when the theme has no `print.html` template.
 pub fn write_whole(
     input: &Input<'_>,
     layout: &Layout,
     theme: &Theme,
     sink: &dyn PageSink,
+    again: &(dyn Fn(usize, &Rendered) -> Rendered + Sync),
 ) -> Result<bool, Diagnostic> {
     use rayon::prelude::*;
     if !has_template(theme) {
@@ -247,7 +250,14 @@ pub fn write_whole(
     for start in (0..notes).step_by(BATCH) {
         let articles = (start..notes.min(start + BATCH))
             .into_par_iter()
-            .map(|i| note_article(book, i, &input.notes[i], layout, theme))
+            .map(|i| {
+                let kept = &input.notes[i];
+                if kept.page_dropped {
+                    note_article(book, i, &again(i, kept), layout, theme)
+                } else {
+                    note_article(book, i, kept, layout, theme)
+                }
+            })
             .collect::<Result<Vec<String>, Diagnostic>>()?;
         for (k, article) in articles.into_iter().enumerate() {
             stream.put(start + k, article);

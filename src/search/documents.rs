@@ -59,6 +59,11 @@ pub(super) fn note_documents(
     } else {
         (note.page.as_str(), note.title.as_str(), "")
     };
+    debug_assert!(
+        !rendered.page_dropped,
+        "{}: indexed from a rendering without its sections",
+        note.path
+    );
     let mut documents = Vec::with_capacity(rendered.sections.len());
     for section in &rendered.sections {
         match section.heading {

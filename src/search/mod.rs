@@ -252,6 +252,7 @@ impl Interner {
             tokens.sort_unstable();
         }
         Doc {
+            len: pending.entry.len() as u32,
             entry: pending.entry,
             boundary: pending.boundary,
             tokens,
@@ -295,7 +296,11 @@ fn token_shard_hash(parts: &[&Part], id: u32) -> u32 {
 
 /// A document ready for the index.
 struct Doc {
+    /// What its chunk file lists of it (JSON); empty once its group is
+    /// packed ([`Group::pack`]).
     entry: String,
+    /// The length of `entry`, packed or not.
+    len: u32,
     boundary: bool,
     /// `token << 1 | in title`; sorted if kept ([`Input::keep`]), else
     /// only added to the postings, in any order.
@@ -336,7 +341,9 @@ impl Key {
 }
 
 enum Origin {
-    Rendered(Arc<Rendered>),
+    /// A note's or the introduction's rendering, by [`Rendered::id`]: not
+    /// held, for `serve` lets go of most of a rendering once indexed.
+    Rendered(u64),
     Fragments(Arc<Vec<Rendered>>),
     Sources(u64),
 }
@@ -347,6 +354,72 @@ struct Group {
     key: Key,
     origin: Origin,
     docs: Vec<Doc>,
+    /// The documents' entries, one after the other, compressed (zstd), once
+    /// `serve` has written the group's chunks ([`Group::pack`]): read again
+    /// only for a chunk an edit makes again.
+    packed: Option<Box<[u8]>>,
+}
+
+/// zstd's level for packed entries (as `serve`'s pages: a fifth of the
+/// size, at hundreds of megabytes a second).
+const PACK_LEVEL: i32 = 1;
+
+impl Group {
+    /// Keeps the documents' entries compressed: at 10,000 notes they are
+    /// 80 MB of `serve`'s memory plain, and are read again only when a
+    /// chunk of the group is written again. Left plain if compressing
+    /// fails.
+    fn pack(&mut self) {
+        if self.packed.is_some() || self.docs.is_empty() {
+            return;
+        }
+        let mut all = String::with_capacity(self.docs.iter().map(|d| d.entry.len()).sum());
+        for doc in &self.docs {
+            all.push_str(&doc.entry);
+        }
+        if let Ok(packed) = zstd::bulk::compress(all.as_bytes(), PACK_LEVEL) {
+            self.packed = Some(packed.into_boxed_slice());
+            for doc in &mut self.docs {
+                doc.entry = String::new();
+            }
+        }
+    }
+
+    /// The documents' entries, unpacked if need be.
+    fn entries(&self) -> Entries<'_> {
+        let Some(packed) = &self.packed else {
+            return Entries::Plain(&self.docs);
+        };
+        let size: usize = self.docs.iter().map(|d| d.len as usize).sum();
+        let text = zstd::bulk::decompress(packed, size)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .unwrap_or_default();
+        let mut starts = Vec::with_capacity(self.docs.len() + 1);
+        let mut at = 0;
+        for doc in &self.docs {
+            starts.push(at);
+            at += doc.len as usize;
+        }
+        starts.push(at);
+        Entries::Unpacked { text, starts }
+    }
+}
+
+/// A group's entries, as [`Group::entries`] gives them.
+enum Entries<'g> {
+    Plain(&'g [Doc]),
+    Unpacked { text: String, starts: Vec<usize> },
+}
+
+impl Entries<'_> {
+    /// The `i`th document's entry.
+    fn get(&self, i: usize) -> &str {
+        match self {
+            Entries::Plain(docs) => &docs[i].entry,
+            Entries::Unpacked { text, starts } => text.get(starts[i]..starts[i + 1]).unwrap_or(""),
+        }
+    }
 }
 
 /// What a group is made from, in the order of document numbers.
@@ -382,7 +455,7 @@ impl Job<'_> {
     fn origin(&self) -> Origin {
         match self {
             Job::Glossary(r) | Job::Chronology(r) => Origin::Fragments(Arc::clone(r)),
-            Job::Intro(_, r) | Job::Note(_, r) => Origin::Rendered(Arc::clone(r)),
+            Job::Intro(_, r) | Job::Note(_, r) => Origin::Rendered(r.id),
             Job::Sources(generation) => Origin::Sources(*generation),
         }
     }
@@ -393,6 +466,7 @@ impl Job<'_> {
             key: self.key(),
             origin: self.origin(),
             docs,
+            packed: None,
         })
     }
 
@@ -400,7 +474,7 @@ impl Job<'_> {
     fn made(&self, origin: &Origin) -> bool {
         match (self, origin) {
             (Job::Glossary(r) | Job::Chronology(r), Origin::Fragments(o)) => Arc::ptr_eq(r, o),
-            (Job::Intro(_, r) | Job::Note(_, r), Origin::Rendered(o)) => Arc::ptr_eq(r, o),
+            (Job::Intro(_, r) | Job::Note(_, r), Origin::Rendered(o)) => r.id != 0 && r.id == *o,
             (Job::Sources(g), Origin::Sources(o)) => g == o,
             _ => false,
         }
@@ -488,7 +562,7 @@ impl Chunker {
             .wrapping_mul(0xff51_afd7_ed55_8ccd)
             .rotate_left(23);
         self.docs += 1;
-        self.bytes += doc.entry.len() + 1;
+        self.bytes += doc.len as usize + 1;
         let full = self.docs >= CHUNK_MAX_DOCS || self.bytes >= CHUNK_MAX_BYTES;
         if doc.boundary || full {
             self.take()
@@ -627,6 +701,12 @@ fn shard_count(postings: usize) -> usize {
 }
 
 impl SearchIndex {
+    /// Whether it holds nothing to update from: never written, or written
+    /// by a one-shot build (see [`Input::keep`]).
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
     /// Builds the index of the book and hands its files to `sink`: all of
     /// them, or with [`Input::only_changed`] those that changed since the
     /// last call. The files are the same whichever way they were reached.
@@ -819,6 +899,15 @@ impl SearchIndex {
         self.meta = meta;
 
         if input.keep {
+            // What is kept, packed: each group made now (the others, held
+            // by the last call's list until now, are packed already).
+            drop(old_groups);
+            let mut groups = groups;
+            groups.par_iter_mut().for_each(|group| {
+                if let Some(group) = Arc::get_mut(group) {
+                    group.pack();
+                }
+            });
             self.groups = groups;
             // A chunk that could not be written is written again next time
             // only if every chunk is looked at.
@@ -881,6 +970,10 @@ impl SearchIndex {
                         lists[((token >> 1) - low) as usize].push(((id as u32) << 1) | (token & 1));
                     }
                     total += to - from;
+                }
+                // Kept by `serve` (grown by doubling, a third was spare).
+                for list in lists.iter_mut() {
+                    list.shrink_to_fit();
                 }
                 total
             })
@@ -1182,20 +1275,22 @@ impl SearchIndex {
         let built: Vec<(u32, String, u64, Handed)> = new
             .into_par_iter()
             .map(|chunk| {
-                let docs = || {
-                    chunk
-                        .members
-                        .iter()
-                        .flat_map(|(g, range)| &g.docs[range.clone()])
-                };
-                let size: usize = docs().map(|d| d.entry.len() + 1).sum();
+                let size: usize = (chunk.members.iter())
+                    .flat_map(|(g, range)| &g.docs[range.clone()])
+                    .map(|d| d.len as usize + 1)
+                    .sum();
                 let mut js = String::with_capacity(size + 32);
                 js.push_str("briefbookSearch.docs([");
-                for (n, doc) in docs().enumerate() {
-                    if n > 0 {
-                        js.push(',');
+                let mut n = 0;
+                for (group, range) in &chunk.members {
+                    let entries = group.entries();
+                    for i in range.clone() {
+                        if n > 0 {
+                            js.push(',');
+                        }
+                        js.push_str(entries.get(i));
+                        n += 1;
                     }
-                    js.push_str(&doc.entry);
                 }
                 js.push_str("]);\n");
                 let name = content_name(js.as_bytes());

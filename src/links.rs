@@ -71,8 +71,8 @@ pub struct LinkChecks {
 
 /// What checking one note's links found.
 struct Checked {
-    /// The rendering whose links were checked ([`Rendered::id`]; 0, never
-    /// the same as another, when it had none).
+    /// The number of the rendering whose links were checked
+    /// ([`Rendered::id`]).
     rendering: u64,
     /// Its headings' ids, as a hash: the anchors links into it may name.
     anchors: u64,
@@ -85,7 +85,7 @@ struct Checked {
 
 impl LinkChecks {
     /// The broken links of a book whose notes rendered as `notes` (in the
-    /// book's order), its introduction as `intro`, and `others` (glossary
+    /// book's order, numbered `ids`: [`Rendered::id`]), its introduction as `intro`, and `others` (glossary
     /// definitions, chronology events). The links of a note rendered the
     /// same as last time are not looked at again, unless they lead into a
     /// page whose anchors changed; every link is checked again when a page
@@ -95,6 +95,7 @@ impl LinkChecks {
         &mut self,
         book: &Book,
         notes: &[Arc<Rendered>],
+        ids: &[u64],
         intro: Option<&'r Rendered>,
         others: impl Iterator<Item = &'r Rendered>,
         unloaded: &Unloaded,
@@ -128,9 +129,12 @@ impl LinkChecks {
         let mut changed: FastSet<u64> = FastSet::default();
         let mut appeared = false;
         let mut kept = Vec::with_capacity(notes.len());
-        for ((note, rendered), old) in book.notes.iter().zip(notes).zip(last) {
+        // Whether a note's rendering is the one checked (0: numbered by no
+        // project, never the same).
+        let same = |checked: &Checked, id: u64| id != 0 && checked.rendering == id;
+        for (((note, rendered), &id), old) in book.notes.iter().zip(notes).zip(ids).zip(last) {
             let anchors = match &old {
-                Some(old) if same(old.rendering, rendered) => old.anchors,
+                Some(old) if same(old, id) => old.anchors,
                 _ => hash_ids(&hasher, rendered.headings.iter().map(|h| &h.id)),
             };
             match &old {
@@ -156,11 +160,9 @@ impl LinkChecks {
         let targets = LinkTargets::new(book, notes, intro, &self.index);
         let mut found = Vec::new();
         self.notes.reserve(notes.len());
-        for ((old, anchors), rendered) in kept.into_iter().zip(notes) {
+        for (((old, anchors), rendered), &id) in kept.into_iter().zip(notes).zip(ids) {
             let unchanged = |old: &Checked| {
-                same_pages
-                    && same(old.rendering, rendered)
-                    && !old.targets.iter().any(|t| changed.contains(t))
+                same_pages && same(old, id) && !old.targets.iter().any(|t| changed.contains(t))
             };
             let (broken, targets_of_links) = match old.filter(unchanged) {
                 Some(old) => (old.broken, old.targets),
@@ -177,7 +179,7 @@ impl LinkChecks {
             };
             found.extend(broken.iter().cloned());
             let checked = Checked {
-                rendering: rendered.id,
+                rendering: id,
                 anchors,
                 targets: targets_of_links,
                 broken,
@@ -195,12 +197,6 @@ impl LinkChecks {
 /// The anchors of the link targets that are not notes, as hashes: the
 /// introduction's headings, the glossary's terms, the chronology's
 /// events, and each note that did not load (whose links are not checked).
-/// Whether `rendered` is the rendering numbered `checked` (see
-/// [`Rendered::is`]).
-fn same(checked: u64, rendered: &Rendered) -> bool {
-    checked != 0 && checked == rendered.id
-}
-
 fn other_anchors(
     book: &Book,
     intro: Option<&Rendered>,

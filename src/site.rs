@@ -151,6 +151,10 @@ pub struct Project {
     /// Where the 404 page links from instead of `site_url`: `/` under
     /// `serve` ([`Project::serve_from_root`]).
     not_found_root: Option<&'static str>,
+    /// Whether notes rendered by an earlier render are still kept whole
+    /// (it failed before their pages were made): the next render that
+    /// makes every page looks at every note, to keep each without its page.
+    whole_kept: bool,
 }
 
 /// What one render of a project produced.
@@ -189,6 +193,7 @@ impl Project {
             term_previews: None,
             make_report: false,
             not_found_root: None,
+            whole_kept: false,
         }
     }
 
@@ -319,8 +324,11 @@ impl Project {
 
         let started = Instant::now();
         let streams = self.mode.streams();
-        let (streamed, print_stream) =
+        let (streamed, print_stream, fresh) =
             self.render_markdown(progress, streams.then_some(sink), &unloaded);
+        // Until a render makes their pages, these are kept whole.
+        let whole_before = self.whole_kept;
+        self.whole_kept |= !streams && !fresh.is_empty();
         run.timings.push(("markdown", started.elapsed()));
 
         let started = Instant::now();
@@ -461,10 +469,18 @@ impl Project {
             let mut snapshot = now.snapshot(xref, page_paths);
             // Each note's page is made and indexed: what only those read
             // is let go of (most of a rendering), here and in the snapshot.
-            for (i, note) in self.book.notes.iter().enumerate() {
-                if snapshot.notes[i].page_dropped {
-                    continue;
-                }
+            // Those kept whole are the notes rendered now, unless a render
+            // that failed left others.
+            self.whole_kept = false;
+            let whole: Vec<usize> = if whole_before {
+                (0..self.book.notes.len())
+                    .filter(|&i| !snapshot.notes[i].page_dropped)
+                    .collect()
+            } else {
+                fresh
+            };
+            for i in whole {
+                let note = &self.book.notes[i];
                 if let Some((_, kept)) = self.notes.get_mut(&note.path) {
                     if !kept.page_dropped {
                         *kept = Arc::new(kept.without_page());
@@ -493,8 +509,10 @@ impl Project {
 
     /// Every rendering the project holds now.
     fn renderings(&self) -> Renderings {
+        let (notes, ids) = self.rendered_notes_and_ids();
         Renderings {
-            notes: self.rendered_notes(),
+            notes,
+            ids,
             intro: self.intro.clone(),
             glossary: self.glossary.clone().unwrap_or_default(),
             chronology: self.chronology.clone().unwrap_or_default(),
@@ -532,19 +550,25 @@ impl Project {
         same_paths: bool,
         run: &mut Run,
     ) {
+        // One pass over the renderings (10,000 allocations at 10,000 notes,
+        // read on every edit).
+        let unattributed = self.book.config.unattributed_quotations;
+        let (mut citations, mut quotations) = (0, 0);
         for r in rendered.all() {
             run.diagnostics.extend(r.diagnostics.iter().cloned());
-        }
-        let unattributed = self.book.config.unattributed_quotations;
-        if unattributed != crate::config::Unattributed::Allow {
-            for q in rendered.all().flat_map(|r| &r.unattributed) {
-                run.diagnostics
-                    .push(unattributed_quotation(q, unattributed));
+            if unattributed != crate::config::Unattributed::Allow {
+                for q in &r.unattributed {
+                    run.diagnostics
+                        .push(unattributed_quotation(q, unattributed));
+                }
             }
+            citations += r.citations.len();
+            quotations += r.quotations;
         }
         run.diagnostics.extend(self.last.links.check(
             &self.book,
             &rendered.notes,
+            &rendered.ids,
             rendered.intro.as_deref(),
             rendered.glossary.iter().chain(rendered.chronology.iter()),
             unloaded,
@@ -555,21 +579,27 @@ impl Project {
                 self.theme.as_ref().ok().map(|t| t.static_files.as_slice()),
             ));
         }
-        run.stats.citations = rendered.all().map(|r| r.citations.len()).sum();
-        run.stats.quotations = rendered.all().map(|r| r.quotations).sum();
+        run.stats.citations = citations;
+        run.stats.quotations = quotations;
     }
 
     /// Renders the Markdown that is not cached. With `stream`, each note's
     /// page is rendered and handed over at once and its HTML dropped, so a
     /// one-shot build never holds every page in memory; returns the paths of
-    /// the pages so written, and the print edition, whose opening and
-    /// articles are then written too, for [`print::write`] to end.
+    /// the pages so written, the print edition, whose opening and articles
+    /// are then written too, for [`print::write`] to end, and the notes
+    /// rendered (by index).
+    #[allow(clippy::type_complexity)]
     fn render_markdown<'s>(
         &mut self,
         progress: &dyn Progress,
         stream: Option<&'s dyn PageSink>,
         unloaded: &Unloaded,
-    ) -> (HashSet<String>, Option<(print::Layout, print::Stream<'s>)>) {
+    ) -> (
+        HashSet<String>,
+        Option<(print::Layout, print::Stream<'s>)>,
+        Vec<usize>,
+    ) {
         let autolinker = if self.book.config.autolink_glossary {
             Autolinker::new(&self.book.glossary)
         } else {
@@ -771,7 +801,7 @@ impl Project {
             self.chronology = Some(chronology);
             self.generations.chronology = self.generation();
         }
-        (streamed, print)
+        (streamed, print, missing)
     }
 
     /// Renders the print edition (`print.html`) into `sink` from what the
@@ -832,16 +862,20 @@ impl Project {
     /// Each note's rendering, in reading order (empty for a note not
     /// rendered).
     fn rendered_notes(&self) -> Vec<Arc<Rendered>> {
+        self.rendered_notes_and_ids().0
+    }
+
+    /// Each note's rendering and its number ([`Rendered::id`]; 0 for a
+    /// note not rendered), in reading order.
+    fn rendered_notes_and_ids(&self) -> (Vec<Arc<Rendered>>, Vec<u64>) {
         self.book
             .notes
             .iter()
-            .map(|n| {
-                self.notes
-                    .get(&n.path)
-                    .map(|(_, r)| r.clone())
-                    .unwrap_or_default()
+            .map(|n| match self.notes.get(&n.path) {
+                Some((id, r)) => (r.clone(), *id),
+                None => (Arc::default(), 0),
             })
-            .collect()
+            .unzip()
     }
 }
 
@@ -922,6 +956,10 @@ struct LastRender {
 struct Renderings {
     /// Each note's, in reading order.
     notes: Vec<Arc<Rendered>>,
+    /// Their numbers ([`Rendered::id`]), side by side: the steps that
+    /// compare each note's rendering with the last on every edit read
+    /// these rather than 10,000 renderings.
+    ids: Vec<u64>,
     intro: Option<Arc<Rendered>>,
     glossary: Arc<Vec<Rendered>>,
     chronology: Arc<Vec<Rendered>>,
@@ -1211,6 +1249,7 @@ impl Step<'_> {
                         &crate::search::Input {
                             book,
                             notes,
+                            note_ids: &rendered.ids,
                             intro: rendered.intro.as_ref(),
                             glossary: &rendered.glossary,
                             chronology: &rendered.chronology,
@@ -1523,5 +1562,56 @@ mod tests {
         let render = project.render(&crate::output::NullSink, false, &Silent);
         assert!(!render.diagnostics.has_errors());
         assert!(!project.last.report_cache.is_empty());
+    }
+
+    /// `serve` keeps a note's rendering whole until a render without
+    /// error has made its page and indexed it, then without its page, and
+    /// with the same number either way.
+    #[test]
+    fn serve_keeps_a_notes_rendering_without_its_page_once_the_page_is_made() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        std::fs::create_dir_all(&content).unwrap();
+        let note = content.join("a.md");
+        std::fs::write(&note, "# A\n\nA paragraph.[^1]\n\n[^1]: A footnote.\n").unwrap();
+        std::fs::write(content.join("b.md"), "# B\n\nB paragraph.\n").unwrap();
+        let mut project = Project::load(BuildOptions {
+            root: dir.path().to_path_buf(),
+            output: None,
+            drafts: false,
+        });
+        let kept = |project: &Project| project.notes["a.md"].1.clone();
+
+        // A link to nowhere: the render fails, and keeps the rendering whole.
+        std::fs::write(
+            &note,
+            "# A\n\nSee [x](nowhere.md).[^1]\n\n[^1]: A footnote.\n",
+        )
+        .unwrap();
+        project.reload(std::slice::from_ref(&note));
+        let render = project.render(&crate::output::NullSink, true, &Silent);
+        assert!(render.diagnostics.has_errors());
+        let whole = kept(&project);
+        assert!(!whole.page_dropped && !whole.html.is_empty() && whole.footnotes.len() == 1);
+        assert!(!whole.sections.is_empty());
+        assert_ne!(whole.id, 0);
+
+        // Fixed: the page is made, and the rendering kept without it.
+        std::fs::write(&note, "# A\n\nSee [B](b.md).[^1]\n\n[^1]: A footnote.\n").unwrap();
+        project.reload(std::slice::from_ref(&note));
+        let render = project.render(&crate::output::NullSink, true, &Silent);
+        assert!(!render.diagnostics.has_errors());
+        let slim = kept(&project);
+        assert!(slim.page_dropped);
+        assert!(slim.html.is_empty() && slim.footnotes.is_empty() && slim.sections.is_empty());
+        assert_eq!(slim.links.len(), 1);
+        assert!(slim.is(&project.last.snapshot.as_ref().unwrap().notes[0]));
+        for (_, rendered) in project.notes.values() {
+            assert!(rendered.page_dropped);
+        }
+        // Nothing changed: the same rendering is kept, nothing written.
+        let render = project.render(&crate::output::NullSink, true, &Silent);
+        assert!(render.written.is_empty(), "{:?}", render.written);
+        assert!(Arc::ptr_eq(&slim, &kept(&project)));
     }
 }

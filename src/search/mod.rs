@@ -426,8 +426,11 @@ impl Entries<'_> {
 enum Job<'a> {
     Glossary(&'a Arc<Vec<Rendered>>),
     Chronology(&'a Arc<Vec<Rendered>>),
-    Intro(&'a Note, &'a Arc<Rendered>),
-    Note(&'a Note, &'a Arc<Rendered>),
+    /// The introduction, its rendering and the rendering's number
+    /// ([`Rendered::id`]).
+    Intro(&'a Note, &'a Arc<Rendered>, u64),
+    /// A note, likewise.
+    Note(&'a Note, &'a Arc<Rendered>, u64),
     Sources(u64),
 }
 
@@ -437,7 +440,7 @@ impl Job<'_> {
             Job::Glossary(_) => KeyRef::Glossary,
             Job::Chronology(_) => KeyRef::Chronology,
             Job::Intro(..) => KeyRef::Intro,
-            Job::Note(note, _) => KeyRef::Note(&note.path),
+            Job::Note(note, ..) => KeyRef::Note(&note.path),
             Job::Sources(_) => KeyRef::Sources,
         }
     }
@@ -447,7 +450,7 @@ impl Job<'_> {
             Job::Glossary(_) => Key::Glossary,
             Job::Chronology(_) => Key::Chronology,
             Job::Intro(..) => Key::Intro,
-            Job::Note(note, _) => Key::Note(note.path.clone()),
+            Job::Note(note, ..) => Key::Note(note.path.clone()),
             Job::Sources(_) => Key::Sources,
         }
     }
@@ -455,7 +458,7 @@ impl Job<'_> {
     fn origin(&self) -> Origin {
         match self {
             Job::Glossary(r) | Job::Chronology(r) => Origin::Fragments(Arc::clone(r)),
-            Job::Intro(_, r) | Job::Note(_, r) => Origin::Rendered(r.id),
+            Job::Intro(_, _, id) | Job::Note(_, _, id) => Origin::Rendered(*id),
             Job::Sources(generation) => Origin::Sources(*generation),
         }
     }
@@ -474,7 +477,9 @@ impl Job<'_> {
     fn made(&self, origin: &Origin) -> bool {
         match (self, origin) {
             (Job::Glossary(r) | Job::Chronology(r), Origin::Fragments(o)) => Arc::ptr_eq(r, o),
-            (Job::Intro(_, r) | Job::Note(_, r), Origin::Rendered(o)) => r.id != 0 && r.id == *o,
+            (Job::Intro(_, _, id) | Job::Note(_, _, id), Origin::Rendered(o)) => {
+                *id != 0 && id == o
+            }
             (Job::Sources(g), Origin::Sources(o)) => g == o,
             _ => false,
         }
@@ -484,8 +489,8 @@ impl Job<'_> {
         match self {
             Job::Glossary(r) => glossary_documents(book, r),
             Job::Chronology(r) => chronology_documents(book, r),
-            Job::Intro(note, r) => note_documents(book, note, r, true),
-            Job::Note(note, r) => note_documents(book, note, r, false),
+            Job::Intro(note, r, _) => note_documents(book, note, r, true),
+            Job::Note(note, r, _) => note_documents(book, note, r, false),
             Job::Sources(_) => source_documents(book),
         }
     }
@@ -498,6 +503,10 @@ pub struct Input<'a> {
     /// Each note's rendering, in reading order: its sections and headings
     /// are used (in a one-shot build the HTML is gone already).
     pub notes: &'a [Arc<Rendered>],
+    /// Each note's rendering's number ([`Rendered::id`]), side by side with
+    /// `notes`: what tells a group still up to date (read here rather than
+    /// through 10,000 renderings on every edit).
+    pub note_ids: &'a [u64],
     /// The introduction's rendering.
     pub intro: Option<&'a Arc<Rendered>>,
     /// The glossary definitions' rendering: while it is the same `Arc`, the
@@ -739,13 +748,14 @@ impl SearchIndex {
             Job::Chronology(input.chronology),
         ];
         if let (Some(note), Some(rendered)) = (&book.intro, input.intro) {
-            jobs.push(Job::Intro(note, rendered));
+            jobs.push(Job::Intro(note, rendered, rendered.id));
         }
         jobs.extend(
             book.notes
                 .iter()
                 .zip(input.notes)
-                .map(|(n, r)| Job::Note(n, r)),
+                .zip(input.note_ids)
+                .map(|((n, r), &id)| Job::Note(n, r, id)),
         );
         jobs.push(Job::Sources(input.sources_generation));
 
@@ -777,6 +787,8 @@ impl SearchIndex {
         // around the groups made again.
         let mut made = None;
         let mut missing = Vec::new();
+        // Where in `groups` the groups made now are (kept: see the end).
+        let mut made_now = Vec::new();
         if incremental && aligned && !old_records.is_empty() {
             missing = (0..jobs.len())
                 .filter(|&j| reusable(j, &jobs[j]).is_none())
@@ -788,7 +800,10 @@ impl SearchIndex {
             if same_counts {
                 for (j, job) in jobs.iter().enumerate() {
                     groups.push(match fresh.remove(&j) {
-                        Some(docs) => job.group(docs),
+                        Some(docs) => {
+                            made_now.push(j);
+                            job.group(docs)
+                        }
                         None => Arc::clone(&old_groups[j]),
                     });
                 }
@@ -820,7 +835,12 @@ impl SearchIndex {
                 let mut complete = Vec::new();
                 for (j, job) in batch.iter().enumerate() {
                     let group = match fresh.remove(&j) {
-                        Some(docs) => job.group(docs),
+                        Some(docs) => {
+                            if input.keep {
+                                made_now.push(groups.len());
+                            }
+                            job.group(docs)
+                        }
                         None => match reusable(offset + j, job) {
                             Some(group) => Arc::clone(group),
                             None => continue,
@@ -899,11 +919,17 @@ impl SearchIndex {
         self.meta = meta;
 
         if input.keep {
-            // What is kept, packed: each group made now (the others, held
-            // by the last call's list until now, are packed already).
+            // What is kept, packed: the groups made now (the others were
+            // packed when they were made; the last call's list held them).
             drop(old_groups);
             let mut groups = groups;
-            groups.par_iter_mut().for_each(|group| {
+            // (`made_now` is in order: a walk over the list, never into
+            // the groups it does not name.)
+            let mut next = made_now.iter().peekable();
+            let made: Vec<&mut Arc<Group>> = (groups.iter_mut().enumerate())
+                .filter_map(|(i, group)| next.next_if_eq(&&i).map(|_| group))
+                .collect();
+            made.into_par_iter().for_each(|group| {
                 if let Some(group) = Arc::get_mut(group) {
                     group.pack();
                 }

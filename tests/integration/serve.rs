@@ -206,6 +206,37 @@ fn incremental_rebuilds_render_only_what_changed_and_match_a_full_build() {
     assert_eq!(site.lock().unwrap().files, full_render(&root).files);
 }
 
+/// Under `serve` a note's rendering is kept without its page once the page
+/// is made: a theme edit, which makes every page again, renders every note
+/// again, as a full build does.
+#[test]
+fn a_theme_edit_makes_every_note_page_again_as_a_full_build() {
+    let (book, mut project, site) = rendered("basic");
+    let root = book.root().to_path_buf();
+    let default = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/note.html"),
+    )
+    .unwrap();
+    let templates = root.join("themes/default/templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    let template = templates.join("note.html");
+    std::fs::write(
+        &template,
+        default.replace(
+            "<article class=\"note\">",
+            "<article class=\"note edited\">",
+        ),
+    )
+    .unwrap();
+    let written = rerender(&mut project, &site, std::slice::from_ref(&template));
+    for page in ["overview.html", "analysis/detail.html"] {
+        assert!(written.contains(&page.to_string()), "{page} in {written:?}");
+        let html = String::from_utf8(site.lock().unwrap().files[page].clone()).unwrap();
+        assert!(html.contains("<article class=\"note edited\">"), "{page}");
+    }
+    assert_eq!(site.lock().unwrap().files, full_render(&root).files);
+}
+
 #[test]
 fn edits_to_a_notes_references_update_backlinks_mentions_and_events_as_a_full_build() {
     // Each edit changes only the note's rendering, so the render updates

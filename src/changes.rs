@@ -2,9 +2,10 @@
 //! proportion to the edit rather than to the book.
 //!
 //! A [`Snapshot`] is what the pages of a render were made from: the
-//! renderings (the notes' without their pages, [`Rendered::without_page`],
-//! whose citations, terms and links the next render compares), each note's path and what other pages show of it, a hash of
-//! everything else, and the cross-references. When the next render differs
+//! renderings (the notes' without their pages, [`Rendered::without_page`]:
+//! the next render compares their citations, terms and links), each
+//! note's path and what other pages show of it, a hash of everything else,
+//! and the cross-references. When the next render differs
 //! only in notes rendered again, [`Snapshot::changed_notes`] names them, and
 //! the cross-references are updated by those notes and only the pages they
 //! can affect are fingerprinted ([`crate::pages::BookPages::affected_by`]);

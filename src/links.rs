@@ -17,7 +17,7 @@ use std::sync::Arc;
 use crate::diagnostics::{Diagnostic, did_you_mean};
 use crate::fingerprint::{self, FastMap, FastSet};
 use crate::load::{Book, Unloaded};
-use crate::markdown::{Heading, InternalLink, Rendered};
+use crate::markdown::{Heading, InternalLink, Rendered, same_number};
 
 /// What each `.md` link target is: the ids a link may point to in it.
 pub struct LinkTargets<'a> {
@@ -85,8 +85,8 @@ struct Checked {
 
 impl LinkChecks {
     /// The broken links of a book whose notes rendered as `notes` (in the
-    /// book's order, numbered `ids`: [`Rendered::id`]), its introduction as `intro`, and `others` (glossary
-    /// definitions, chronology events). The links of a note rendered the
+    /// book's order, numbered `ids`: [`Rendered::id`]), its introduction as
+    /// `intro`, and `others` (glossary definitions, chronology events). The links of a note rendered the
     /// same as last time are not looked at again, unless they lead into a
     /// page whose anchors changed; every link is checked again when a page
     /// appeared or went (a link to a missing note may then be suggested
@@ -129,12 +129,9 @@ impl LinkChecks {
         let mut changed: FastSet<u64> = FastSet::default();
         let mut appeared = false;
         let mut kept = Vec::with_capacity(notes.len());
-        // Whether a note's rendering is the one checked (0: numbered by no
-        // project, never the same).
-        let same = |checked: &Checked, id: u64| id != 0 && checked.rendering == id;
         for (((note, rendered), &id), old) in book.notes.iter().zip(notes).zip(ids).zip(last) {
             let anchors = match &old {
-                Some(old) if same(old, id) => old.anchors,
+                Some(old) if same_number(old.rendering, id) => old.anchors,
                 _ => hash_ids(&hasher, rendered.headings.iter().map(|h| &h.id)),
             };
             match &old {
@@ -162,7 +159,9 @@ impl LinkChecks {
         self.notes.reserve(notes.len());
         for (((old, anchors), rendered), &id) in kept.into_iter().zip(notes).zip(ids) {
             let unchanged = |old: &Checked| {
-                same_pages && same(old, id) && !old.targets.iter().any(|t| changed.contains(t))
+                same_pages
+                    && same_number(old.rendering, id)
+                    && !old.targets.iter().any(|t| changed.contains(t))
             };
             let (broken, targets_of_links) = match old.filter(unchanged) {
                 Some(old) => (old.broken, old.targets),

@@ -311,16 +311,6 @@ impl Project {
             only_changed,
         };
         let unloaded = self.book.unloaded(&self.load_diagnostics);
-        // An index made from nothing (the first, or once `search` is
-        // turned on again) reads every note's sections, which a rendering
-        // kept without its page has not: every note is rendered again.
-        if !self.mode.streams()
-            && self.book.config.search
-            && self.last.search.is_empty()
-            && self.notes.values().any(|(_, r)| r.page_dropped)
-        {
-            self.notes.clear();
-        }
 
         let started = Instant::now();
         let streams = self.mode.streams();
@@ -407,34 +397,17 @@ impl Project {
             }
             None => (CrossReferences::new(&self.book, fragments), None),
         };
-        // The notes rendered again for their pages, below.
-        let whole_notes: Vec<Arc<Rendered>>;
         let mut pages = BookPages::new(&self.book, fragments, &xref);
         pages.not_found_root = self.not_found_root;
         let affected = changed
             .as_ref()
             .map(|(before, paths)| (pages.affected_by(&by_ref(before)), paths.as_slice()));
         let due = step.due_pages(&pages, &streamed, affected, last, &mut run);
-        // `serve` keeps a note's rendering without its page once the page
-        // is made: a note whose page is due again while the note is not
-        // (a neighbour retitled, the theme edited) is rendered again.
-        let again: Vec<usize> = due
-            .iter()
-            .filter_map(|(page, ..)| match *page {
-                Page::Note(i) if rendered.notes[i].page_dropped => Some(i),
-                _ => None,
-            })
-            .collect();
-        if !again.is_empty() {
-            let previews = self.term_previews.as_deref().map_or(&[][..], Vec::as_slice);
-            let renderer = NotesAgain::new(&self.book, previews, &unloaded);
-            let mut notes = rendered.notes.clone();
-            let made = map_in_order(&again, |&i| renderer.render(i, &rendered.notes[i]));
-            for (i, made) in again.into_iter().zip(made) {
-                notes[i] = Arc::new(made);
-            }
-            whole_notes = notes;
-            pages.use_notes(&whole_notes);
+        let previews = self.term_previews.as_deref().map_or(&[][..], Vec::as_slice);
+        let again = NotesAgain::new(&self.book, previews, &unloaded);
+        let whole_notes = again.for_pages(&rendered.notes, &due);
+        if let Some(notes) = &whole_notes {
+            pages.use_notes(notes);
         }
         // The pages' paths, for the next render: the same as last time when
         // only notes changed.
@@ -467,8 +440,6 @@ impl Project {
         }
         if !self.mode.streams() && every_page_written {
             let mut snapshot = now.snapshot(xref, page_paths);
-            // Each note's page is made and indexed: what only those read
-            // is let go of (most of a rendering), here and in the snapshot.
             // Those kept whole are the notes rendered now, unless a render
             // that failed left others.
             self.whole_kept = false;
@@ -479,15 +450,7 @@ impl Project {
             } else {
                 fresh
             };
-            for i in whole {
-                let note = &self.book.notes[i];
-                if let Some((_, kept)) = self.notes.get_mut(&note.path) {
-                    if !kept.page_dropped {
-                        *kept = Arc::new(kept.without_page());
-                    }
-                    snapshot.notes[i] = kept.clone();
-                }
-            }
+            keep_without_pages(&self.book, &mut self.notes, &mut snapshot, whole);
             last.snapshot = Some(snapshot);
         }
         run.into_render()
@@ -1051,6 +1014,26 @@ fn render_note(
     )
 }
 
+/// Keeps the notes `which` (indexes into `book.notes`) without their pages
+/// ([`Rendered::without_page`]), in the project's renderings `kept` and in
+/// `snapshot`: their pages are made and indexed, and what only those read
+/// is most of a rendering.
+fn keep_without_pages(
+    book: &Book,
+    kept: &mut FastMap<String, (u64, Arc<Rendered>)>,
+    snapshot: &mut Snapshot,
+    which: Vec<usize>,
+) {
+    for i in which {
+        if let Some((_, rendered)) = kept.get_mut(&book.notes[i].path) {
+            if !rendered.page_dropped {
+                *rendered = Arc::new(rendered.without_page());
+            }
+            snapshot.notes[i] = rendered.clone();
+        }
+    }
+}
+
 /// What renders the notes again whose kept rendering let go of its page
 /// ([`Rendered::without_page`]), for their page or the print edition: the
 /// book as it was rendered, and the glossary's previews of that render.
@@ -1058,22 +1041,43 @@ struct NotesAgain<'b> {
     book: &'b Book,
     previews: &'b [String],
     unloaded: &'b Unloaded,
-    autolinker: Option<Autolinker>,
+    /// Made on first use: most renders render no note again.
+    autolinker: std::sync::OnceLock<Option<Autolinker>>,
 }
 
 impl<'b> NotesAgain<'b> {
     fn new(book: &'b Book, previews: &'b [String], unloaded: &'b Unloaded) -> NotesAgain<'b> {
-        let autolinker = if book.config.autolink_glossary {
-            Autolinker::new(&book.glossary)
-        } else {
-            None
-        };
         NotesAgain {
             book,
             previews,
             unloaded,
-            autolinker,
+            autolinker: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The renderings `notes` to make the pages `due` from: `None` if each
+    /// due note page's is whole, else a copy where those kept without their
+    /// page (a neighbour retitled, the theme edited) are rendered again.
+    fn for_pages(
+        &self,
+        notes: &[Arc<Rendered>],
+        due: &[(Page, String, u64)],
+    ) -> Option<Vec<Arc<Rendered>>> {
+        let again: Vec<usize> = (due.iter())
+            .filter_map(|(page, ..)| match *page {
+                Page::Note(i) if notes[i].page_dropped => Some(i),
+                _ => None,
+            })
+            .collect();
+        if again.is_empty() {
+            return None;
+        }
+        let made = map_in_order(&again, |&i| self.render(i, &notes[i]));
+        let mut whole = notes.to_vec();
+        for (i, made) in again.into_iter().zip(made) {
+            whole[i] = Arc::new(made);
+        }
+        Some(whole)
     }
 
     /// The `i`th note's rendering, whole, made as `kept` was: it keeps its
@@ -1083,7 +1087,14 @@ impl<'b> NotesAgain<'b> {
         let env = RenderEnv {
             sources: &self.book.sources,
             glossary: &self.book.glossary,
-            autolink: self.autolinker.as_ref(),
+            autolink: self
+                .autolinker
+                .get_or_init(|| {
+                    (self.book.config.autolink_glossary)
+                        .then(|| Autolinker::new(&self.book.glossary))
+                        .flatten()
+                })
+                .as_ref(),
             term_previews: self.previews,
             unloaded: self.unloaded,
         };

@@ -340,8 +340,15 @@ impl Rendered {
     /// Whether `other` is this rendering: the same allocation, or a copy
     /// of the same numbered one ([`Rendered::id`]).
     pub fn is(&self, other: &Rendered) -> bool {
-        std::ptr::eq(self, other) || (self.id != 0 && self.id == other.id)
+        std::ptr::eq(self, other) || same_number(self.id, other.id)
     }
+}
+
+/// Whether two renderings' numbers ([`Rendered::id`]) name the same
+/// rendering: 0, a rendering no project numbered, is never the same as
+/// another.
+pub fn same_number(a: u64, b: u64) -> bool {
+    a != 0 && a == b
 }
 
 /// Renders one fragment of Markdown.

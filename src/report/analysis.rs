@@ -35,14 +35,6 @@ pub struct Renderings<'a> {
     pub xref: &'a CrossReferences,
 }
 
-impl<'a> Renderings<'a> {
-    /// Every rendered fragment: notes, the introduction, definitions,
-    /// event bodies.
-    pub(super) fn fragments(&self) -> impl Iterator<Item = &'a Rendered> + use<'a> {
-        self.fragments.all()
-    }
-}
-
 /// What making a report keeps for the next one, so that `serve` does not
 /// analyse the whole book again on every edit: each note's findings, by
 /// the generation of its rendering, and the name variants, by the

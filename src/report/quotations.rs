@@ -10,7 +10,8 @@ use crate::load::Book;
 /// Quotations not found in their source, by file, line and column.
 pub(super) fn drifts(book: &Book, renderings: &Renderings<'_>) -> Vec<Drift> {
     let mut drifts: Vec<Drift> = renderings
-        .fragments()
+        .fragments
+        .all()
         .flat_map(|r| &r.drifts)
         .map(|d| {
             let (line, column) = book.files.line_column(d.file, d.span.start);
@@ -40,7 +41,8 @@ pub(super) fn drifts(book: &Book, renderings: &Renderings<'_>) -> Vec<Drift> {
 /// file, line and column.
 pub(super) fn unattributed(book: &Book, renderings: &Renderings<'_>) -> Vec<UnattributedQuotation> {
     let mut quotations: Vec<UnattributedQuotation> = renderings
-        .fragments()
+        .fragments
+        .all()
         .flat_map(|r| &r.unattributed)
         .map(|q| {
             let (line, column) = book.files.line_column(q.file, q.span.start);

@@ -391,6 +391,8 @@ impl Group {
             return Entries::Plain(&self.docs);
         };
         let size: usize = self.docs.iter().map(|d| d.len as usize).sum();
+        // The bytes are `pack`'s own, of that size: unpacking them fails
+        // only if they were not (a failed allocation aborts first).
         let text = zstd::bulk::decompress(packed, size)
             .ok()
             .and_then(|bytes| String::from_utf8(bytes).ok())
@@ -478,7 +480,7 @@ impl Job<'_> {
         match (self, origin) {
             (Job::Glossary(r) | Job::Chronology(r), Origin::Fragments(o)) => Arc::ptr_eq(r, o),
             (Job::Intro(_, _, id) | Job::Note(_, _, id), Origin::Rendered(o)) => {
-                *id != 0 && id == o
+                crate::markdown::same_number(*id, *o)
             }
             (Job::Sources(g), Origin::Sources(o)) => g == o,
             _ => false,
@@ -710,12 +712,6 @@ fn shard_count(postings: usize) -> usize {
 }
 
 impl SearchIndex {
-    /// Whether it holds nothing to update from: never written, or written
-    /// by a one-shot build (see [`Input::keep`]).
-    pub fn is_empty(&self) -> bool {
-        self.groups.is_empty()
-    }
-
     /// Builds the index of the book and hands its files to `sink`: all of
     /// them, or with [`Input::only_changed`] those that changed since the
     /// last call. The files are the same whichever way they were reached.
